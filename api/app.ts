@@ -1,0 +1,108 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { DomainError } from "../core/errors";
+import type { AppDeps, AppEnv } from "./env";
+import { codeOfDomainError, errorResponse, zodIssues } from "./errors";
+import { authenticate } from "./middleware/auth";
+import { observe } from "./middleware/observe";
+import { rateLimit } from "./middleware/rate-limit";
+import { requestId } from "./middleware/request-id";
+import { registerRoutes } from "./routes";
+
+export type App = OpenAPIHono<AppEnv>;
+
+const PG_BAD_TEXT = new Set(["22021", "22P05", "54000"]);
+
+function pgCode(e: unknown): string | undefined {
+  const cause = e instanceof Error && "cause" in e ? e.cause : e;
+  return typeof cause === "object" && cause !== null && "code" in cause
+    ? String(cause.code)
+    : undefined;
+}
+
+/** The one app factory: the server and the tests build the same app. */
+export function newApp(deps: AppDeps): App {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const target = result.target === "json" ? "" : result.target;
+        const details = zodIssues(result.error, target === "param" ? "" : target);
+        const first = details[0];
+        return errorResponse(
+          c,
+          "BAD_REQUEST",
+          first ? `${first.path}: ${first.message}` : "invalid request",
+          details,
+        );
+      }
+    },
+  });
+
+  app.use("*", requestId);
+  app.use("*", async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+  app.use("*", observe);
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: (c) =>
+        errorResponse(c, "PAYLOAD_TOO_LARGE", `request body exceeds ${deps.bodyLimitBytes} bytes`),
+    }),
+  );
+  app.use("*", authenticate);
+  app.use("/v1/*", rateLimit(deps.rateLimitPerMinute));
+
+  registerRoutes(app);
+  deps.mount?.(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "An organisation's API key: `Authorization: Bearer cvn_…`",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Caravan node API",
+      version: "1.0.0",
+      description:
+        "Integrated logistics information platform node: participants, marketplace, waybills, routing, federation and flow reports.",
+    },
+    servers: [{ url: "/" }],
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Caravan API reference" }));
+
+  app.notFound((c) => errorResponse(c, "NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`));
+
+  app.onError((err, c) => {
+    if (err instanceof DomainError) {
+      const code = codeOfDomainError(err);
+      return errorResponse(c, code, err.message, err.details, err.reason);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      if (status === 400) {
+        return errorResponse(c, "BAD_REQUEST", err.message || "malformed request", [
+          { path: "body", message: err.message || "malformed request" },
+        ]);
+      }
+      if (status === 413) return errorResponse(c, "PAYLOAD_TOO_LARGE", err.message);
+      if (status === 415) return errorResponse(c, "UNSUPPORTED_MEDIA_TYPE", err.message);
+      if (status === 401) return errorResponse(c, "UNAUTHORIZED", err.message);
+    }
+    const code = pgCode(err);
+    if (code && PG_BAD_TEXT.has(code)) {
+      // Text PostgreSQL cannot store (a NUL character, an unencodable byte): the client's fault.
+      return errorResponse(c, "BAD_REQUEST", "request contains characters that cannot be stored");
+    }
+    c.get("deps")?.logger.error({ err, requestId: c.get("requestId") }, "unhandled error");
+    return errorResponse(c, "INTERNAL_SERVER_ERROR", "unexpected error; quote the request id");
+  });
+
+  return app;
+}

@@ -1,0 +1,26 @@
+import type { Logger } from "pino";
+import type { Clock, Ctx } from "../core/context";
+import type { Db } from "../db/client";
+import type { Metrics } from "./metrics";
+
+export interface AppDeps {
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  nodeCode: string;
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  /** Checks the database and the queue backend for `/ready`. */
+  ready: () => Promise<Record<string, boolean>>;
+  /** Extra routes mounted by the node (queue dashboard); absent in plain API tests. */
+  mount?: (app: import("hono").Hono<AppEnv>) => void;
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    ctx: Ctx;
+    deps: AppDeps;
+  };
+}

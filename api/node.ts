@@ -1,0 +1,117 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import pino, { type Logger } from "pino";
+import type { Config } from "../core/config";
+import { type Ctx, systemClock } from "../core/context";
+import { ensureAdmin } from "../core/participants/bootstrap";
+import { type Database, migrateDatabase, openDatabase } from "../db/client";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
+import { type RunningWorkers, startWorkers } from "../workers";
+import { Queues } from "../workers/queues";
+import { postgresRuntime, type QueueRuntime, redisRuntime } from "../workers/runtime";
+import { type App, newApp } from "./app";
+import { mountQueueDashboard } from "./dashboard/queues";
+import { Metrics } from "./metrics";
+
+export interface RunningNode {
+  app: App;
+  url: string;
+  databaseUrl: string;
+  queueBackend: QueueRuntime["kind"];
+  /** Printed once when the node generated it on first start. */
+  generatedAdminKey?: string;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one Caravan node: database (embedded unless DATABASE_URL), migrations, the queue
+ * backend (Redis if REDIS_URL, else PostgreSQL), the HTTP API and the workers, in one process.
+ */
+export async function startNode(
+  config: Config,
+  opts: { logger?: Logger } = {},
+): Promise<RunningNode> {
+  const logger =
+    opts.logger ?? pino({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.CARAVAN_DATA_DIR,
+      port: config.CARAVAN_EMBEDDED_PG_PORT,
+      log: (m) => logger.debug({ postgres: m.trim() }, "embedded postgres"),
+    });
+    databaseUrl = embedded.url;
+  }
+  const database: Database = openDatabase(databaseUrl, { max: config.CARAVAN_DB_POOL });
+  await migrateDatabase(database);
+
+  const runtime = config.REDIS_URL ? redisRuntime(config.REDIS_URL) : postgresRuntime(databaseUrl);
+  const queues = new Queues(runtime);
+  const metrics = new Metrics({ processMetrics: true });
+  metrics.watchQueues(() => queues.depths());
+
+  const systemCtx = (name: string): Ctx => ({
+    db: database.db,
+    actor: { kind: "system", name },
+    clock: systemClock,
+  });
+  const admin = await ensureAdmin(systemCtx("bootstrap"), {
+    nodeCode: config.CARAVAN_NODE_CODE,
+    adminKey: config.CARAVAN_ADMIN_KEY,
+  });
+
+  const app = newApp({
+    db: database.db,
+    logger,
+    metrics,
+    clock: systemClock,
+    nodeCode: config.CARAVAN_NODE_CODE,
+    rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
+    bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
+    ready: async () => ({
+      database: await database.sql`select 1`.then(
+        () => true,
+        () => false,
+      ),
+      queue: await runtime.ping(),
+    }),
+    mount: (a) => mountQueueDashboard(a, queues),
+  });
+
+  let workers: RunningWorkers | undefined;
+  if (config.CARAVAN_WORKERS) {
+    workers = await startWorkers({ ctx: systemCtx("worker"), logger, queues });
+  }
+
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+  await new Promise<void>((ok, fail) => {
+    server.once("listening", ok);
+    server.once("error", fail);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    url: `http://${host}:${address.port}`,
+    databaseUrl,
+    queueBackend: runtime.kind,
+    generatedAdminKey: admin.generatedKey,
+    logger,
+    stop() {
+      // Drain HTTP first (no new work), then workers finish their jobs, then connections close.
+      stopping ??= (async () => {
+        await new Promise<void>((ok) => server.close(() => ok()));
+        await workers?.stop();
+        await queues.close();
+        await runtime.close();
+        await database.close();
+        await embedded?.stop();
+      })();
+      return stopping;
+    },
+  };
+}

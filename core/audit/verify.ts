@@ -1,0 +1,49 @@
+import { asc, gt } from "drizzle-orm";
+import { auditLog } from "../../db/schema";
+import type { Ctx } from "../context";
+import { ForbiddenError } from "../errors";
+import { entryHash, GENESIS_HASH } from "./append";
+
+export interface ChainVerdict {
+  ok: boolean;
+  entries: number;
+  /** The first entry that does not follow from the one before it, or null. */
+  firstBadEntry: { seq: number; reason: string } | null;
+  headHash: string;
+}
+
+const BATCH = 5_000;
+
+/** Walks the whole chain in order, recomputing every hash; stops at the first break. */
+export async function verifyAuditChain(ctx: Ctx): Promise<ChainVerdict> {
+  if (!["admin", "regulator", "system"].includes(ctx.actor.kind)) {
+    throw new ForbiddenError("only admins and regulators may verify the audit chain");
+  }
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let entries = 0;
+  for (;;) {
+    const rows = await ctx.db
+      .select()
+      .from(auditLog)
+      .where(gt(auditLog.seq, expectedSeq - 1))
+      .orderBy(asc(auditLog.seq))
+      .limit(BATCH);
+    for (const row of rows) {
+      const bad = (reason: string): ChainVerdict => ({
+        ok: false,
+        entries,
+        firstBadEntry: { seq: row.seq, reason },
+        headHash: prevHash,
+      });
+      if (row.seq !== expectedSeq) return bad(`expected entry ${expectedSeq}, found ${row.seq}`);
+      if (row.prevHash !== prevHash) return bad("prevHash does not match the previous entry");
+      if (entryHash(prevHash, row) !== row.hash) return bad("hash does not match the entry");
+      prevHash = row.hash;
+      expectedSeq += 1;
+      entries += 1;
+    }
+    if (rows.length < BATCH) break;
+  }
+  return { ok: true, entries, firstBadEntry: null, headHash: prevHash };
+}

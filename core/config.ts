@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+const nodeCode = z
+  .string()
+  .regex(/^[A-Z]{2,4}$/, "must be 2–4 capital letters, e.g. XJ")
+  .default("XJ");
+
+const optionalUrl = (protocols: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v))
+    .refine(
+      (v) => v === undefined || protocols.some((p) => v.startsWith(`${p}://`)),
+      `must start with ${protocols.map((p) => `${p}://`).join(" or ")}`,
+    );
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  DATABASE_URL: optionalUrl(["postgres", "postgresql"]),
+  REDIS_URL: optionalUrl(["redis", "rediss"]),
+  CARAVAN_ADMIN_KEY: z
+    .string()
+    .min(24, "must be at least 24 characters")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  CARAVAN_DATA_DIR: z.string().default("./.caravan"),
+  CARAVAN_NODE_CODE: nodeCode,
+  /** Port of the embedded PostgreSQL, used only when DATABASE_URL is unset. */
+  CARAVAN_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65_535).default(54_329),
+  /** Requests per minute per API key. */
+  CARAVAN_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  CARAVAN_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024),
+  CARAVAN_DB_POOL: z.coerce.number().int().min(1).max(200).default(20),
+  CARAVAN_WORKERS: z
+    .enum(["on", "off"])
+    .default("on")
+    .transform((v) => v === "on"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses the environment once at start-up; nothing else reads `process.env`. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

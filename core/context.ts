@@ -1,0 +1,78 @@
+import type { Db } from "../db/client";
+import type { OrgKind, OrgStatus } from "../db/schema";
+import type { PendingAudit } from "./audit/append";
+import { ForbiddenError } from "./errors";
+
+/** Who is acting. Verbs branch on `kind`; every query is scoped by `orgId` unless allowed more. */
+export type Actor =
+  | { kind: "anonymous" }
+  | { kind: "system"; name: string }
+  | {
+      kind: OrgKind;
+      orgId: string;
+      orgStatus: OrgStatus;
+      keyId: string;
+    };
+
+export type OrgActor = Extract<Actor, { orgId: string }>;
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+interface TxState {
+  audit: PendingAudit[];
+  afterCommit: (() => void | Promise<void>)[];
+}
+
+export interface Ctx {
+  db: Db;
+  actor: Actor;
+  clock: Clock;
+  requestId?: string;
+  /** Present inside `withTransaction`; collects what must be written or done at commit. */
+  tx?: TxState;
+}
+
+type Flush = (ctx: Ctx & { tx: TxState }) => Promise<void>;
+let flushAudit: Flush | undefined;
+
+/** The audit module registers its flush here; it runs last, just before COMMIT. */
+export function onBeforeCommit(flush: Flush): void {
+  flushAudit = flush;
+}
+
+/**
+ * Runs `fn` in one transaction; nested calls reuse the outer one. Audit entries recorded
+ * inside are appended to the chain as the last statement, so the chain lock is held only
+ * for the tail of the transaction.
+ */
+export async function withTransaction<T>(
+  ctx: Ctx,
+  fn: (ctx: Ctx & { tx: TxState }) => Promise<T>,
+): Promise<T> {
+  if (ctx.tx) return fn(ctx as Ctx & { tx: TxState });
+  const state: TxState = { audit: [], afterCommit: [] };
+  const result = await ctx.db.transaction(async (tx) => {
+    const inner = { ...ctx, db: tx, tx: state };
+    const value = await fn(inner);
+    if (state.audit.length > 0) {
+      if (!flushAudit) throw new Error("audit flush not registered");
+      await flushAudit(inner);
+    }
+    return value;
+  });
+  for (const hook of state.afterCommit) await hook();
+  return result;
+}
+
+export function requireOrgActor(ctx: Ctx): OrgActor {
+  if (!("orgId" in ctx.actor)) throw new ForbiddenError("an organisation's API key is required");
+  return ctx.actor;
+}
+
+export function isAdmin(actor: Actor): boolean {
+  return actor.kind === "admin";
+}

@@ -1,0 +1,78 @@
+import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
+import { apiKeys } from "../../db/schema";
+import { recordAudit } from "../audit/append";
+import { type Ctx, requireOrgActor, withTransaction } from "../context";
+import { NotFoundError } from "../errors";
+import { type IssuedKey, issueApiKey } from "./issue";
+
+export interface KeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  role: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const keyColumns = {
+  id: apiKeys.id,
+  name: apiKeys.name,
+  prefix: apiKeys.prefix,
+  role: apiKeys.role,
+  createdAt: apiKeys.createdAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  revokedAt: apiKeys.revokedAt,
+};
+
+/** An organisation's own keys, newest first; the secret is never shown again. */
+export async function listApiKeys(
+  ctx: Ctx,
+  input: { cursor?: string; limit: number },
+): Promise<{ items: KeyView[]; nextCursor: string | null }> {
+  const actor = requireOrgActor(ctx);
+  const rows = await ctx.db
+    .select(keyColumns)
+    .from(apiKeys)
+    .where(
+      and(eq(apiKeys.orgId, actor.orgId), input.cursor ? lt(apiKeys.id, input.cursor) : undefined),
+    )
+    .orderBy(desc(apiKeys.id))
+    .limit(input.limit + 1);
+  const items = rows.slice(0, input.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > input.limit && last ? last.id : null };
+}
+
+export async function createApiKey(ctx: Ctx, input: { name: string }): Promise<IssuedKey> {
+  const actor = requireOrgActor(ctx);
+  return withTransaction(ctx, (tx) =>
+    issueApiKey(tx, { orgId: actor.orgId, role: actor.kind, name: input.name }),
+  );
+}
+
+async function revokeOwnKey(ctx: Ctx, id: string, action: string): Promise<KeyView> {
+  const actor = requireOrgActor(ctx);
+  const [row] = await ctx.db
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${ctx.clock.now()})` })
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.orgId, actor.orgId), isNull(apiKeys.revokedAt)))
+    .returning(keyColumns);
+  // Another organisation's key and an already revoked one look the same: not found.
+  if (!row) throw NotFoundError.of("API key", id);
+  recordAudit(ctx, { action, entityType: "api_key", entityId: id, data: { orgId: actor.orgId } });
+  return row;
+}
+
+export async function revokeApiKey(ctx: Ctx, id: string): Promise<KeyView> {
+  return withTransaction(ctx, (tx) => revokeOwnKey(tx, id, "api_key.revoked"));
+}
+
+/** Replaces a key with a new one of the same name and role, in one transaction. */
+export async function rotateApiKey(ctx: Ctx, id: string): Promise<IssuedKey> {
+  const actor = requireOrgActor(ctx);
+  return withTransaction(ctx, async (tx) => {
+    const old = await revokeOwnKey(tx, id, "api_key.rotated");
+    return issueApiKey(tx, { orgId: actor.orgId, role: actor.kind, name: old.name });
+  });
+}

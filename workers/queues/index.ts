@@ -1,0 +1,58 @@
+import type { JobsOptions } from "bullmq";
+import type { JobQueue, QueueRuntime } from "../runtime";
+import type { JobName, JobPayload, JobSchemas, QueueDef } from "./define";
+import { housekeepingQueue } from "./housekeeping";
+
+/** Every queue of the node; workers start one worker per entry. */
+export const QUEUES = [housekeepingQueue] as const;
+
+/** Typed producer: payloads are checked against the queue's schema before they are enqueued. */
+export class Queues {
+  private readonly open = new Map<string, JobQueue<unknown>>();
+
+  constructor(readonly runtime: QueueRuntime) {}
+
+  get<J extends JobSchemas>(def: QueueDef<J>): JobQueue<unknown> {
+    let q = this.open.get(def.name);
+    if (!q) {
+      q = this.runtime.queue<unknown>(def.name, def.defaults);
+      this.open.set(def.name, q);
+    }
+    return q;
+  }
+
+  async enqueue<Q extends QueueDef<JobSchemas>, N extends JobName<Q>>(
+    def: Q,
+    name: N,
+    payload: JobPayload<Q, N>,
+    opts?: JobsOptions,
+  ): Promise<string | undefined> {
+    const schema = def.jobs[name];
+    if (!schema) throw new Error(`queue ${def.name} has no job ${name}`);
+    const data = schema.parse(payload);
+    const job = await this.get(def).add(name, data, opts);
+    return job.id;
+  }
+
+  /** Job counts by queue and state, for `/metrics` and the dashboard. */
+  async depths(): Promise<{ queue: string; state: string; count: number }[]> {
+    const out: { queue: string; state: string; count: number }[] = [];
+    for (const def of QUEUES) {
+      const counts = await this.get(def).getJobCounts(
+        "waiting",
+        "active",
+        "delayed",
+        "failed",
+        "completed",
+      );
+      for (const [state, count] of Object.entries(counts))
+        out.push({ queue: def.name, state, count });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    for (const q of this.open.values()) await q.close().catch(() => {});
+    this.open.clear();
+  }
+}
