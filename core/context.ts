@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 import type { OrgKind, OrgStatus } from "../db/schema";
 import type { PendingAudit } from "./audit/append";
-import { ForbiddenError } from "./errors";
+import { UnauthorizedError } from "./errors";
 
 /** Who is acting. Verbs branch on `kind`; every query is scoped by `orgId` unless allowed more. */
 export type Actor =
@@ -69,7 +69,7 @@ export async function withTransaction<T>(
 }
 
 export function requireOrgActor(ctx: Ctx): OrgActor {
-  if (!("orgId" in ctx.actor)) throw new ForbiddenError("an organisation's API key is required");
+  if (!("orgId" in ctx.actor)) throw new UnauthorizedError("an organisation's API key is required");
   return ctx.actor;
 }
 
