@@ -55,7 +55,9 @@ async function revokeOwnKey(ctx: Ctx, id: string, action: string): Promise<KeyVi
   const actor = requireOrgActor(ctx);
   const [row] = await ctx.db
     .update(apiKeys)
-    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${ctx.clock.now()})` })
+    .set({
+      revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${ctx.clock.now().toISOString()}::timestamptz)`,
+    })
     .where(and(eq(apiKeys.id, id), eq(apiKeys.orgId, actor.orgId), isNull(apiKeys.revokedAt)))
     .returning(keyColumns);
   // Another organisation's key and an already revoked one look the same: not found.

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { createTestNode } from "../support/app";
+import {
+  createRegulator,
+  registerCarrier,
+  registerShipper,
+  vehicleBody,
+} from "../support/fixtures";
+
+const node = await createTestNode();
+
+describe("audit chain", () => {
+  it("records every registry change and verifies", async () => {
+    const before = (await node.call("GET", "/v1/audit/verify", { key: node.adminKey })).body
+      .entries;
+    const c = await registerCarrier(node); // registered + verified
+    await node.call("POST", `/v1/carriers/${c.id}/vehicles`, { key: c.key, body: vehicleBody() });
+    const res = await node.call("GET", "/v1/audit/verify", { key: node.adminKey });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ok: true, firstBadEntry: null });
+    expect(res.body.entries).toBeGreaterThanOrEqual(before + 3);
+    const actions = await node.database.sql<{ action: string }[]>`
+      select action from audit_log where entity_id = ${c.id} order by seq`;
+    expect(actions.map((a) => a.action)).toEqual(
+      expect.arrayContaining(["organization.registered", "organization.verified"]),
+    );
+  });
+
+  it("lets regulators verify the chain", async () => {
+    const r = await createRegulator(node);
+    const res = await node.call("GET", "/v1/audit/verify", { key: r.key });
+    expect(res.status).toBe(200);
+    expect(res.body.ok).toBe(true);
+  });
+
+  it("never forks under concurrent writes", async () => {
+    await Promise.all(Array.from({ length: 40 }, () => registerShipper(node, { verify: false })));
+    const res = await node.call("GET", "/v1/audit/verify", { key: node.adminKey });
+    expect(res.body).toMatchObject({ ok: true, firstBadEntry: null });
+    const [gaps] = await node.database.sql<{ n: number; max: number }[]>`
+      select count(*)::int as n, max(seq)::int as max from audit_log`;
+    expect(gaps?.n).toBe(gaps?.max);
+  });
+
+  it("refuses updates and deletes of past entries", async () => {
+    await expect(
+      node.database.sql`update audit_log set action = 'x' where seq = 1`,
+    ).rejects.toThrow(/append-only/);
+    await expect(node.database.sql`delete from audit_log where seq = 1`).rejects.toThrow(
+      /append-only/,
+    );
+  });
+
+  it("names the first tampered entry", async () => {
+    await registerShipper(node);
+    const [target] = await node.database.sql<{ seq: number }[]>`
+      select seq::int as seq from audit_log order by seq offset 3 limit 1`;
+    const seq = target?.seq ?? 0;
+    // A superuser bypassing the trigger, as an attacker with database access would.
+    await node.database.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`update audit_log set data = jsonb_set(data, '{tampered}', 'true') where seq = ${seq}`;
+    });
+    const res = await node.call("GET", "/v1/audit/verify", { key: node.adminKey });
+    expect(res.body.ok).toBe(false);
+    expect(res.body.firstBadEntry).toMatchObject({ seq, reason: expect.stringMatching(/hash/) });
+    expect(res.body.entries).toBe(seq - 1);
+  });
+});
