@@ -1,2 +1,6 @@
 export * from "./audit";
+export * from "./feed";
+export * from "./idempotency";
+export * from "./marketplace";
 export * from "./participants";
+export * from "./waybills";

@@ -1,0 +1,188 @@
+import { relations, sql } from "drizzle-orm";
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+import type { FieldClassification } from "./classification";
+import { timestamps, tsz, version } from "./columns";
+import { bids, type Cargo, loads, type Place } from "./marketplace";
+import { type Mode, organizations } from "./participants";
+
+export const WAYBILL_STATES = [
+  "created",
+  "picked_up",
+  "in_transit",
+  "at_border",
+  "cleared",
+  "transshipped",
+  "delivered",
+  "pod_confirmed",
+  "exception",
+  "cancelled",
+] as const;
+export type WaybillState = (typeof WAYBILL_STATES)[number];
+
+/** Where a journey changes hands or jurisdiction: a border, or a gauge/mode change. */
+export interface HandoverPoint {
+  kind: "border_crossing" | "transshipment";
+  afterLeg: number;
+  place: Place;
+  note?: string;
+}
+
+const inList = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
+
+/** Feeds the sequence part of waybill numbers; never reused, gaps are harmless. */
+export const waybillNumberSeq = pgSequence("waybill_number_seq", { startWith: 1, cache: 1 });
+
+export const waybills = pgTable(
+  "waybills",
+  {
+    number: text().primaryKey(),
+    /** Unique: the second of two racing awards for one load cannot create a waybill. */
+    loadId: text().references(() => loads.id),
+    bidId: text().references(() => bids.id),
+    shipperId: text()
+      .notNull()
+      .references(() => organizations.id),
+    carrierId: text()
+      .notNull()
+      .references(() => organizations.id),
+    origin: jsonb().$type<Place>().notNull(),
+    destination: jsonb().$type<Place>().notNull(),
+    cargo: jsonb().$type<Cargo>().notNull(),
+    priceAmount: numeric({ precision: 16, scale: 2, mode: "number" }).notNull(),
+    priceCurrency: text().notNull(),
+    points: jsonb().$type<HandoverPoint[]>().notNull().default([]),
+    /** Derived from the event set on every append; kept for filtering and lists. */
+    status: text().$type<WaybillState>().notNull().default("created"),
+    ...timestamps,
+    ...version,
+  },
+  (t) => [
+    check("waybills_status_check", inList("status", WAYBILL_STATES)),
+    uniqueIndex("waybills_load_key").on(t.loadId),
+    index("waybills_shipper_idx").on(t.shipperId, t.number),
+    index("waybills_carrier_idx").on(t.carrierId, t.number),
+  ],
+);
+
+export type Waybill = typeof waybills.$inferSelect;
+
+export const waybillClasses: FieldClassification<Waybill> = {
+  number: "public",
+  loadId: "internal",
+  bidId: "internal",
+  shipperId: "public",
+  carrierId: "public",
+  origin: "public",
+  destination: "public",
+  cargo: "internal",
+  priceAmount: "sensitive",
+  priceCurrency: "sensitive",
+  points: "public",
+  status: "public",
+  createdAt: "public",
+  updatedAt: "internal",
+  version: "internal",
+};
+
+export const waybillLegs = pgTable(
+  "waybill_legs",
+  {
+    waybillNumber: text()
+      .notNull()
+      .references(() => waybills.number),
+    seq: integer().notNull(),
+    mode: text().$type<Mode>().notNull(),
+    carrierId: text()
+      .notNull()
+      .references(() => organizations.id),
+    from: jsonb().$type<Place>().notNull(),
+    to: jsonb().$type<Place>().notNull(),
+    plannedDeparture: tsz("planned_departure").notNull(),
+    plannedArrival: tsz("planned_arrival").notNull(),
+    /** Set when the overdue check raised an exception for this leg, so it is raised once. */
+    overdueRaisedAt: tsz("overdue_raised_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.waybillNumber, t.seq] }),
+    index("waybill_legs_due_idx").on(t.plannedArrival).where(sql`overdue_raised_at is null`),
+    index("waybill_legs_carrier_idx").on(t.carrierId),
+  ],
+);
+
+export type WaybillLeg = typeof waybillLegs.$inferSelect;
+
+export const waybillLegClasses: FieldClassification<WaybillLeg> = {
+  waybillNumber: "public",
+  seq: "public",
+  mode: "public",
+  carrierId: "public",
+  from: "public",
+  to: "public",
+  plannedDeparture: "public",
+  plannedArrival: "public",
+  overdueRaisedAt: "internal",
+};
+
+export const waybillEvents = pgTable(
+  "waybill_events",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    waybillNumber: text()
+      .notNull()
+      .references(() => waybills.number),
+    type: text().$type<WaybillState>().notNull(),
+    occurredAt: tsz("occurred_at").notNull(),
+    location: jsonb().$type<Place>(),
+    details: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    /** Canonical hash of type, time, location and details: the same event sent twice is one. */
+    fingerprint: text().notNull(),
+    reportedBy: text(),
+    recordedAt: tsz("recorded_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check("waybill_events_type_check", inList("type", WAYBILL_STATES)),
+    uniqueIndex("waybill_events_fingerprint_key").on(t.waybillNumber, t.fingerprint),
+    index("waybill_events_waybill_idx").on(t.waybillNumber, t.occurredAt),
+  ],
+);
+
+export type WaybillEvent = typeof waybillEvents.$inferSelect;
+
+export const waybillEventClasses: FieldClassification<WaybillEvent> = {
+  id: "public",
+  waybillNumber: "public",
+  type: "public",
+  occurredAt: "public",
+  location: "public",
+  details: "sensitive",
+  fingerprint: "internal",
+  reportedBy: "internal",
+  recordedAt: "public",
+};
+
+export const waybillsRelations = relations(waybills, ({ many, one }) => ({
+  legs: many(waybillLegs),
+  events: many(waybillEvents),
+  load: one(loads, { fields: [waybills.loadId], references: [loads.id] }),
+}));
+
+export const waybillLegsRelations = relations(waybillLegs, ({ one }) => ({
+  waybill: one(waybills, { fields: [waybillLegs.waybillNumber], references: [waybills.number] }),
+}));
+
+export const waybillEventsRelations = relations(waybillEvents, ({ one }) => ({
+  waybill: one(waybills, { fields: [waybillEvents.waybillNumber], references: [waybills.number] }),
+}));
