@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock, Ctx } from "../core/context";
+import type { JobScheduler } from "../core/jobs";
 import type { Db } from "../db/client";
 import type { Metrics } from "./metrics";
 
@@ -11,6 +12,8 @@ export interface AppDeps {
   nodeCode: string;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
+  /** Background jobs (auto-award at closing); absent in plain API tests. */
+  jobs?: JobScheduler;
   /** Checks the database and the queue backend for `/ready`. */
   ready: () => Promise<Record<string, boolean>>;
   /** Extra routes mounted by the node (queue dashboard); absent in plain API tests. */

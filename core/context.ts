@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import type { OrgKind, OrgStatus } from "../db/schema";
 import type { PendingAudit } from "./audit/append";
 import { UnauthorizedError } from "./errors";
+import type { JobScheduler } from "./jobs";
 
 /** Who is acting. Verbs branch on `kind`; every query is scoped by `orgId` unless allowed more. */
 export type Actor =
@@ -32,6 +33,10 @@ export interface Ctx {
   actor: Actor;
   clock: Clock;
   requestId?: string;
+  /** Schedules background work after commit; absent where no queue runs. */
+  jobs?: JobScheduler;
+  /** This node's code (`CARAVAN_NODE_CODE`), the prefix of the numbers it issues. */
+  nodeCode?: string;
   /** Present inside `withTransaction`; collects what must be written or done at commit. */
   tx?: TxState;
 }

@@ -29,6 +29,13 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
       { path: "headers.authorization", message: "expected Bearer <API key>" },
     ]);
   }
-  c.set("ctx", { db: deps.db, actor, clock: deps.clock, requestId: c.get("requestId") });
+  c.set("ctx", {
+    db: deps.db,
+    actor,
+    clock: deps.clock,
+    requestId: c.get("requestId"),
+    jobs: deps.jobs,
+    nodeCode: deps.nodeCode,
+  });
   await next();
 });

@@ -1,0 +1,42 @@
+import { feedEvents } from "../../db/schema";
+import type { Ctx } from "../context";
+
+export const FEED_EVENT_TYPES = [
+  "load.posted",
+  "load.amended",
+  "load.cancelled",
+  "load.awarded",
+  "load.unawarded",
+  "bid.received",
+  "bid.revised",
+  "bid.withdrawn",
+  "bid.won",
+  "bid.lost",
+  "bid.voided",
+  "waybill.created",
+  "waybill.status_changed",
+] as const;
+export type FeedEventType = (typeof FEED_EVENT_TYPES)[number];
+
+export interface FeedItem {
+  orgId: string;
+  type: FeedEventType;
+  entityType: string;
+  entityId: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Writes events to their organisations' feeds in the caller's transaction (the outbox), so a
+ * change and its notification commit or roll back together.
+ */
+export async function emitFeed(ctx: Ctx & { tx: object }, items: FeedItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const createdAt = ctx.clock.now();
+  // Chunks keep the statement under PostgreSQL's bind-parameter limit for large fan-outs.
+  for (let i = 0; i < items.length; i += 1000) {
+    await ctx.db
+      .insert(feedEvents)
+      .values(items.slice(i, i + 1000).map((item) => ({ ...item, createdAt })));
+  }
+}

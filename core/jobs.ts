@@ -1,0 +1,10 @@
+/**
+ * Background work a domain verb asks for once its transaction has committed. The node wires
+ * this to BullMQ; where no queue runs (plain API tests) it is absent and the periodic sweep
+ * catches up instead.
+ */
+export type BackgroundJob = { kind: "load.close"; loadId: string; at: Date };
+
+export interface JobScheduler {
+  schedule(job: BackgroundJob): Promise<void>;
+}

@@ -1,0 +1,170 @@
+import { inArray } from "drizzle-orm";
+import { type BidLeg, type Load, type Mode, vehicles } from "../../db/schema";
+import type { Ctx } from "../context";
+import { ForbiddenError, UnprocessableError } from "../errors";
+import { distanceKm, type PlaceInput, resolvePlace } from "./places";
+import { type CarrierProfile, permittedClasses } from "./visibility";
+
+export interface BidInput {
+  price: { amount: number; currency: string };
+  mode?: Mode;
+  legs?: { mode: Mode; from: PlaceInput; to: PlaceInput; departAt?: string; arriveAt?: string }[];
+  vehicleIds: string[];
+  pickupAt: string;
+  deliveryAt: string;
+  validUntil: string;
+  quoteId?: string;
+}
+
+/**
+ * Emission factors in g CO2e per tonne-km (well-to-wheel, GLEC framework defaults, rounded),
+ * with a detour factor over the great-circle distance. Used to rank bids by best value.
+ */
+const G_PER_TKM: Record<Mode, number> = { road: 62, rail: 22, sea: 8, air: 602 };
+const DETOUR: Record<Mode, number> = { road: 1.25, rail: 1.2, sea: 1.4, air: 1.05 };
+
+function refuse(reason: string, message: string, path?: string): UnprocessableError {
+  return new UnprocessableError(message, path ? [{ path, message }] : [], reason);
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+export interface CheckedBid {
+  mode: Mode;
+  legs: BidLeg[] | null;
+  co2eKg: number;
+  pickupAt: Date;
+  deliveryAt: Date;
+  validUntil: Date;
+}
+
+/**
+ * Everything that makes a bid acceptable apart from the clock: each refusal names its reason
+ * (`MODE_NOT_ALLOWED`, `LICENCE_EXPIRED`, `CAPACITY_INSUFFICIENT`, …).
+ */
+export async function checkBid(
+  ctx: Ctx,
+  load: Load,
+  carrier: CarrierProfile,
+  input: BidInput,
+): Promise<CheckedBid> {
+  if (carrier.status !== "verified") {
+    throw new ForbiddenError("the carrier is not verified", [], "CARRIER_NOT_VERIFIED");
+  }
+  const legs: BidLeg[] | null = input.legs
+    ? input.legs.map((l, i) => ({
+        mode: l.mode,
+        from: resolvePlace(`legs.${i}.from`, l.from),
+        to: resolvePlace(`legs.${i}.to`, l.to),
+        ...(l.departAt ? { departAt: l.departAt } : {}),
+        ...(l.arriveAt ? { arriveAt: l.arriveAt } : {}),
+      }))
+    : null;
+  const modes: Mode[] = legs ? legs.map((l) => l.mode) : input.mode ? [input.mode] : [];
+  const [primary] = modes;
+  if (!primary) throw refuse("MODE_REQUIRED", "give a mode or legs", "mode");
+  for (const [i, m] of modes.entries()) {
+    const path = legs ? `legs.${i}.mode` : "mode";
+    if (!load.modes.includes(m)) {
+      throw refuse("MODE_NOT_ALLOWED", `the load allows ${load.modes.join(", ")}, not ${m}`, path);
+    }
+    if (!carrier.modes.includes(m)) {
+      throw refuse("MODE_NOT_OPERATED", `the carrier does not operate ${m}`, path);
+    }
+  }
+
+  const pickupAt = new Date(input.pickupAt);
+  const deliveryAt = new Date(input.deliveryAt);
+  const validUntil = new Date(input.validUntil);
+  if (pickupAt < load.pickupFrom || pickupAt > load.pickupTo) {
+    throw refuse(
+      "PICKUP_OUTSIDE_WINDOW",
+      "pickupAt must fall in the load's pickup window",
+      "pickupAt",
+    );
+  }
+  if (deliveryAt <= pickupAt) {
+    throw refuse("DELIVERY_BEFORE_PICKUP", "deliveryAt must be after pickupAt", "deliveryAt");
+  }
+  if (deliveryAt > load.deliverBy) {
+    throw refuse("DELIVERY_TOO_LATE", "deliveryAt is after the load's deliverBy", "deliveryAt");
+  }
+
+  const q = carrier.qualifications;
+  const pickupDay = day(pickupAt);
+  if (!q.operatingLicence || q.operatingLicence.expiresOn < pickupDay) {
+    throw refuse("LICENCE_EXPIRED", "the operating licence is not valid at pickup");
+  }
+  if (!q.insurance || q.insurance.expiresOn < pickupDay) {
+    throw refuse("INSURANCE_EXPIRED", "the insurance is not valid at pickup");
+  }
+  if (load.dgClass) {
+    if (!q.dangerousGoods) {
+      throw refuse("DG_PERMIT_MISSING", `the load is dangerous goods class ${load.dgClass}`);
+    }
+    if (!permittedClasses(q, pickupDay).includes(load.dgClass)) {
+      throw refuse(
+        "DG_CLASS_NOT_COVERED",
+        `the dangerous-goods permit does not cover class ${load.dgClass} at pickup`,
+      );
+    }
+  }
+  if (load.reserveCurrency && input.price.currency !== load.reserveCurrency) {
+    throw refuse(
+      "CURRENCY_MISMATCH",
+      `bid in the reserve price's currency, ${load.reserveCurrency}`,
+      "price.currency",
+    );
+  }
+
+  const fleet = await ctx.db
+    .select({
+      id: vehicles.id,
+      carrierId: vehicles.carrierId,
+      mode: vehicles.mode,
+      capacityKg: vehicles.capacityKg,
+      capacityM3: vehicles.capacityM3,
+    })
+    .from(vehicles)
+    .where(inArray(vehicles.id, input.vehicleIds));
+  for (const [i, id] of input.vehicleIds.entries()) {
+    const v = fleet.find((f) => f.id === id);
+    if (!v || v.carrierId !== carrier.id) {
+      throw refuse(
+        "VEHICLE_NOT_FOUND",
+        `no vehicle ${id} in the carrier's fleet`,
+        `vehicleIds.${i}`,
+      );
+    }
+    if (!modes.includes(v.mode)) {
+      throw refuse("VEHICLE_MODE_MISMATCH", `vehicle ${id} is ${v.mode}`, `vehicleIds.${i}`);
+    }
+  }
+  for (const m of new Set(modes)) {
+    const units = fleet.filter((v) => v.mode === m);
+    const kg = units.reduce((s, v) => s + v.capacityKg, 0);
+    const m3 = units.reduce((s, v) => s + v.capacityM3, 0);
+    if (kg < load.weightKg || m3 < load.volumeM3) {
+      throw refuse(
+        "CAPACITY_INSUFFICIENT",
+        `${m} vehicles carry ${kg} kg / ${m3} m³; the load is ${load.weightKg} kg / ${load.volumeM3} m³`,
+        "vehicleIds",
+      );
+    }
+  }
+
+  const tonnes = load.weightKg / 1000;
+  const stretches = legs ?? [{ mode: primary, from: load.origin, to: load.destination }];
+  const co2eKg = stretches.reduce(
+    (s, l) => s + (distanceKm(l.from, l.to) * DETOUR[l.mode] * tonnes * G_PER_TKM[l.mode]) / 1000,
+    0,
+  );
+  return {
+    mode: primary,
+    legs,
+    co2eKg: Math.round(co2eKg * 10) / 10,
+    pickupAt,
+    deliveryAt,
+    validUntil,
+  };
+}

@@ -1,0 +1,74 @@
+import { bids } from "../../db/schema";
+import { recordAudit } from "../audit/append";
+import { type Ctx, withTransaction } from "../context";
+import { ConflictError } from "../errors";
+import { emitFeed } from "../feed/emit";
+import { newId } from "../ids";
+import { isUniqueViolation } from "../participants/register";
+import { lockLoadForBidding, requireBiddingCarrier, requireValidUntil } from "./bids";
+import { type BidInput, checkBid } from "./eligibility";
+import { type BidView, bidView } from "./views";
+
+/** `POST /v1/loads/{id}/bids`: one live bid per carrier per load, refused once bidding closes. */
+export async function placeBid(
+  ctx: Ctx,
+  input: { loadId: string; bid: BidInput },
+): Promise<BidView> {
+  const actor = requireBiddingCarrier(ctx);
+  return withTransaction(ctx, async (tx) => {
+    const { load, dbNow, carrier } = await lockLoadForBidding(tx, actor, input.loadId);
+    const checked = await checkBid(tx, load, carrier, input.bid);
+    requireValidUntil(checked.validUntil, dbNow);
+    const now = tx.clock.now();
+    const id = newId("bid");
+    let row: typeof bids.$inferSelect | undefined;
+    try {
+      [row] = await tx.db
+        .insert(bids)
+        .values({
+          id,
+          loadId: load.id,
+          carrierId: actor.orgId,
+          amount: input.bid.price.amount,
+          currency: input.bid.price.currency,
+          mode: checked.mode,
+          legs: checked.legs,
+          quoteId: input.bid.quoteId ?? null,
+          vehicleIds: input.bid.vehicleIds,
+          pickupAt: checked.pickupAt,
+          deliveryAt: checked.deliveryAt,
+          validUntil: checked.validUntil,
+          co2eKg: checked.co2eKg,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new ConflictError(
+          "the carrier already has a live bid on this load; revise or withdraw it",
+          [],
+          "BID_EXISTS",
+        );
+      }
+      throw e;
+    }
+    if (!row) throw new Error("insert returned no row");
+    recordAudit(tx, {
+      action: "bid.placed",
+      entityType: "bid",
+      entityId: id,
+      data: { loadId: load.id, carrierId: actor.orgId, ...input.bid },
+    });
+    await emitFeed(tx, [
+      {
+        orgId: load.shipperId,
+        type: "bid.received",
+        entityType: "bid",
+        entityId: id,
+        data: { loadId: load.id, bidId: id, carrierId: actor.orgId, price: input.bid.price },
+      },
+    ]);
+    return bidView(row);
+  });
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import type { Place } from "../../db/schema";
+import { ValidationError } from "../errors";
+
+interface HubRecord {
+  code: string;
+  name: string;
+  country: string;
+  lat: number;
+  lon: number;
+  railGauges?: number[];
+}
+
+let hubs: ReadonlyMap<string, HubRecord> | undefined;
+
+/** The routing network's hubs, read once from the seed file the routing network is built from. */
+export function networkHubs(): ReadonlyMap<string, HubRecord> {
+  if (!hubs) {
+    const file = new URL("../../seed/network/hubs.json", import.meta.url);
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as { hubs: HubRecord[] };
+    hubs = new Map(parsed.hubs.map((h) => [h.code, h]));
+  }
+  return hubs;
+}
+
+export type PlaceInput = string | { address: string; lat: number; lon: number };
+
+/** A hub code becomes the hub with its coordinates; an unknown code is refused by name. */
+export function resolvePlace(path: string, input: PlaceInput): Place {
+  if (typeof input === "string") {
+    const hub = networkHubs().get(input);
+    if (!hub) throw ValidationError.field(path, `unknown network location ${input}`);
+    return { hub: hub.code, country: hub.country, lat: hub.lat, lon: hub.lon };
+  }
+  return { address: input.address, lat: input.lat, lon: input.lon };
+}
+
+/** Great-circle distance in km; road and rail run longer, so callers apply a detour factor. */
+export function distanceKm(a: Place, b: Place): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const h =
+    Math.sin(dLat / 2) ** 2 +
+    Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+export function placeLabel(p: Place): string {
+  return p.hub ?? p.address ?? `${p.lat},${p.lon}`;
+}

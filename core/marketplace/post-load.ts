@@ -1,0 +1,135 @@
+import { type AwardRule, type Load, loads, type Mode } from "../../db/schema";
+import { recordAudit } from "../audit/append";
+import { type Ctx, requireOrgActor, withTransaction } from "../context";
+import { ForbiddenError, ValidationError } from "../errors";
+import { emitFeed } from "../feed/emit";
+import { newId } from "../ids";
+import { validateHsCode, validateUnNumber } from "../validation";
+import { type PlaceInput, resolvePlace } from "./places";
+import { type LoadView, loadView } from "./views";
+
+export interface LoadInput {
+  origin: PlaceInput;
+  destination: PlaceInput;
+  cargo: {
+    weightKg: number;
+    volumeM3: number;
+    packages: number;
+    hsCode: string;
+    description?: string;
+    dangerousGoods?: { unNumber: string; class: string };
+  };
+  pickupWindow: { from: string; to: string };
+  deliverBy: string;
+  modes: Mode[];
+  reservePrice?: { amount: number; currency: string };
+  biddingClosesAt: string;
+  awardRule: AwardRule;
+}
+
+/** Turns a load body into row values, refusing the impossible with the offending field named. */
+export function loadValues(ctx: Ctx, input: LoadInput) {
+  const hs = validateHsCode(input.cargo.hsCode);
+  if (!hs.ok) throw ValidationError.field("cargo.hsCode", hs.message);
+  let dangerousGoods: LoadInput["cargo"]["dangerousGoods"];
+  if (input.cargo.dangerousGoods) {
+    const un = validateUnNumber(input.cargo.dangerousGoods.unNumber);
+    if (!un.ok) throw ValidationError.field("cargo.dangerousGoods.unNumber", un.message);
+    dangerousGoods = { unNumber: un.unNumber, class: input.cargo.dangerousGoods.class };
+  }
+  const origin = resolvePlace("origin", input.origin);
+  const destination = resolvePlace("destination", input.destination);
+  if (origin.lat === destination.lat && origin.lon === destination.lon) {
+    throw ValidationError.field("destination", "must differ from origin");
+  }
+  const pickupFrom = new Date(input.pickupWindow.from);
+  const pickupTo = new Date(input.pickupWindow.to);
+  const deliverBy = new Date(input.deliverBy);
+  const biddingClosesAt = new Date(input.biddingClosesAt);
+  if (pickupTo < pickupFrom) {
+    throw ValidationError.field("pickupWindow.to", "must not be before pickupWindow.from");
+  }
+  if (deliverBy <= pickupTo) {
+    throw ValidationError.field(
+      "deliverBy",
+      "must be after the pickup window (pickup after delivery)",
+    );
+  }
+  if (biddingClosesAt > pickupFrom) {
+    throw ValidationError.field("biddingClosesAt", "must not be after the pickup window opens");
+  }
+  if (biddingClosesAt <= ctx.clock.now()) {
+    throw ValidationError.field("biddingClosesAt", "must be in the future");
+  }
+  const cargo = { ...input.cargo, ...(dangerousGoods ? { dangerousGoods } : {}) };
+  return {
+    origin,
+    destination,
+    originHub: origin.hub ?? null,
+    destinationHub: destination.hub ?? null,
+    cargo,
+    weightKg: cargo.weightKg,
+    volumeM3: cargo.volumeM3,
+    dgClass: dangerousGoods?.class ?? null,
+    pickupFrom,
+    pickupTo,
+    deliverBy,
+    modes: [...new Set(input.modes)],
+    reserveAmount: input.reservePrice?.amount ?? null,
+    reserveCurrency: input.reservePrice?.currency ?? null,
+    biddingClosesAt,
+    awardRule: input.awardRule,
+  };
+}
+
+/** Schedules the closing job after commit, when a queue runs; the periodic sweep is the backstop. */
+export function scheduleClosing(ctx: Ctx & { tx: { afterCommit: (() => unknown)[] } }, load: Load) {
+  const jobs = ctx.jobs;
+  if (!jobs) return;
+  ctx.tx.afterCommit.push(() =>
+    jobs.schedule({ kind: "load.close", loadId: load.id, at: load.biddingClosesAt }).catch(() => {
+      // The sweep closes it a little later; a queue outage must not fail the request.
+    }),
+  );
+}
+
+/** `POST /v1/loads`: a verified shipper posts cargo for carriers to bid on. */
+export async function postLoad(ctx: Ctx, input: LoadInput): Promise<LoadView> {
+  const actor = requireOrgActor(ctx);
+  if (actor.kind !== "shipper") throw new ForbiddenError("only shippers post loads");
+  if (actor.orgStatus !== "verified") {
+    throw new ForbiddenError("the shipper is not verified yet", [], "SHIPPER_NOT_VERIFIED");
+  }
+  const values = loadValues(ctx, input);
+  return withTransaction(ctx, async (tx) => {
+    const now = tx.clock.now();
+    const [row] = await tx.db
+      .insert(loads)
+      .values({
+        id: newId("ld"),
+        shipperId: actor.orgId,
+        ...values,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    if (!row) throw new Error("insert returned no row");
+    recordAudit(tx, {
+      action: "load.posted",
+      entityType: "load",
+      entityId: row.id,
+      data: { shipperId: actor.orgId, ...input },
+    });
+    await emitFeed(tx, [
+      {
+        orgId: actor.orgId,
+        type: "load.posted",
+        entityType: "load",
+        entityId: row.id,
+        data: { loadId: row.id, biddingClosesAt: row.biddingClosesAt.toISOString() },
+      },
+    ]);
+    scheduleClosing(tx, row);
+    return loadView(row, actor);
+  });
+}
