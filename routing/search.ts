@@ -1,0 +1,291 @@
+import { nextOpen } from "./calendar";
+import { CLASS_RAIL_1435, CLASS_RAIL_1520, CLASS_START, type CompiledIndex, K } from "./compile";
+import { PairHeap } from "./heap";
+
+export const OBJECTIVES = ["cost", "time", "co2e"] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+
+/** A query compiled against one index: hubs as numbers, constraints as an edge mask. */
+export interface SearchQuery {
+  source: number;
+  target: number;
+  /** Departure, hours since the epoch. */
+  depart: number;
+  /** Actual tonnes (emissions, handling). */
+  tonnes: number;
+  /** Chargeable tonnes per mode index (volumetric weight). */
+  charge: Float64Array;
+  /** 1 where the edge may be used under the query's static constraints. */
+  allowed: Uint8Array;
+  maxTransitHours: number;
+  maxModeChanges: number;
+  /** Edges refused because of a seasonal closure or an admin closure at the time of entry. */
+  blocked: Set<number>;
+}
+
+/** Result of one step; reused to avoid allocation in the hot loop. */
+export interface Step {
+  cost: number;
+  arrive: number;
+  co2e: number;
+  modeChange: number;
+}
+
+const isRail = (c: number) => c === CLASS_RAIL_1435 || c === CLASS_RAIL_1520;
+
+/**
+ * Leaves hub `v` (reached in class `a` at time `t`) along edge `e`: the hub's mode or gauge
+ * change, the wait for the crossing's opening, then the link itself. Every search and the
+ * route description call this one function, so their sums agree to the last bit.
+ */
+export function step(
+  ix: CompiledIndex,
+  q: SearchQuery,
+  v: number,
+  a: number,
+  t: number,
+  e: number,
+  out: Step,
+): boolean {
+  const b = ix.cls[e] ?? 0;
+  let cost = 0;
+  let co2e = 0;
+  let time = t;
+  let mc = 0;
+  if (a !== CLASS_START && a !== b) {
+    const o = v * 4;
+    const table = isRail(a) && isRail(b) ? ix.gaugeChange : ix.modeChange;
+    const hours = table[o] ?? 0;
+    if (Number.isNaN(hours)) return false;
+    time += hours;
+    cost += (table[o + 1] ?? 0) + (table[o + 2] ?? 0) * q.tonnes;
+    co2e += (table[o + 3] ?? 0) * q.tonnes;
+    if (table === ix.modeChange) mc = 1;
+  }
+  const cal = ix.calendar[e] ?? -1;
+  if (cal >= 0) {
+    const calendar = ix.calendars[cal];
+    if (calendar) time = nextOpen(calendar, time);
+    if (Number.isNaN(time)) {
+      q.blocked.add(e);
+      return false;
+    }
+  }
+  if (time < (ix.closedUntil[e] ?? 0)) {
+    q.blocked.add(e);
+    return false;
+  }
+  cost += (ix.fixedUsd[e] ?? 0) + (ix.usdPerTonne[e] ?? 0) * (q.charge[ix.mode[e] ?? 0] ?? 0);
+  co2e += (ix.co2ePerTonne[e] ?? 0) * q.tonnes;
+  out.cost = cost;
+  out.arrive = time + (ix.hours[e] ?? 0);
+  out.co2e = co2e;
+  out.modeChange = mc;
+  return true;
+}
+
+export const newStep = (): Step => ({ cost: 0, arrive: 0, co2e: 0, modeChange: 0 });
+
+/** Reusable buffers for searches on one index (one query at a time). */
+export class Searcher {
+  readonly ix: CompiledIndex;
+  private gen = 0;
+  private readonly seen: Uint32Array;
+  private readonly done: Uint32Array;
+  private readonly key1: Float64Array;
+  private readonly key2: Float64Array;
+  private readonly cost: Float64Array;
+  private readonly arrive: Float64Array;
+  private readonly co2e: Float64Array;
+  private readonly predEdge: Int32Array;
+  private readonly predState: Int32Array;
+  private readonly heap = new PairHeap();
+  private readonly s = newStep();
+
+  constructor(ix: CompiledIndex) {
+    this.ix = ix;
+    const states = ix.n * K;
+    this.seen = new Uint32Array(states);
+    this.done = new Uint32Array(states);
+    this.key1 = new Float64Array(states);
+    this.key2 = new Float64Array(states);
+    this.cost = new Float64Array(states);
+    this.arrive = new Float64Array(states);
+    this.co2e = new Float64Array(states);
+    this.predEdge = new Int32Array(states);
+    this.predState = new Int32Array(states);
+  }
+
+  /**
+   * Time-dependent Dijkstra over (hub, arrival class) states for one objective, ties broken by
+   * arrival time. Exact for the objective when waits obey FIFO (weekly opening hours); returns
+   * the edges of the best route, or null. `penalty` multiplies each edge's objective increment
+   * (used to find diverse alternatives).
+   */
+  shortest(q: SearchQuery, objective: Objective, penalty?: Float64Array): number[] | null {
+    const ix = this.ix;
+    const g = ++this.gen;
+    const { seen, done, key1, key2, cost, arrive, co2e, predEdge, predState, heap, s } = this;
+    const start = q.source * K + CLASS_START;
+    heap.clear();
+    seen[start] = g;
+    key1[start] = 0;
+    key2[start] = 0;
+    cost[start] = 0;
+    arrive[start] = q.depart;
+    co2e[start] = 0;
+    predEdge[start] = -1;
+    predState[start] = -1;
+    heap.push(start, 0, 0);
+    const { offsets, head, cls, allowed } = { ...ix, allowed: q.allowed };
+    const limit = q.depart + q.maxTransitHours;
+    while (heap.size > 0) {
+      const k1 = heap.topKey1();
+      const k2 = heap.topKey2();
+      const st = heap.pop();
+      if (done[st] === g || k1 !== key1[st] || k2 !== key2[st]) continue;
+      done[st] = g;
+      const v = (st / K) | 0;
+      if (v === q.target) return this.path(st);
+      const a = st - v * K;
+      const t = arrive[st] ?? 0;
+      const end = offsets[v + 1] ?? 0;
+      for (let e = offsets[v] ?? 0; e < end; e++) {
+        if (allowed[e] === 0) continue;
+        if (!step(ix, q, v, a, t, e, s)) continue;
+        if (s.arrive > limit) continue;
+        const w = (head[e] ?? 0) * K + (cls[e] ?? 0);
+        if (done[w] === g) continue;
+        const nc = (cost[st] ?? 0) + s.cost;
+        const ne = (co2e[st] ?? 0) + s.co2e;
+        let n1: number;
+        let n2: number;
+        const p = penalty ? (penalty[e] ?? 1) : 1;
+        if (objective === "time") {
+          n1 = (key1[st] ?? 0) + (s.arrive - t) * p;
+          n2 = nc;
+        } else {
+          n1 = (key1[st] ?? 0) + (objective === "cost" ? s.cost : s.co2e) * p;
+          n2 = s.arrive;
+        }
+        if (seen[w] === g) {
+          const o1 = key1[w] ?? 0;
+          if (n1 > o1 || (n1 === o1 && n2 >= (key2[w] ?? 0))) continue;
+        }
+        seen[w] = g;
+        key1[w] = n1;
+        key2[w] = n2;
+        cost[w] = nc;
+        co2e[w] = ne;
+        arrive[w] = s.arrive;
+        predEdge[w] = e;
+        predState[w] = st;
+        heap.push(w, n1, n2);
+      }
+    }
+    return null;
+  }
+
+  private path(st: number): number[] {
+    const edges: number[] = [];
+    let x = st;
+    while ((this.predEdge[x] ?? -1) >= 0) {
+      edges.push(this.predEdge[x] ?? 0);
+      x = this.predState[x] ?? 0;
+    }
+    return edges.reverse();
+  }
+
+  /**
+   * Static lower bounds to the target for each hub (cost, hours, CO2e), by reverse Dijkstra on
+   * the allowed edges, ignoring hub changes and waits (both ≥ 0): admissible for pruning.
+   */
+  lowerBounds(q: SearchQuery, criterion: 0 | 1 | 2): Float64Array {
+    const ix = this.ix;
+    const dist = new Float64Array(ix.n).fill(Number.POSITIVE_INFINITY);
+    const heap = new PairHeap();
+    dist[q.target] = 0;
+    heap.push(q.target, 0, 0);
+    while (heap.size > 0) {
+      const d = heap.topKey1();
+      const v = heap.pop();
+      if (d !== dist[v]) continue;
+      const end = ix.inOffsets[v + 1] ?? 0;
+      for (let i = ix.inOffsets[v] ?? 0; i < end; i++) {
+        const e = ix.inEdges[i] ?? 0;
+        if (q.allowed[e] === 0) continue;
+        const w =
+          criterion === 0
+            ? (ix.fixedUsd[e] ?? 0) + (ix.usdPerTonne[e] ?? 0) * (q.charge[ix.mode[e] ?? 0] ?? 0)
+            : criterion === 1
+              ? (ix.hours[e] ?? 0)
+              : (ix.co2ePerTonne[e] ?? 0) * q.tonnes;
+        const u = ix.tail[e] ?? 0;
+        const nd = d + w;
+        if (nd < (dist[u] ?? 0)) {
+          dist[u] = nd;
+          heap.push(u, nd, 0);
+        }
+      }
+    }
+    return dist;
+  }
+}
+
+/** Whether any sequence of allowed edges (and permitted hub changes) joins source to target. */
+export function reachable(ix: CompiledIndex, q: SearchQuery): boolean {
+  const seen = new Uint8Array(ix.n * K);
+  const stack = [q.source * K];
+  seen[q.source * K] = 1;
+  while (stack.length > 0) {
+    const st = stack.pop() ?? 0;
+    const v = (st / K) | 0;
+    if (v === q.target) return true;
+    const a = st - v * K;
+    const end = ix.offsets[v + 1] ?? 0;
+    for (let e = ix.offsets[v] ?? 0; e < end; e++) {
+      if (q.allowed[e] === 0) continue;
+      const b = ix.cls[e] ?? 0;
+      if (a !== CLASS_START && a !== b && isRail(a) && isRail(b)) {
+        if (Number.isNaN(ix.gaugeChange[v * 4] ?? 0)) continue;
+      }
+      const w = (ix.head[e] ?? 0) * K + b;
+      if (seen[w] === 0) {
+        seen[w] = 1;
+        stack.push(w);
+      }
+    }
+  }
+  return false;
+}
+
+/** Totals of a route given by its edges; null if a step is not possible. */
+export interface Simulated {
+  cost: number;
+  arrive: number;
+  co2e: number;
+  modeChanges: number;
+  distanceKm: number;
+}
+
+export function simulate(ix: CompiledIndex, q: SearchQuery, edges: number[]): Simulated | null {
+  const s = newStep();
+  let v = q.source;
+  let a = CLASS_START;
+  let t = q.depart;
+  let cost = 0;
+  let co2e = 0;
+  let modeChanges = 0;
+  let distanceKm = 0;
+  for (const e of edges) {
+    if ((ix.tail[e] ?? -1) !== v || !step(ix, q, v, a, t, e, s)) return null;
+    cost += s.cost;
+    co2e += s.co2e;
+    modeChanges += s.modeChange;
+    distanceKm += ix.distKm[e] ?? 0;
+    t = s.arrive;
+    v = ix.head[e] ?? 0;
+    a = ix.cls[e] ?? 0;
+  }
+  return { cost, arrive: t, co2e, modeChanges, distanceKm };
+}

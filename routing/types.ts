@@ -1,0 +1,160 @@
+/** Shapes of the network data files (`seed/network/*.json`) and of the routing model. */
+
+export const MODES = ["road", "rail", "sea", "air"] as const;
+export type Mode = (typeof MODES)[number];
+
+export const GAUGES = [1435, 1520] as const;
+export type Gauge = (typeof GAUGES)[number];
+
+export interface HubRecord {
+  code: string;
+  name: string;
+  nameZh: string;
+  country: string;
+  lat: number;
+  lon: number;
+  kind: string;
+  divisionCode?: string;
+  modes: Mode[];
+  railGauges?: number[];
+  source?: string;
+  approx?: boolean;
+  localName?: string;
+}
+
+export interface LinkCost {
+  fixedUsd: number;
+  usdPerTonneKm: number;
+  currency: string;
+  source?: string;
+  approx?: boolean;
+}
+
+export interface LinkRecord {
+  id: string;
+  from: string;
+  to: string;
+  mode: Mode;
+  bidirectional?: boolean;
+  distanceKm: number;
+  speedKmh?: number;
+  durationHours?: number;
+  gauge?: number;
+  maxWeightKg?: number;
+  forbiddenDangerousGoods?: string[];
+  cost: LinkCost;
+  emissionFactor: string;
+  crossing?: string;
+  transitCountries?: string[];
+  /** Status in the data itself; admins override it at run time. */
+  status?: "open" | "closed";
+  note?: string;
+}
+
+export interface WeeklyWindow {
+  /** ISO weekdays, 1 = Monday … 7 = Sunday, in the crossing's local time. */
+  days: number[];
+  open: string;
+  close: string;
+}
+
+export interface SeasonalClosure {
+  /** MM-DD, inclusive. */
+  from: string;
+  /** MM-DD, exclusive. */
+  to: string;
+  reason: string;
+}
+
+export interface CalendarRecord {
+  utcOffsetHours: number;
+  always?: boolean;
+  weekly?: WeeklyWindow[];
+  seasonalClosures?: SeasonalClosure[];
+  source?: string;
+}
+
+export interface CrossingRecord {
+  id: string;
+  name: string;
+  countries: string[];
+  mode: Mode;
+  dwellHours: { typical: number; badDay: number };
+  dwellSource?: string;
+  approx?: boolean;
+  calendar: CalendarRecord;
+  note?: string;
+}
+
+export interface HandlingRecord {
+  hours: number;
+  fixedUsd: number;
+  usdPerTonne: number;
+  co2eKgPerTonne: number;
+  source?: string;
+  approx?: boolean;
+}
+
+export interface TransshipmentRecord extends HandlingRecord {
+  hub: string;
+  gauges: number[];
+  method: string;
+}
+
+export interface HandlingTable {
+  byKind: Record<string, HandlingRecord>;
+  byHub: Record<string, HandlingRecord>;
+  volumetricKgPerM3: Record<Mode, number>;
+}
+
+export interface EmissionFactor {
+  mode: Mode;
+  /** g CO2e per tonne-km, well-to-wheel. */
+  value: number;
+  source: string;
+  approx?: boolean;
+}
+
+export interface EmissionFactorTable {
+  version: string;
+  standard: string;
+  basis: string;
+  unit: string;
+  factors: Record<string, EmissionFactor>;
+}
+
+/** The whole network as the data files describe it. */
+export interface NetworkData {
+  hubs: HubRecord[];
+  links: LinkRecord[];
+  crossings: CrossingRecord[];
+  transshipments: TransshipmentRecord[];
+  handling: HandlingTable;
+  emissionFactors: EmissionFactorTable;
+}
+
+/** Node attributes of the editable graph model. */
+export interface HubAttrs extends HubRecord {
+  transshipment?: TransshipmentRecord;
+  handling: HandlingRecord;
+}
+
+/** Edge attributes of the editable graph model: one directed edge per usable direction. */
+export interface LinkAttrs {
+  linkId: string;
+  from: string;
+  to: string;
+  mode: Mode;
+  distanceKm: number;
+  /** Travel time, without the crossing's dwell. */
+  travelHours: number;
+  gauge?: Gauge;
+  maxWeightKg: number;
+  forbiddenDangerousGoods: string[];
+  fixedUsd: number;
+  usdPerTonneKm: number;
+  emissionFactor: string;
+  crossing?: string;
+  /** Countries touched: both ends and any transit country, deduplicated, sorted. */
+  countries: string[];
+}
