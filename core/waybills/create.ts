@@ -1,0 +1,178 @@
+import { sql } from "drizzle-orm";
+import {
+  type Cargo,
+  type HandoverPoint,
+  type Mode,
+  type Place,
+  type Waybill,
+  type WaybillLeg,
+  waybillEvents,
+  waybillLegs,
+  waybills,
+} from "../../db/schema";
+import { recordAudit } from "../audit/append";
+import type { Ctx } from "../context";
+import { emitFeed } from "../feed/emit";
+import { networkHubs, placeLabel } from "../marketplace/places";
+import { fingerprint } from "./lifecycle";
+import { formatWaybillNumber } from "./number";
+
+export interface LegDraft {
+  mode: Mode;
+  carrierId: string;
+  from: Place;
+  to: Place;
+  plannedDeparture: Date;
+  plannedArrival: Date;
+}
+
+export interface WaybillDraft {
+  loadId?: string;
+  bidId?: string;
+  shipperId: string;
+  carrierId: string;
+  origin: Place;
+  destination: Place;
+  cargo: Cargo;
+  price: { amount: number; currency: string };
+  legs: LegDraft[];
+}
+
+/** Planned legs from a route plan; missing times are spread evenly between pickup and delivery. */
+export function planLegs(
+  carrierId: string,
+  pickupAt: Date,
+  deliveryAt: Date,
+  legs: { mode: Mode; from: Place; to: Place; departAt?: string; arriveAt?: string }[],
+): LegDraft[] {
+  const span = deliveryAt.getTime() - pickupAt.getTime();
+  return legs.map((l, i) => ({
+    mode: l.mode,
+    carrierId,
+    from: l.from,
+    to: l.to,
+    plannedDeparture: l.departAt
+      ? new Date(l.departAt)
+      : new Date(pickupAt.getTime() + (span * i) / legs.length),
+    plannedArrival: l.arriveAt
+      ? new Date(l.arriveAt)
+      : new Date(pickupAt.getTime() + (span * (i + 1)) / legs.length),
+  }));
+}
+
+/**
+ * Explicit handover points: a border crossing wherever a leg changes country, and a
+ * transshipment wherever consecutive legs change mode or rail gauge.
+ */
+export function handoverPoints(legs: LegDraft[]): HandoverPoint[] {
+  const hubs = networkHubs();
+  const gauges = (p: Place) => (p.hub ? (hubs.get(p.hub)?.railGauges ?? []) : []);
+  const points: HandoverPoint[] = [];
+  legs.forEach((leg, i) => {
+    if (leg.from.country && leg.to.country && leg.from.country !== leg.to.country) {
+      points.push({
+        kind: "border_crossing",
+        afterLeg: i,
+        place: leg.to,
+        note: `${leg.from.country} → ${leg.to.country}`,
+      });
+    }
+    const next = legs[i + 1];
+    if (!next) return;
+    if (next.mode !== leg.mode) {
+      points.push({
+        kind: "transshipment",
+        afterLeg: i,
+        place: leg.to,
+        note: `${leg.mode} → ${next.mode} at ${placeLabel(leg.to)}`,
+      });
+    } else if (leg.mode === "rail") {
+      const a = gauges(leg.from);
+      const b = gauges(next.to);
+      if (a.length > 0 && b.length > 0 && !a.some((g) => b.includes(g))) {
+        points.push({
+          kind: "transshipment",
+          afterLeg: i,
+          place: leg.to,
+          note: `gauge change ${a.join("/")} → ${b.join("/")} mm`,
+        });
+      }
+    }
+  });
+  return points;
+}
+
+/**
+ * Issues a waybill inside the caller's transaction: number from the node's sequence, legs,
+ * the `created` event, audit entry and feed events for shipper and carriers.
+ */
+export async function insertWaybill(
+  ctx: Ctx & { tx: object },
+  draft: WaybillDraft,
+): Promise<{ waybill: Waybill; legs: WaybillLeg[] }> {
+  const [next] = await ctx.db.execute<{ seq: string; year: number }>(
+    sql`select nextval('waybill_number_seq')::text as seq,
+               extract(year from now() at time zone 'UTC')::int as year`,
+  );
+  if (!next) throw new Error("sequence returned no row");
+  const number = formatWaybillNumber(ctx.nodeCode ?? "XJ", Number(next.year), Number(next.seq));
+  const now = ctx.clock.now();
+  const [waybill] = await ctx.db
+    .insert(waybills)
+    .values({
+      number,
+      loadId: draft.loadId ?? null,
+      bidId: draft.bidId ?? null,
+      shipperId: draft.shipperId,
+      carrierId: draft.carrierId,
+      origin: draft.origin,
+      destination: draft.destination,
+      cargo: draft.cargo,
+      priceAmount: draft.price.amount,
+      priceCurrency: draft.price.currency,
+      points: handoverPoints(draft.legs),
+      status: "created",
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!waybill) throw new Error("insert returned no row");
+  const legs = await ctx.db
+    .insert(waybillLegs)
+    .values(draft.legs.map((l, i) => ({ waybillNumber: number, seq: i + 1, ...l })))
+    .returning();
+  const created = {
+    type: "created" as const,
+    occurredAt: now,
+    location: draft.origin,
+    details: {},
+  };
+  await ctx.db.insert(waybillEvents).values({
+    waybillNumber: number,
+    ...created,
+    fingerprint: fingerprint(created),
+    reportedBy: "orgId" in ctx.actor ? ctx.actor.orgId : null,
+  });
+  recordAudit(ctx, {
+    action: "waybill.created",
+    entityType: "waybill",
+    entityId: number,
+    data: { ...draft, legs: draft.legs },
+  });
+  const parties = new Set([
+    draft.shipperId,
+    draft.carrierId,
+    ...draft.legs.map((l) => l.carrierId),
+  ]);
+  await emitFeed(
+    ctx,
+    [...parties].map((orgId) => ({
+      orgId,
+      type: "waybill.created" as const,
+      entityType: "waybill",
+      entityId: number,
+      data: { number, loadId: draft.loadId ?? null, status: "created" },
+    })),
+  );
+  return { waybill, legs };
+}

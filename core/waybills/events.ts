@@ -1,0 +1,174 @@
+import { eq, sql } from "drizzle-orm";
+import {
+  type Place,
+  type Waybill,
+  type WaybillState,
+  waybillEvents,
+  waybillLegs,
+  waybills,
+} from "../../db/schema";
+import { recordAudit } from "../audit/append";
+import { type Ctx, withTransaction } from "../context";
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
+import { emitFeed } from "../feed/emit";
+import { resolvePlace } from "../marketplace/places";
+import { fingerprint, replay, TRANSITIONS, type TrackingEvent } from "./lifecycle";
+import { parseWaybillNumber } from "./number";
+import { type WaybillEventView, waybillEventView } from "./view";
+
+export interface EventInput {
+  type: WaybillState;
+  occurredAt: string;
+  location?: string | { lat: number; lon: number; address?: string };
+  details?: Record<string, unknown>;
+}
+
+const SHIPPER_TYPES: readonly WaybillState[] = ["pod_confirmed", "cancelled", "exception"];
+
+/** Who may report what: carriers on the waybill track it, the shipper confirms delivery. */
+async function requireReporter(ctx: Ctx, w: Waybill, type: WaybillState): Promise<void> {
+  const actor = ctx.actor;
+  if (type === "created") {
+    throw new UnprocessableError(
+      "`created` is recorded by the node when it issues the waybill",
+      [{ path: "type", message: "not reportable" }],
+      "NOT_REPORTABLE",
+    );
+  }
+  if (actor.kind === "admin" || actor.kind === "system") return;
+  if (!("orgId" in actor)) throw NotFoundError.of("waybill", w.number);
+  const legs = await ctx.db
+    .select({ carrierId: waybillLegs.carrierId })
+    .from(waybillLegs)
+    .where(eq(waybillLegs.waybillNumber, w.number));
+  const isCarrier = w.carrierId === actor.orgId || legs.some((l) => l.carrierId === actor.orgId);
+  const isShipper = w.shipperId === actor.orgId;
+  if (!isCarrier && !isShipper) {
+    if (actor.kind === "regulator") throw new ForbiddenError("regulators may read but not write");
+    throw NotFoundError.of("waybill", w.number);
+  }
+  if (isShipper && !isCarrier && !SHIPPER_TYPES.includes(type)) {
+    throw new ForbiddenError(
+      `the shipper reports only ${SHIPPER_TYPES.join(", ")}; ${type} comes from the carrier`,
+    );
+  }
+  if (isCarrier && !isShipper && (type === "pod_confirmed" || type === "cancelled")) {
+    throw new ForbiddenError(`${type} is the shipper's to report`);
+  }
+}
+
+function place(input: EventInput["location"]): Place | null {
+  if (input === undefined) return null;
+  if (typeof input === "string") return resolvePlace("location", input);
+  return { lat: input.lat, lon: input.lon, ...(input.address ? { address: input.address } : {}) };
+}
+
+export interface AppendResult {
+  event: WaybillEventView;
+  status: WaybillState;
+  duplicate: boolean;
+}
+
+/**
+ * `POST /v1/waybills/{no}/events`: appends a tracking event. The status is recomputed from the
+ * whole event set; an event that is no legal transition where it falls in time, or that would
+ * make earlier-accepted events illegal, is refused with the transitions that are allowed.
+ * The same event sent twice is accepted once.
+ */
+export async function appendWaybillEvent(
+  ctx: Ctx,
+  input: { number: string; event: EventInput },
+): Promise<AppendResult> {
+  const number = parseWaybillNumber(input.number);
+  return withTransaction(ctx, async (tx) => {
+    const [w] = await tx.db
+      .select()
+      .from(waybills)
+      .where(eq(waybills.number, number))
+      .for("update");
+    if (!w) throw NotFoundError.of("waybill", number);
+    await requireReporter(tx, w, input.event.type);
+    const event: TrackingEvent = {
+      type: input.event.type,
+      occurredAt: new Date(input.event.occurredAt),
+      location: place(input.event.location),
+      details: input.event.details ?? {},
+    };
+    const fp = fingerprint(event);
+    const rows = await tx.db
+      .select()
+      .from(waybillEvents)
+      .where(eq(waybillEvents.waybillNumber, number));
+    const same = rows.find((r) => r.fingerprint === fp);
+    if (same)
+      return { event: waybillEventView(same, "sensitive"), status: w.status, duplicate: true };
+
+    const existing: TrackingEvent[] = rows.map((r) => ({
+      type: r.type,
+      occurredAt: r.occurredAt,
+      location: r.location,
+      details: r.details,
+    }));
+    const before = replay(existing);
+    const after = replay([...existing, event]);
+    if (after.ignored.includes(fp)) {
+      const from = after.before.get(fp) ?? before.status;
+      const allowed = TRANSITIONS[from];
+      throw new ConflictError(
+        `cannot go from ${from} to ${event.type}; allowed: ${allowed.join(", ") || "none (final state)"}`,
+        allowed.map((a) => ({ path: "type", message: `allowed: ${a}` })),
+        "INVALID_TRANSITION",
+      );
+    }
+    if (after.ignored.length > before.ignored.length) {
+      throw new ConflictError(
+        `a ${event.type} event at ${event.occurredAt.toISOString()} contradicts events already recorded after it`,
+        [{ path: "occurredAt", message: "conflicts with later events" }],
+        "INVALID_TRANSITION",
+      );
+    }
+    const [row] = await tx.db
+      .insert(waybillEvents)
+      .values({
+        waybillNumber: number,
+        ...event,
+        fingerprint: fp,
+        reportedBy: "orgId" in tx.actor ? tx.actor.orgId : null,
+        recordedAt: tx.clock.now(),
+      })
+      .returning();
+    if (!row) throw new Error("insert returned no row");
+    if (after.status !== w.status) {
+      await tx.db
+        .update(waybills)
+        .set({
+          status: after.status,
+          updatedAt: tx.clock.now(),
+          version: sql`${waybills.version} + 1`,
+        })
+        .where(eq(waybills.number, number));
+      const legs = await tx.db
+        .select({ carrierId: waybillLegs.carrierId })
+        .from(waybillLegs)
+        .where(eq(waybillLegs.waybillNumber, number));
+      const parties = new Set([w.shipperId, w.carrierId, ...legs.map((l) => l.carrierId)]);
+      await emitFeed(
+        tx,
+        [...parties].map((orgId) => ({
+          orgId,
+          type: "waybill.status_changed" as const,
+          entityType: "waybill",
+          entityId: number,
+          data: { number, from: w.status, to: after.status, eventType: event.type },
+        })),
+      );
+    }
+    recordAudit(tx, {
+      action: "waybill.event_recorded",
+      entityType: "waybill",
+      entityId: number,
+      data: { ...input.event, status: after.status },
+    });
+    return { event: waybillEventView(row, "sensitive"), status: after.status, duplicate: false };
+  });
+}

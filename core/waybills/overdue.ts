@@ -1,0 +1,58 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { waybillLegs } from "../../db/schema";
+import type { Ctx } from "../context";
+import { appendWaybillEvent } from "./events";
+
+/**
+ * Raises an `exception` for each leg whose planned arrival has passed with no event since, on
+ * a waybill still under way. Each leg is raised once (`overdue_raised_at`).
+ */
+export async function raiseOverdueLegs(ctx: Ctx, limit = 200): Promise<number> {
+  const due = await ctx.db.execute<{
+    waybill_number: string;
+    seq: number;
+    planned_arrival: string;
+  }>(sql`
+    select l.waybill_number, l.seq, l.planned_arrival
+      from waybill_legs l join waybills w on w.number = l.waybill_number
+     where l.overdue_raised_at is null
+       and l.planned_arrival < now()
+       and w.status not in ('delivered', 'pod_confirmed', 'cancelled', 'exception')
+       and not exists (select 1 from waybill_events e
+                        where e.waybill_number = l.waybill_number
+                          and e.occurred_at >= l.planned_arrival)
+     order by l.planned_arrival
+     limit ${limit}`);
+  let raised = 0;
+  for (const leg of due) {
+    const plannedArrival = new Date(leg.planned_arrival);
+    await appendWaybillEvent(ctx, {
+      number: leg.waybill_number,
+      event: {
+        type: "exception",
+        occurredAt: new Date(
+          Math.max(plannedArrival.getTime() + 1, ctx.clock.now().getTime()),
+        ).toISOString(),
+        details: {
+          reason: "overdue",
+          leg: leg.seq,
+          plannedArrival: plannedArrival.toISOString(),
+        },
+      },
+    }).catch(() => {
+      // A waybill that cannot take an exception now (e.g. just delivered) is left alone.
+    });
+    await ctx.db
+      .update(waybillLegs)
+      .set({ overdueRaisedAt: sql`now()` })
+      .where(
+        and(
+          eq(waybillLegs.waybillNumber, leg.waybill_number),
+          eq(waybillLegs.seq, leg.seq),
+          isNull(waybillLegs.overdueRaisedAt),
+        ),
+      );
+    raised += 1;
+  }
+  return raised;
+}

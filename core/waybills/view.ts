@@ -1,0 +1,86 @@
+import {
+  type Waybill,
+  type WaybillEvent,
+  type WaybillLeg,
+  waybillClasses,
+  waybillEventClasses,
+} from "../../db/schema";
+import { type Classification, redact } from "../../db/schema/classification";
+
+export interface WaybillView {
+  number: string;
+  status: Waybill["status"];
+  loadId?: string | null;
+  bidId?: string | null;
+  shipperId: string;
+  carrierId: string;
+  origin: Waybill["origin"];
+  destination: Waybill["destination"];
+  cargo?: Waybill["cargo"];
+  price?: { amount: number; currency: string };
+  legs: {
+    seq: number;
+    mode: WaybillLeg["mode"];
+    carrierId: string;
+    from: WaybillLeg["from"];
+    to: WaybillLeg["to"];
+    plannedDeparture: string;
+    plannedArrival: string;
+  }[];
+  points: Waybill["points"];
+  createdAt: string;
+}
+
+/** Regulators get the `internal` ceiling: no price; partners would get `public`. */
+export function waybillView(w: Waybill, legs: WaybillLeg[], ceiling: Classification): WaybillView {
+  const r = redact(w, waybillClasses, ceiling);
+  return {
+    number: w.number,
+    status: w.status,
+    loadId: r.loadId,
+    bidId: r.bidId,
+    shipperId: w.shipperId,
+    carrierId: w.carrierId,
+    origin: w.origin,
+    destination: w.destination,
+    cargo: r.cargo,
+    price:
+      r.priceAmount !== undefined && r.priceCurrency !== undefined
+        ? { amount: r.priceAmount, currency: r.priceCurrency }
+        : undefined,
+    legs: [...legs]
+      .sort((a, b) => a.seq - b.seq)
+      .map((l) => ({
+        seq: l.seq,
+        mode: l.mode,
+        carrierId: l.carrierId,
+        from: l.from,
+        to: l.to,
+        plannedDeparture: l.plannedDeparture.toISOString(),
+        plannedArrival: l.plannedArrival.toISOString(),
+      })),
+    points: w.points,
+    createdAt: w.createdAt.toISOString(),
+  };
+}
+
+export interface WaybillEventView {
+  id: number;
+  type: WaybillEvent["type"];
+  occurredAt: string;
+  location: WaybillEvent["location"];
+  details?: Record<string, unknown>;
+  recordedAt: string;
+}
+
+export function waybillEventView(e: WaybillEvent, ceiling: Classification): WaybillEventView {
+  const r = redact(e, waybillEventClasses, ceiling);
+  return {
+    id: e.id,
+    type: e.type,
+    occurredAt: e.occurredAt.toISOString(),
+    location: e.location,
+    details: r.details,
+    recordedAt: e.recordedAt.toISOString(),
+  };
+}
