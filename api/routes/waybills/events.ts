@@ -1,0 +1,58 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { appendWaybillEvent } from "../../../core/waybills/events";
+import { listWaybillEvents } from "../../../core/waybills/read";
+import { WAYBILL_STATES } from "../../../db/schema";
+import type { App } from "../../app";
+import { errorResponses } from "../../errors";
+import { bearer, json, jsonBody, page } from "../../schemas/common";
+import { WaybillEvent, WaybillEventCreate, WaybillNumberParam } from "../../schemas/marketplace";
+
+const Appended = z
+  .object({
+    event: WaybillEvent,
+    status: z.enum(WAYBILL_STATES).openapi({ description: "The waybill's status afterwards" }),
+    duplicate: z
+      .boolean()
+      .openapi({ description: "True when this exact event was already recorded" }),
+  })
+  .openapi("WaybillEventAppended");
+
+const append = createRoute({
+  method: "post",
+  path: "/v1/waybills/{number}/events",
+  tags: ["Waybills"],
+  summary: "Report a tracking event (carriers on the waybill; the shipper for POD)",
+  description:
+    "The status is recomputed from the whole event set (by occurrence time). An impossible transition is a 409 whose message and details list the allowed ones.",
+  security: bearer,
+  request: { params: WaybillNumberParam, ...jsonBody(WaybillEventCreate) },
+  responses: {
+    201: json(Appended, "Recorded"),
+    200: json(Appended, "Already recorded (same event sent again)"),
+    ...errorResponses,
+  },
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/waybills/{number}/events",
+  tags: ["Waybills"],
+  summary: "A waybill's tracking events in occurrence order",
+  security: bearer,
+  request: { params: WaybillNumberParam },
+  responses: {
+    200: json(page(WaybillEvent, "WaybillEventPage"), "The events"),
+    ...errorResponses,
+  },
+});
+
+export function registerWaybillEvents(app: App): void {
+  app.openapi(append, async (c) => {
+    const { number } = c.req.valid("param");
+    const r = await appendWaybillEvent(c.get("ctx"), { number, event: c.req.valid("json") });
+    return r.duplicate ? c.json(r, 200) : c.json(r, 201);
+  });
+  app.openapi(list, async (c) =>
+    c.json(await listWaybillEvents(c.get("ctx"), c.req.valid("param")), 200),
+  );
+}

@@ -1,0 +1,267 @@
+import { z } from "@hono/zod-openapi";
+import { DG_CLASSES } from "../../core/validation";
+import { AWARD_RULES, BID_STATUSES, LOAD_STATUSES, WAYBILL_STATES } from "../../db/schema";
+import { idOf, isoDateTime, text } from "./common";
+import { CurrencyCode, Mode } from "./participants";
+
+const HubCode = z
+  .string()
+  .regex(/^[A-Z]{2}-[A-Z]{3}$/, "must be a network location code, e.g. CN-URC")
+  .openapi({ example: "CN-URC" });
+
+const Coordinates = {
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+};
+
+export const PlaceIn = z
+  .union([HubCode, z.strictObject({ address: text(300), ...Coordinates })])
+  .openapi("PlaceInput", {
+    description: "A hub code of the routing network, or a free address with coordinates",
+  });
+
+export const Place = z
+  .object({
+    hub: z.string().optional(),
+    address: z.string().optional(),
+    country: z.string().optional(),
+    ...Coordinates,
+  })
+  .openapi("Place");
+
+const positive = (max: number) => z.number().positive().max(max);
+
+export const Money = z
+  .strictObject({ amount: positive(1e12).multipleOf(0.01), currency: CurrencyCode })
+  .openapi("Money");
+
+export const Cargo = z
+  .strictObject({
+    weightKg: positive(10_000_000),
+    volumeM3: positive(100_000),
+    packages: z.number().int().min(1).max(1_000_000),
+    hsCode: z.string().max(10).openapi({ example: "520100", description: "6–10 digit HS code" }),
+    description: text(500).optional(),
+    dangerousGoods: z
+      .strictObject({
+        unNumber: z.string().max(8).openapi({ example: "UN1203" }),
+        class: z.enum(DG_CLASSES),
+      })
+      .optional(),
+  })
+  .openapi("Cargo");
+
+const modes = z
+  .array(Mode)
+  .min(1)
+  .max(4)
+  .refine((a) => new Set(a).size === a.length, "modes must not repeat");
+
+const loadFields = {
+  origin: PlaceIn,
+  destination: PlaceIn,
+  cargo: Cargo,
+  pickupWindow: z.strictObject({ from: isoDateTime, to: isoDateTime }),
+  deliverBy: isoDateTime,
+  modes,
+  reservePrice: Money.optional(),
+  biddingClosesAt: isoDateTime,
+  awardRule: z.enum(AWARD_RULES).openapi({
+    description:
+      "manual; lowest_price; best_value = 0.5 price + 0.2 transit time + 0.15 CO2e + 0.15 (1 − on-time record), each scaled 0..1 across bids, lowest wins",
+  }),
+};
+
+export const LoadCreate = z.strictObject(loadFields).openapi("LoadCreate");
+export const LoadAmend = z
+  .strictObject(loadFields)
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, "name at least one field to change")
+  .openapi("LoadAmend");
+
+export const Load = z
+  .object({
+    id: z.string(),
+    status: z.enum(LOAD_STATUSES),
+    shipperId: z.string().optional(),
+    origin: Place,
+    destination: Place,
+    cargo: z.record(z.string(), z.unknown()).optional(),
+    weightKg: z.number(),
+    volumeM3: z.number(),
+    pickupWindow: z.object({ from: z.string(), to: z.string() }),
+    deliverBy: z.string(),
+    modes: z.array(Mode),
+    reservePrice: z
+      .object({ amount: z.number(), currency: z.string() })
+      .nullable()
+      .optional()
+      .openapi({ description: "Shown to the load's shipper only" }),
+    biddingClosesAt: z.string(),
+    awardRule: z.enum(AWARD_RULES),
+    awardedBidId: z.string().nullable().optional(),
+    cancelReason: z.string().nullable().optional(),
+    createdAt: z.string(),
+    version: z.number().int().optional(),
+  })
+  .openapi("Load");
+
+export const LoadQuery = {
+  status: z.enum(LOAD_STATUSES).optional(),
+  origin: HubCode.optional(),
+  destination: HubCode.optional(),
+  mode: Mode.optional(),
+  pickupFrom: isoDateTime.optional().openapi({ description: "Pickup window ends at or after" }),
+  pickupTo: isoDateTime.optional().openapi({ description: "Pickup window starts at or before" }),
+};
+
+const BidLegIn = z.strictObject({
+  mode: Mode,
+  from: PlaceIn,
+  to: PlaceIn,
+  departAt: isoDateTime.optional(),
+  arriveAt: isoDateTime.optional(),
+});
+
+export const BidCreate = z
+  .strictObject({
+    price: Money,
+    mode: Mode.optional(),
+    legs: z.array(BidLegIn).min(1).max(12).optional(),
+    quoteId: text(64).optional().openapi({ description: "A routing quote the route plan follows" }),
+    vehicleIds: z
+      .array(idOf("veh"))
+      .min(1)
+      .max(50)
+      .refine((a) => new Set(a).size === a.length, "vehicleIds must not repeat"),
+    pickupAt: isoDateTime,
+    deliveryAt: isoDateTime,
+    validUntil: isoDateTime,
+  })
+  .superRefine((v, ctx) => {
+    if ((v.mode === undefined) === (v.legs === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["mode"], message: "give either mode or legs" });
+    }
+  })
+  .openapi("BidCreate");
+
+export const Bid = z
+  .object({
+    id: z.string(),
+    loadId: z.string(),
+    carrierId: z.string(),
+    status: z.enum(BID_STATUSES),
+    revision: z.number().int(),
+    price: z.object({ amount: z.number(), currency: z.string() }).optional(),
+    mode: Mode,
+    legs: z.array(z.record(z.string(), z.unknown())).nullable(),
+    quoteId: z.string().nullable(),
+    vehicleIds: z.array(z.string()),
+    pickupAt: z.string(),
+    deliveryAt: z.string(),
+    validUntil: z.string(),
+    co2eKg: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Bid");
+
+export const WaybillNumberParam = z.object({
+  number: z
+    .string()
+    .max(40)
+    .openapi({ param: { name: "number", in: "path" }, example: "XJ-2026-00012345-7" }),
+});
+
+export const Waybill = z
+  .object({
+    number: z.string().openapi({ example: "XJ-2026-00012345-7" }),
+    status: z.enum(WAYBILL_STATES),
+    loadId: z.string().nullable().optional(),
+    bidId: z.string().nullable().optional(),
+    shipperId: z.string(),
+    carrierId: z.string(),
+    origin: Place,
+    destination: Place,
+    cargo: z.record(z.string(), z.unknown()).optional(),
+    price: z.object({ amount: z.number(), currency: z.string() }).optional(),
+    legs: z.array(
+      z.object({
+        seq: z.number().int(),
+        mode: Mode,
+        carrierId: z.string(),
+        from: Place,
+        to: Place,
+        plannedDeparture: z.string(),
+        plannedArrival: z.string(),
+      }),
+    ),
+    points: z.array(
+      z.object({
+        kind: z.enum(["border_crossing", "transshipment"]),
+        afterLeg: z.number().int(),
+        place: Place,
+        note: z.string().optional(),
+      }),
+    ),
+    createdAt: z.string(),
+  })
+  .openapi("Waybill");
+
+export const WaybillCreate = z
+  .strictObject({
+    carrierId: idOf("org"),
+    origin: PlaceIn,
+    destination: PlaceIn,
+    cargo: Cargo,
+    price: Money,
+    mode: Mode.optional(),
+    legs: z.array(BidLegIn).min(1).max(12).optional(),
+    pickupAt: isoDateTime,
+    deliveryAt: isoDateTime,
+  })
+  .superRefine((v, ctx) => {
+    if ((v.mode === undefined) === (v.legs === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["mode"], message: "give either mode or legs" });
+    }
+  })
+  .openapi("WaybillCreate");
+
+export const WaybillEventCreate = z
+  .strictObject({
+    type: z.enum(WAYBILL_STATES),
+    occurredAt: isoDateTime,
+    location: z
+      .union([HubCode, z.strictObject({ ...Coordinates, address: text(300).optional() })])
+      .optional(),
+    details: z
+      .record(
+        z.string().max(64),
+        z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]),
+      )
+      .refine((r) => Object.keys(r).length <= 32, "at most 32 details")
+      .optional(),
+  })
+  .openapi("WaybillEventCreate");
+
+export const WaybillEvent = z
+  .object({
+    id: z.number().int(),
+    type: z.enum(WAYBILL_STATES),
+    occurredAt: z.string(),
+    location: Place.nullable(),
+    details: z.record(z.string(), z.unknown()).optional(),
+    recordedAt: z.string(),
+  })
+  .openapi("WaybillEvent");
+
+export const FeedEntry = z
+  .object({
+    cursor: z.string().openapi({ example: "48213.1077" }),
+    type: z.string().openapi({ example: "bid.received" }),
+    entityType: z.string(),
+    entityId: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+  })
+  .openapi("FeedEntry");
