@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
+import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
 import { type Ctx, systemClock } from "../core/context";
 import { ensureAdmin } from "../core/participants/bootstrap";
@@ -80,6 +81,11 @@ export async function startNode(
     mount: (a) => mountQueueDashboard(a, queues),
   });
 
+  const sealer = startAuditSealer(database.db, {
+    intervalMs: 200,
+    onError: (err) => logger.error({ err }, "audit sealing failed"),
+  });
+
   let workers: RunningWorkers | undefined;
   if (config.CARAVAN_WORKERS) {
     workers = await startWorkers({ ctx: systemCtx("worker"), logger, queues });
@@ -106,6 +112,7 @@ export async function startNode(
       stopping ??= (async () => {
         await new Promise<void>((ok) => server.close(() => ok()));
         await workers?.stop();
+        await sealer.stop();
         await queues.close();
         await runtime.close();
         await database.close();

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { desc, sql } from "drizzle-orm";
 import { auditLog } from "../../db/schema";
 import { canonicalJson } from "../canonical";
 import { type Ctx, onBeforeCommit } from "../context";
@@ -13,7 +12,7 @@ export interface PendingAudit {
 
 export const GENESIS_HASH = "0".repeat(64);
 /** Advisory lock id serialising chain appends ("CARA" in ASCII). */
-const AUDIT_LOCK = 0x43415241;
+export const AUDIT_LOCK = 0x43415241;
 
 export interface ChainedFields {
   seq: number;
@@ -55,22 +54,14 @@ export function recordAudit(ctx: Ctx, entry: PendingAudit): void {
 }
 
 onBeforeCommit(async (ctx) => {
+  // Inserted unchained, without a lock: concurrent changes never wait on each other here.
+  // The sealer gives each committed entry its place in the chain moments later.
   const pending = ctx.tx.audit.splice(0);
-  await ctx.db.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
-  const [head] = await ctx.db
-    .select({ seq: auditLog.seq, hash: auditLog.hash })
-    .from(auditLog)
-    .orderBy(desc(auditLog.seq))
-    .limit(1);
-  let seq = head?.seq ?? 0;
-  let prevHash = head?.hash ?? GENESIS_HASH;
   const at = new Date(ctx.clock.now().getTime());
   const actorOrgId = "orgId" in ctx.actor ? ctx.actor.orgId : null;
   const actorKind = ctx.actor.kind === "system" ? `system:${ctx.actor.name}` : ctx.actor.kind;
-  const rows = pending.map((p) => {
-    seq += 1;
-    const fields: ChainedFields = {
-      seq,
+  await ctx.db.insert(auditLog).values(
+    pending.map((p) => ({
       at,
       actorOrgId,
       actorKind,
@@ -79,11 +70,6 @@ onBeforeCommit(async (ctx) => {
       entityId: p.entityId,
       data: p.data,
       requestId: ctx.requestId ?? null,
-    };
-    const hash = entryHash(prevHash, fields);
-    const row = { ...fields, prevHash, hash };
-    prevHash = hash;
-    return row;
-  });
-  await ctx.db.insert(auditLog).values(rows);
+    })),
+  );
 });

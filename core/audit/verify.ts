@@ -1,8 +1,9 @@
-import { asc, gt } from "drizzle-orm";
+import { and, asc, gt, isNotNull } from "drizzle-orm";
 import { auditLog } from "../../db/schema";
 import type { Ctx } from "../context";
 import { ForbiddenError } from "../errors";
 import { entryHash, GENESIS_HASH } from "./append";
+import { sealAuditLog } from "./seal";
 
 export interface ChainVerdict {
   ok: boolean;
@@ -19,6 +20,8 @@ export async function verifyAuditChain(ctx: Ctx): Promise<ChainVerdict> {
   if (!["admin", "regulator", "system"].includes(ctx.actor.kind)) {
     throw new ForbiddenError("only admins and regulators may verify the audit chain");
   }
+  // Everything committed so far is chained first, so the verdict covers every change.
+  await sealAuditLog(ctx.db);
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let entries = 0;
@@ -26,19 +29,21 @@ export async function verifyAuditChain(ctx: Ctx): Promise<ChainVerdict> {
     const rows = await ctx.db
       .select()
       .from(auditLog)
-      .where(gt(auditLog.seq, expectedSeq - 1))
+      .where(and(isNotNull(auditLog.seq), gt(auditLog.seq, expectedSeq - 1)))
       .orderBy(asc(auditLog.seq))
       .limit(BATCH);
     for (const row of rows) {
       const bad = (reason: string): ChainVerdict => ({
         ok: false,
         entries,
-        firstBadEntry: { seq: row.seq, reason },
+        firstBadEntry: { seq: row.seq ?? expectedSeq, reason },
         headHash: prevHash,
       });
       if (row.seq !== expectedSeq) return bad(`expected entry ${expectedSeq}, found ${row.seq}`);
       if (row.prevHash !== prevHash) return bad("prevHash does not match the previous entry");
-      if (entryHash(prevHash, row) !== row.hash) return bad("hash does not match the entry");
+      if (!row.hash || entryHash(prevHash, { ...row, seq: expectedSeq }) !== row.hash) {
+        return bad("hash does not match the entry");
+      }
       prevHash = row.hash;
       expectedSeq += 1;
       entries += 1;

@@ -1,15 +1,19 @@
+import { sql } from "drizzle-orm";
 import { bigint, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import type { FieldClassification } from "./classification";
 import { tsz } from "./columns";
 
 /**
- * Append-only, hash-chained trail of every change. `seq` is assigned under a lock as
- * previous + 1, so the chain has no gaps and never forks; a trigger refuses UPDATE/DELETE.
+ * Append-only, hash-chained trail of every change. A change inserts its entry in its own
+ * transaction (no lock); the sealer then gives committed entries their place in the chain
+ * (`seq` = previous + 1, `prevHash`, `hash`) one batch at a time under a lock, so the chain
+ * has no gaps and never forks. A trigger refuses any other UPDATE, and every DELETE.
  */
 export const auditLog = pgTable(
   "audit_log",
   {
-    seq: bigint("seq", { mode: "number" }).primaryKey(),
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    seq: bigint("seq", { mode: "number" }).unique("audit_log_seq_key"),
     at: tsz("at").notNull(),
     actorOrgId: text("actor_org_id"),
     actorKind: text("actor_kind").notNull(),
@@ -18,15 +22,19 @@ export const auditLog = pgTable(
     entityId: text("entity_id").notNull(),
     data: jsonb("data").$type<Record<string, unknown>>().notNull(),
     requestId: text("request_id"),
-    prevHash: text("prev_hash").notNull(),
-    hash: text("hash").notNull(),
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
   },
-  (t) => [index("audit_log_entity_idx").on(t.entityType, t.entityId)],
+  (t) => [
+    index("audit_log_entity_idx").on(t.entityType, t.entityId),
+    index("audit_log_unsealed_idx").on(t.id).where(sql`${t.hash} is null`),
+  ],
 );
 
 export type AuditEntry = typeof auditLog.$inferSelect;
 
 export const auditLogClasses: FieldClassification<AuditEntry> = {
+  id: "internal",
   seq: "internal",
   at: "internal",
   actorOrgId: "internal",

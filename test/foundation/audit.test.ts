@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sealAuditLog } from "../../core/audit/seal";
 import { createTestNode } from "../support/app";
 import {
   createRegulator,
@@ -20,7 +21,7 @@ describe("audit chain", () => {
     expect(res.body).toMatchObject({ ok: true, firstBadEntry: null });
     expect(res.body.entries).toBeGreaterThanOrEqual(before + 3);
     const actions = await node.database.sql<{ action: string }[]>`
-      select action from audit_log where entity_id = ${c.id} order by seq`;
+      select action from audit_log where entity_id = ${c.id} order by id`;
     expect(actions.map((a) => a.action)).toEqual(
       expect.arrayContaining(["organization.registered", "organization.verified"]),
     );
@@ -42,17 +43,44 @@ describe("audit chain", () => {
     expect(gaps?.n).toBe(gaps?.max);
   });
 
-  it("refuses updates and deletes of past entries", async () => {
-    await expect(
-      node.database.sql`update audit_log set action = 'x' where seq = 1`,
-    ).rejects.toThrow(/append-only/);
-    await expect(node.database.sql`delete from audit_log where seq = 1`).rejects.toThrow(
+  it("refuses updates and deletes of past entries, sealed or not", async () => {
+    const sql = node.database.sql;
+    await expect(sql`update audit_log set action = 'x' where seq = 1`).rejects.toThrow(
       /append-only/,
     );
+    await expect(sql`delete from audit_log where seq = 1`).rejects.toThrow(/append-only/);
+    await registerShipper(node, { verify: false });
+    const [fresh] = await sql<{ id: number }[]>`
+      select id::int as id from audit_log where hash is null order by id limit 1`;
+    expect(fresh).toBeDefined();
+    await expect(
+      sql`update audit_log set data = '{}' where id = ${fresh?.id ?? 0}`,
+    ).rejects.toThrow(/append-only/);
+    // Even the chaining update must leave the content as it is.
+    await expect(
+      sql`update audit_log set seq = 999999, prev_hash = 'x', hash = 'y', action = 'forged'
+          where id = ${fresh?.id ?? 0}`,
+    ).rejects.toThrow(/append-only/);
+    await expect(sql`truncate audit_log`).rejects.toThrow(/append-only/);
+  });
+
+  it("chains every entry exactly once when several sealers race", async () => {
+    const writes = Array.from({ length: 30 }, () => registerShipper(node, { verify: false }));
+    const sealers = Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 10; i++) await sealAuditLog(node.database.db);
+    });
+    await Promise.all([...writes, ...sealers]);
+    const res = await node.call("GET", "/v1/audit/verify", { key: node.adminKey });
+    expect(res.body).toMatchObject({ ok: true, firstBadEntry: null });
+    const [row] = await node.database.sql<{ n: number; max: number; unsealed: number }[]>`
+      select count(*)::int as n, max(seq)::int as max,
+             count(*) filter (where hash is null)::int as unsealed from audit_log`;
+    expect(row).toEqual({ n: row?.max, max: row?.max, unsealed: 0 });
   });
 
   it("names the first tampered entry", async () => {
     await registerShipper(node);
+    await node.call("GET", "/v1/audit/verify", { key: node.adminKey }); // seals what is pending
     const [target] = await node.database.sql<{ seq: number }[]>`
       select seq::int as seq from audit_log order by seq offset 3 limit 1`;
     const seq = target?.seq ?? 0;

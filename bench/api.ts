@@ -1,0 +1,197 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import autocannon from "autocannon";
+import postgres from "postgres";
+import { newId } from "../core/ids";
+import { CREDIT_CODE_CHARSET, creditCodeCheckChar } from "../core/validation/credit-code";
+import { benchPostgres, freshDatabase, machine, percentile, round, writeSection } from "./support";
+
+// POST /v1/carriers/{id}/vehicles (authenticated, validated, audited) through a real node
+// process at 64 connections, against raw single-row inserts through postgres.js at the same
+// concurrency and pool size, on the same PostgreSQL, in one run.
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const POOL = 20; // the node's default CARAVAN_DB_POOL
+const PORT = 3917;
+const ADMIN_KEY = `cvn_bench_${randomBytes(16).toString("hex")}`;
+const PROVINCE_LETTERS = "ABCDEFGHJKLMNPQR";
+
+/** Unique valid plates: 新 + letter + five digits. */
+function plateAt(i: number): string {
+  const letter = PROVINCE_LETTERS[Math.floor(i / 100_000) % PROVINCE_LETTERS.length];
+  return `新${letter}${String(i % 100_000).padStart(5, "0")}`;
+}
+
+function creditCode(): string {
+  let body = "91650100";
+  for (let i = 0; i < 9; i++) body += CREDIT_CODE_CHARSET[Math.floor(Math.random() * 31)];
+  return body + creditCodeCheckChar(body);
+}
+
+async function startNodeProcess(databaseUrl: string): Promise<ChildProcess> {
+  const profile = process.env.BENCH_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "api/server.ts"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(PORT),
+      CARAVAN_ADMIN_KEY: ADMIN_KEY,
+      CARAVAN_RATE_LIMIT: "1000000000",
+      CARAVAN_DB_POOL: String(POOL),
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((ok, fail) => {
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("is up")) ok();
+    });
+    child.once("exit", (code) => fail(new Error(`node exited with ${code}: ${out}`)));
+  });
+  return child;
+}
+
+async function api(path: string, body: unknown, key?: string) {
+  const res = await fetch(`http://127.0.0.1:${PORT}${path}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as { organization: { id: string }; apiKey: string };
+  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function runApi(carrierId: string, key: string, seconds: number, from: number) {
+  let i = from;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${PORT}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: "POST",
+        path: `/v1/carriers/${carrierId}/vehicles`,
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({
+            mode: "road",
+            plate: plateAt(i++),
+            capacityKg: 25_000,
+            capacityM3: 80,
+          }),
+        }),
+      },
+    ],
+  });
+  return { result, next: i };
+}
+
+let rawPlate = 0;
+
+async function runBaseline(databaseUrl: string, carrierId: string, seconds: number) {
+  const sql = postgres(databaseUrl, { max: POOL, onnotice: () => {} });
+  const latencies: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        const n = rawPlate++;
+        await sql`insert into vehicles (id, carrier_id, mode, plate, capacity_kg, capacity_m3, created_at)
+                  values (${newId("veh")}, ${carrierId}, 'road', ${`raw-${n}`}, 25000, 80, now())`;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  await sql.end();
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    count: latencies.length,
+  };
+}
+
+const server = await benchPostgres();
+const db = await freshDatabase(server.url, `caravan_bench_api_${process.pid}`);
+const child = await startNodeProcess(db.url);
+try {
+  const reg = await api("/v1/carriers", {
+    name: "Bench Carrier",
+    country: "CN",
+    creditCode: creditCode(),
+    contact: { name: "Bench", phone: "+86 991 555 0100", email: "bench@example.cn" },
+    modes: ["road"],
+    qualifications: {
+      operatingLicence: { number: "XJ-1", expiresOn: "2030-12-31" },
+      insurance: { cover: { amount: 1_000_000, currency: "CNY" }, expiresOn: "2030-12-31" },
+    },
+  });
+  const carrierId: string = reg.organization.id;
+  await api(`/v1/orgs/${carrierId}/verify`, {}, ADMIN_KEY);
+
+  const warm = await runApi(carrierId, reg.apiKey, 2, 0);
+  const { result } = await runApi(carrierId, reg.apiKey, DURATION_S, warm.next);
+  const ok = result["2xx"];
+  const apiRps = ok / DURATION_S;
+  const apiFigures = {
+    rps: round(apiRps, 0),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+  await runBaseline(db.url, carrierId, 2); // warm-up
+  const base = await runBaseline(db.url, carrierId, DURATION_S);
+  const ratio = round(apiRps / base.rps, 2);
+
+  const figures = {
+    bench: "api",
+    machine: machine(),
+    connections: CONNECTIONS,
+    durationS: DURATION_S,
+    api: apiFigures,
+    baseline: { rps: round(base.rps, 0), p50Ms: round(base.p50, 2), p99Ms: round(base.p99, 2) },
+    ratio,
+    targets: { ratioAtLeast: 0.5, p99UnderMs: 50 },
+    met: ratio >= 0.5 && result.latency.p99 < 50 && result.non2xx === 0,
+  };
+
+  writeSection(
+    "api",
+    `## API: register a vehicle (\`bench/api.ts\`)
+
+\`POST /v1/carriers/{id}/vehicles\` (API-key lookup, zod validation, plate check, insert and
+hash-chained audit entry in one transaction) on a node process with ${POOL} database connections,
+driven by autocannon at ${CONNECTIONS} connections for ${DURATION_S} s after a 2 s warm-up.
+Baseline: raw single-row \`insert into vehicles\` through postgres.js, ${CONNECTIONS} concurrent
+callers on a pool of ${POOL}, same PostgreSQL, same run. Request logging at \`warn\`.
+
+Machine: ${figures.machine}.
+
+| | requests/s | p50 ms | p99 ms |
+|---|---:|---:|---:|
+| API (\`POST …/vehicles\`) | ${apiFigures.rps} | ${apiFigures.p50Ms} | ${apiFigures.p99Ms} |
+| baseline (raw insert) | ${figures.baseline.rps} | ${figures.baseline.p50Ms} | ${figures.baseline.p99Ms} |
+
+Ratio API / baseline: **${ratio}** (target ≥ 0.5); API p99 ${apiFigures.p99Ms} ms (target < 50 ms);
+non-2xx: ${apiFigures.non2xx}.`,
+  );
+  console.log(JSON.stringify(figures));
+} finally {
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+  await db.drop();
+  await server.stop();
+}

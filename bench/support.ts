@@ -1,0 +1,88 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import postgres from "postgres";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
+
+/** Shared by every benchmark: where it ran, percentiles, and its section of BENCHMARKS.md. */
+
+export function machine(): string {
+  const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
+  return `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? Number.NaN;
+}
+
+export function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+const FILE = new URL("../BENCHMARKS.md", import.meta.url);
+const HEADER = `# Benchmarks
+
+Each section is written by \`npm run bench -- <name>\` (\`bench/<name>.ts\`), which measures
+Caravan and a baseline in the same run on the same machine. Figures are medians (p50) and
+tail percentiles over the run; ratios compare with that run's baseline.
+`;
+
+/** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->`, adding it if absent. */
+export function writeSection(name: string, markdown: string): void {
+  let doc: string;
+  try {
+    doc = readFileSync(FILE, "utf8");
+  } catch {
+    doc = HEADER;
+  }
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  const i = doc.indexOf(start);
+  const j = doc.indexOf(end);
+  doc =
+    i >= 0 && j > i
+      ? doc.slice(0, i) + block + doc.slice(j + end.length)
+      : `${doc.trimEnd()}\n\n${block}\n`;
+  writeFileSync(FILE, doc);
+}
+
+export interface BenchServer {
+  /** A server URL whose role may create databases. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** PostgreSQL for a benchmark: BENCH_DATABASE_URL or DATABASE_URL, else an embedded one. */
+export async function benchPostgres(): Promise<BenchServer> {
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (url) return { url, stop: async () => {} };
+  const embedded: EmbeddedDatabase = await startEmbeddedPostgres({
+    dataDir: ".caravan/bench",
+    port: 54_349,
+  });
+  return { url: embedded.url, stop: () => embedded.stop() };
+}
+
+/** A fresh empty database on the server, dropped by the returned function. */
+export async function freshDatabase(
+  serverUrl: string,
+  name: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const a = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists "${name}" with (force)`);
+      await a.end();
+    },
+  };
+}
