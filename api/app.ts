@@ -6,6 +6,7 @@ import { DomainError } from "../core/errors";
 import type { AppDeps, AppEnv } from "./env";
 import { codeOfDomainError, errorResponse, zodIssues } from "./errors";
 import { authenticate } from "./middleware/auth";
+import { idempotency } from "./middleware/idempotency";
 import { observe } from "./middleware/observe";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
@@ -56,6 +57,7 @@ export function newApp(deps: AppDeps): App {
   );
   app.use("*", authenticate);
   app.use("/v1/*", rateLimit(deps.rateLimitPerMinute));
+  app.use("/v1/*", idempotency);
 
   registerRoutes(app);
   deps.mount?.(app);

@@ -1,0 +1,76 @@
+import { expect } from "vitest";
+import type { TestNode } from "../support/app";
+import { registerCarrier, registerShipper, vehicleBody } from "../support/fixtures";
+
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function loadBody(over: Record<string, unknown> = {}, now = Date.now()) {
+  return {
+    origin: "CN-URC",
+    destination: "KZ-ALA",
+    cargo: { weightKg: 12_000, volumeM3: 40, packages: 24, hsCode: "520100" },
+    pickupWindow: { from: iso(now + 48 * HOUR), to: iso(now + 72 * HOUR) },
+    deliverBy: iso(now + 240 * HOUR),
+    modes: ["road", "rail"],
+    reservePrice: { amount: 30_000, currency: "CNY" },
+    biddingClosesAt: iso(now + 24 * HOUR),
+    awardRule: "manual",
+    ...over,
+  };
+}
+
+export function bidBody(vehicleId: string, over: Record<string, unknown> = {}, now = Date.now()) {
+  return {
+    price: { amount: 25_000, currency: "CNY" },
+    mode: "road",
+    vehicleIds: [vehicleId],
+    pickupAt: iso(now + 50 * HOUR),
+    deliveryAt: iso(now + 120 * HOUR),
+    validUntil: iso(now + 200 * HOUR),
+    ...over,
+  };
+}
+
+let plate = 10_000;
+/** A unique, valid Xinjiang plate. */
+export function nextPlate(): string {
+  plate += 1;
+  return `新A${String(plate).slice(-5)}`;
+}
+
+export interface Bidder {
+  id: string;
+  key: string;
+  vehicleId: string;
+}
+
+export async function carrierWithTruck(
+  node: TestNode,
+  opts: { verify?: boolean; body?: Record<string, unknown>; truck?: Record<string, unknown> } = {},
+): Promise<Bidder> {
+  const c = await registerCarrier(node, { verify: opts.verify, body: opts.body });
+  const v = await node.call("POST", `/v1/carriers/${c.id}/vehicles`, {
+    key: c.key,
+    body: vehicleBody({ plate: nextPlate(), ...opts.truck }),
+  });
+  expect(v.status, JSON.stringify(v.body)).toBe(201);
+  return { id: c.id, key: c.key, vehicleId: v.body.id };
+}
+
+export async function postLoad(node: TestNode, key: string, over: Record<string, unknown> = {}) {
+  const res = await node.call("POST", "/v1/loads", { key, body: loadBody(over) });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: string; status: string };
+}
+
+export async function placeBid(node: TestNode, loadId: string, b: Bidder, over = {}) {
+  const res = await node.call("POST", `/v1/loads/${loadId}/bids`, {
+    key: b.key,
+    body: bidBody(b.vehicleId, over),
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: string; status: string };
+}
+
+export { registerShipper };
