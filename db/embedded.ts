@@ -42,7 +42,10 @@ export async function startEmbeddedPostgres(opts: {
   });
   if (fresh) await pg.initialise();
   await pg.start();
-  if (fresh) await pg.createDatabase(DATABASE);
+  // Also after a first start that stopped between initdb and creating the database.
+  await pg.createDatabase(DATABASE).catch((err: unknown) => {
+    if (!String(err).includes("already exists")) throw err;
+  });
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,
     stop: () => pg.stop(),

@@ -59,6 +59,15 @@ function templateName(): string {
 }
 
 export async function setup(project: TestProject): Promise<void> {
+  try {
+    await prepare(project);
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+}
+
+async function prepare(project: TestProject): Promise<void> {
   let server = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   if (!server || !(await reachable(server))) {
     console.log(
