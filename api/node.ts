@@ -10,6 +10,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
 import { type RunningWorkers, startWorkers } from "../workers";
 import { Queues } from "../workers/queues";
 import { postgresRuntime, type QueueRuntime, redisRuntime } from "../workers/runtime";
+import { queueScheduler } from "../workers/scheduler";
 import { type App, newApp } from "./app";
 import { mountQueueDashboard } from "./dashboard/queues";
 import { Metrics } from "./metrics";
@@ -53,10 +54,13 @@ export async function startNode(
   const metrics = new Metrics({ processMetrics: true });
   metrics.watchQueues(() => queues.depths());
 
+  const jobs = queueScheduler(queues);
   const systemCtx = (name: string): Ctx => ({
     db: database.db,
     actor: { kind: "system", name },
     clock: systemClock,
+    jobs,
+    nodeCode: config.CARAVAN_NODE_CODE,
   });
   const admin = await ensureAdmin(systemCtx("bootstrap"), {
     nodeCode: config.CARAVAN_NODE_CODE,
@@ -71,6 +75,7 @@ export async function startNode(
     nodeCode: config.CARAVAN_NODE_CODE,
     rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
     bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
+    jobs,
     ready: async () => ({
       database: await database.sql`select 1`.then(
         () => true,

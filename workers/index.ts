@@ -2,9 +2,11 @@ import { UnrecoverableError } from "bullmq";
 import { ZodError } from "zod";
 import { DomainError } from "../core/errors";
 import { housekeepingProcessors } from "./processors/housekeeping";
+import { marketplaceProcessors } from "./processors/marketplace";
 import type { Processors, WorkerDeps } from "./processors/types";
 import type { JobSchemas, QueueDef } from "./queues/define";
 import { housekeepingQueue } from "./queues/housekeeping";
+import { marketplaceQueue } from "./queues/marketplace";
 import type { JobWorker } from "./runtime";
 
 /** Bad payloads and refusals by the domain will fail the same way again: do not retry them. */
@@ -63,7 +65,21 @@ export interface RunningWorkers {
 
 /** Starts every queue's worker and the node's periodic jobs. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
-  const workers = [startWorker(housekeepingQueue, housekeepingProcessors, deps)];
+  const workers = [
+    startWorker(housekeepingQueue, housekeepingProcessors, deps),
+    startWorker(marketplaceQueue, marketplaceProcessors, deps),
+  ];
+  const marketplace = deps.queues.get(marketplaceQueue);
+  await marketplace.upsertJobScheduler(
+    "loads-sweep",
+    { every: 15_000 },
+    { name: "loads.sweep", data: {} },
+  );
+  await marketplace.upsertJobScheduler(
+    "waybills-overdue",
+    { every: 60_000 },
+    { name: "waybills.overdue", data: {} },
+  );
   await deps.queues
     .get(housekeepingQueue)
     .upsertJobScheduler(

@@ -190,7 +190,7 @@ describe("award", () => {
   it("100 concurrent award attempts, round after round: exactly one 201, the rest 409, no 5xx", async () => {
     for (let round = 0; round < 5; round++) {
       const load = await postLoad(node, shipper.key);
-      const bids = [];
+      const bids: { id: string }[] = [];
       for (const carrier of carriers) bids.push(await placeBid(node, load.id, carrier));
       const replies = await Promise.all(
         Array.from({ length: 100 }, (_, i) =>

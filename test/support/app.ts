@@ -3,6 +3,7 @@ import { afterAll } from "vitest";
 import { type App, newApp } from "../../api/app";
 import { Metrics } from "../../api/metrics";
 import { type Clock, systemClock } from "../../core/context";
+import type { JobScheduler } from "../../core/jobs";
 import { ensureAdmin } from "../../core/participants/bootstrap";
 import { createTestDatabase, type TestDatabase } from "./db";
 
@@ -31,7 +32,13 @@ export interface TestNode {
 
 /** The real app on a fresh database of its own, with a known admin key. */
 export async function createTestNode(
-  opts: { rateLimitPerMinute?: number; bodyLimitBytes?: number; clock?: Clock } = {},
+  opts: {
+    rateLimitPerMinute?: number;
+    bodyLimitBytes?: number;
+    clock?: Clock;
+    /** Background jobs, for tests that run workers (auto-award at closing). */
+    jobs?: JobScheduler;
+  } = {},
 ): Promise<TestNode> {
   const database = await createTestDatabase();
   const clock = opts.clock ?? systemClock;
@@ -47,6 +54,7 @@ export async function createTestNode(
     nodeCode: "XJ",
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
+    jobs: opts.jobs,
     ready: async () => ({ database: true, queue: true }),
   });
   afterAll(() => database.close());

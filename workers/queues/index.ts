@@ -2,9 +2,10 @@ import type { JobsOptions } from "bullmq";
 import type { JobQueue, QueueRuntime } from "../runtime";
 import type { JobName, JobPayload, JobSchemas, QueueDef } from "./define";
 import { housekeepingQueue } from "./housekeeping";
+import { marketplaceQueue } from "./marketplace";
 
 /** Every queue of the node; workers start one worker per entry. */
-export const QUEUES = [housekeepingQueue] as const;
+export const QUEUES: readonly QueueDef<JobSchemas>[] = [housekeepingQueue, marketplaceQueue];
 
 /** Typed producer: payloads are checked against the queue's schema before they are enqueued. */
 export class Queues {
