@@ -87,7 +87,7 @@ export const DEFAULT_PARETO_LIMIT = 6;
 /** Routes may share at most this fraction of the shorter one's distance. */
 export const MAX_SHARED_DISTANCE = 0.6;
 
-type Constraint = "modes" | "dg" | "weight" | "countries" | "crossings" | "closed";
+export type Constraint = "modes" | "dg" | "weight" | "countries" | "crossings" | "closed";
 const ALL_CONSTRAINTS: readonly Constraint[] = [
   "modes",
   "dg",
@@ -155,7 +155,8 @@ export class RoutingEngine {
     return indexBytes(this.index);
   }
 
-  private get search(): Searcher {
+  /** Reusable search buffers bound to the current index. */
+  get search(): Searcher {
     const ix = this.index;
     if (!this.searcher) this.searcher = new Searcher(ix);
     return this.searcher;
@@ -200,7 +201,7 @@ export class RoutingEngine {
   /** Answers a routing request: routes, or a typed "no route" with its reason. */
   query(req: RouteRequest): RouteResult {
     const ix = this.index;
-    const q = this.compile(ix, req, new Set(ALL_CONSTRAINTS));
+    const q = this.prepare(ix, req, new Set(ALL_CONSTRAINTS));
     if (q.source === q.target) {
       return noRoute("SAME_HUB", "origin and destination are the same hub", []);
     }
@@ -301,7 +302,11 @@ export class RoutingEngine {
   }
 
   /** Compiles a request against the index with the chosen constraints switched on. */
-  private compile(ix: CompiledIndex, req: RouteRequest, use: Set<Constraint>): SearchQuery {
+  prepare(
+    ix: CompiledIndex,
+    req: RouteRequest,
+    use: Set<Constraint> = new Set(ALL_CONSTRAINTS),
+  ): SearchQuery {
     const source = ix.nodeOf.get(req.from);
     if (source === undefined) throw new RouteRequestError("from", `unknown hub ${req.from}`);
     const target = ix.nodeOf.get(req.to);
@@ -323,36 +328,49 @@ export class RoutingEngine {
       if (i < 0) throw new RouteRequestError("cargo.dangerousGoods.class", `unknown class ${dg}`);
       dgBit = 1 << i;
     }
-    const modes = new Set<number>((req.modes ?? MODES).map((m) => MODES.indexOf(m)));
+    const modeOk = new Uint8Array(MODE_COUNT);
+    for (const m of req.modes ?? MODES) modeOk[MODES.indexOf(m)] = 1;
     const avoidC = new Uint8Array(ix.countries.length);
+    let anyCountry = false;
     for (const c of req.avoidCountries ?? []) {
       const i = ix.countryOf.get(c);
-      if (i !== undefined) avoidC[i] = 1;
-    }
-    const avoidX = new Set(req.avoidCrossings ?? []);
-    for (const x of avoidX) {
-      if (!ix.crossings.some((c) => c.id === x)) {
-        throw new RouteRequestError("avoidCrossings", `unknown crossing ${x}`);
+      if (i !== undefined) {
+        avoidC[i] = 1;
+        anyCountry = true;
       }
     }
+    const avoidX = new Uint8Array(ix.crossings.length);
+    for (const x of req.avoidCrossings ?? []) {
+      const i = ix.crossings.findIndex((c) => c.id === x);
+      if (i < 0) throw new RouteRequestError("avoidCrossings", `unknown crossing ${x}`);
+      avoidX[i] = 1;
+    }
+    const useModes = use.has("modes");
+    const useDg = use.has("dg") && dgBit !== 0;
+    const useWeight = use.has("weight");
+    const useCountries = use.has("countries") && anyCountry;
+    const useCrossings = use.has("crossings") && avoidX.includes(1);
+    const useClosed = use.has("closed");
     const allowed = new Uint8Array(ix.m);
+    const { mode, dgForbidden, maxWeightKg, countryOffsets, edgeCountries, crossing, closedUntil } =
+      ix;
     for (let e = 0; e < ix.m; e++) {
-      let ok = true;
-      if (use.has("modes") && !modes.has(ix.mode[e] ?? 0)) ok = false;
-      if (ok && use.has("dg") && ((ix.dgForbidden[e] ?? 0) & dgBit) !== 0) ok = false;
-      if (ok && use.has("weight") && w > (ix.maxWeightKg[e] ?? 0)) ok = false;
-      if (ok && use.has("countries")) {
-        const end = ix.countryOffsets[e + 1] ?? 0;
-        for (let i = ix.countryOffsets[e] ?? 0; i < end; i++) {
-          if (avoidC[ix.edgeCountries[i] ?? 0] === 1) ok = false;
+      if (useModes && modeOk[mode[e] as number] === 0) continue;
+      if (useDg && ((dgForbidden[e] as number) & dgBit) !== 0) continue;
+      if (useWeight && w > (maxWeightKg[e] as number)) continue;
+      if (useCountries) {
+        let hit = false;
+        const end = countryOffsets[e + 1] as number;
+        for (let i = countryOffsets[e] as number; i < end; i++) {
+          if (avoidC[edgeCountries[i] as number] === 1) hit = true;
         }
+        if (hit) continue;
       }
-      if (ok && use.has("crossings")) {
-        const x = ix.crossing[e] ?? -1;
-        if (x >= 0 && avoidX.has(ix.crossings[x]?.id ?? "")) ok = false;
+      if (useCrossings && (crossing[e] as number) >= 0 && avoidX[crossing[e] as number] === 1) {
+        continue;
       }
-      if (ok && use.has("closed") && ix.closedUntil[e] === Number.POSITIVE_INFINITY) ok = false;
-      allowed[e] = ok ? 1 : 0;
+      if (useClosed && closedUntil[e] === Number.POSITIVE_INFINITY) continue;
+      allowed[e] = 1;
     }
     return {
       source,
@@ -370,14 +388,14 @@ export class RoutingEngine {
   /** Explains an empty answer: which constraint, closure or limit leaves no route. */
   private diagnose(req: RouteRequest, failed: SearchQuery): RouteResult {
     const ix = this.index;
-    const none = this.compile(ix, req, new Set());
+    const none = this.prepare(ix, req, new Set());
     if (!reachable(ix, none)) {
       return noRoute("UNREACHABLE", `no link path joins ${req.from} to ${req.to}`, []);
     }
     if (!reachable(ix, failed)) {
       const culprits = ALL_CONSTRAINTS.filter((c) => {
         const use = new Set(ALL_CONSTRAINTS.filter((x) => x !== c));
-        return reachable(ix, this.compile(ix, req, use));
+        return reachable(ix, this.prepare(ix, req, use));
       });
       const first = culprits[0];
       switch (first) {
@@ -446,7 +464,7 @@ export class RoutingEngine {
           reasons.add(`link ${ix.linkIds[ix.link[e] ?? 0]} closed until further notice`);
         }
       }
-      const retry = this.compile(ix, req, new Set(ALL_CONSTRAINTS));
+      const retry = this.prepare(ix, req, new Set(ALL_CONSTRAINTS));
       retry.maxTransitHours = Number.POSITIVE_INFINITY;
       retry.maxModeChanges = Number.POSITIVE_INFINITY;
       if (this.search.shortest(retry, "time") === null) {
@@ -457,7 +475,7 @@ export class RoutingEngine {
         );
       }
     }
-    const relaxed = this.compile(ix, req, new Set(ALL_CONSTRAINTS));
+    const relaxed = this.prepare(ix, req, new Set(ALL_CONSTRAINTS));
     relaxed.maxTransitHours = Number.POSITIVE_INFINITY;
     const fastest = Number.isFinite(failed.maxModeChanges)
       ? labelSearch(ix, relaxed, { only: "time", searcher: this.search }).labels

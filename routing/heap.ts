@@ -14,27 +14,27 @@ export class PairHeap {
   }
 
   private less(i: number, j: number): boolean {
-    const a = this.k1[i] ?? 0;
-    const b = this.k1[j] ?? 0;
+    const a = this.k1[i] as number;
+    const b = this.k1[j] as number;
     if (a !== b) return a < b;
-    const c = this.k2[i] ?? 0;
-    const d = this.k2[j] ?? 0;
+    const c = this.k2[i] as number;
+    const d = this.k2[j] as number;
     if (c !== d) return c < d;
-    return (this.items[i] ?? 0) < (this.items[j] ?? 0);
+    return (this.items[i] as number) < (this.items[j] as number);
   }
 
   private swap(i: number, j: number): void {
     const k1 = this.k1;
     const k2 = this.k2;
     const it = this.items;
-    const a = k1[i] ?? 0;
-    k1[i] = k1[j] ?? 0;
+    const a = k1[i] as number;
+    k1[i] = k1[j] as number;
     k1[j] = a;
-    const b = k2[i] ?? 0;
-    k2[i] = k2[j] ?? 0;
+    const b = k2[i] as number;
+    k2[i] = k2[j] as number;
     k2[j] = b;
-    const c = it[i] ?? 0;
-    it[i] = it[j] ?? 0;
+    const c = it[i] as number;
+    it[i] = it[j] as number;
     it[j] = c;
   }
 
@@ -62,21 +62,21 @@ export class PairHeap {
 
   /** Key of the top entry; call only when size > 0. */
   topKey1(): number {
-    return this.k1[0] ?? 0;
+    return this.k1[0] as number;
   }
 
   topKey2(): number {
-    return this.k2[0] ?? 0;
+    return this.k2[0] as number;
   }
 
   /** Removes and returns the smallest item; call only when size > 0. */
   pop(): number {
-    const top = this.items[0] ?? 0;
+    const top = this.items[0] as number;
     const last = --this.size;
     if (last > 0) {
-      this.k1[0] = this.k1[last] ?? 0;
-      this.k2[0] = this.k2[last] ?? 0;
-      this.items[0] = this.items[last] ?? 0;
+      this.k1[0] = this.k1[last] as number;
+      this.k2[0] = this.k2[last] as number;
+      this.items[0] = this.items[last] as number;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;

@@ -1,4 +1,4 @@
-import { nextOpen } from "./calendar";
+import { type CompiledCalendar, nextOpen } from "./calendar";
 import { CLASS_RAIL_1435, CLASS_RAIL_1520, CLASS_START, type CompiledIndex, K } from "./compile";
 import { PairHeap } from "./heap";
 
@@ -100,7 +100,6 @@ export class Searcher {
   private readonly predEdge: Int32Array;
   private readonly predState: Int32Array;
   private readonly heap = new PairHeap();
-  private readonly s = newStep();
 
   constructor(ix: CompiledIndex) {
     this.ix = ix;
@@ -125,7 +124,15 @@ export class Searcher {
   shortest(q: SearchQuery, objective: Objective, penalty?: Float64Array): number[] | null {
     const ix = this.ix;
     const g = ++this.gen;
-    const { seen, done, key1, key2, cost, arrive, co2e, predEdge, predState, heap, s } = this;
+    const { seen, done, key1, key2, cost, arrive, co2e, predEdge, predState, heap } = this;
+    // Locals for the hot loop; the arithmetic repeats `step` operation for operation, so the
+    // sums equal those of `simulate` bit for bit.
+    const { offsets, head, cls, mode, calendar, calendars, closedUntil, modeChange, gaugeChange } =
+      ix;
+    const { fixedUsd, usdPerTonne, co2ePerTonne, hours } = ix;
+    const { allowed, charge, tonnes, blocked } = q;
+    const byTime = objective === "time";
+    const byCost = objective === "cost";
     const start = q.source * K + CLASS_START;
     heap.clear();
     seen[start] = g;
@@ -137,7 +144,6 @@ export class Searcher {
     predEdge[start] = -1;
     predState[start] = -1;
     heap.push(start, 0, 0);
-    const { offsets, head, cls, allowed } = { ...ix, allowed: q.allowed };
     const limit = q.depart + q.maxTransitHours;
     while (heap.size > 0) {
       const k1 = heap.topKey1();
@@ -148,36 +154,67 @@ export class Searcher {
       const v = (st / K) | 0;
       if (v === q.target) return this.path(st);
       const a = st - v * K;
-      const t = arrive[st] ?? 0;
-      const end = offsets[v + 1] ?? 0;
-      for (let e = offsets[v] ?? 0; e < end; e++) {
+      const t = arrive[st] as number;
+      const baseCost = cost[st] as number;
+      const baseCo2 = co2e[st] as number;
+      const end = offsets[v + 1] as number;
+      for (let e = offsets[v] as number; e < end; e++) {
         if (allowed[e] === 0) continue;
-        if (!step(ix, q, v, a, t, e, s)) continue;
-        if (s.arrive > limit) continue;
-        const w = (head[e] ?? 0) * K + (cls[e] ?? 0);
+        const b = cls[e] as number;
+        const w = (head[e] as number) * K + b;
         if (done[w] === g) continue;
-        const nc = (cost[st] ?? 0) + s.cost;
-        const ne = (co2e[st] ?? 0) + s.co2e;
+        let sc = 0;
+        let se = 0;
+        let time = t;
+        if (a !== CLASS_START && a !== b) {
+          const o = v * 4;
+          const table = isRail(a) && isRail(b) ? gaugeChange : modeChange;
+          const h = table[o] as number;
+          if (Number.isNaN(h)) continue;
+          time += h;
+          sc += (table[o + 1] as number) + (table[o + 2] as number) * tonnes;
+          se += (table[o + 3] as number) * tonnes;
+        }
+        const c = calendar[e] as number;
+        if (c >= 0) {
+          time = nextOpen(calendars[c] as CompiledCalendar, time);
+          if (Number.isNaN(time)) {
+            blocked.add(e);
+            continue;
+          }
+        }
+        if (time < (closedUntil[e] as number)) {
+          blocked.add(e);
+          continue;
+        }
+        sc +=
+          (fixedUsd[e] as number) +
+          (usdPerTonne[e] as number) * (charge[mode[e] as number] as number);
+        se += (co2ePerTonne[e] as number) * tonnes;
+        const na = time + (hours[e] as number);
+        if (na > limit) continue;
+        const nc = baseCost + sc;
+        const ne = baseCo2 + se;
+        const p = penalty ? (penalty[e] as number) : 1;
         let n1: number;
         let n2: number;
-        const p = penalty ? (penalty[e] ?? 1) : 1;
-        if (objective === "time") {
-          n1 = (key1[st] ?? 0) + (s.arrive - t) * p;
+        if (byTime) {
+          n1 = (key1[st] as number) + (na - t) * p;
           n2 = nc;
         } else {
-          n1 = (key1[st] ?? 0) + (objective === "cost" ? s.cost : s.co2e) * p;
-          n2 = s.arrive;
+          n1 = (key1[st] as number) + (byCost ? sc : se) * p;
+          n2 = na;
         }
         if (seen[w] === g) {
-          const o1 = key1[w] ?? 0;
-          if (n1 > o1 || (n1 === o1 && n2 >= (key2[w] ?? 0))) continue;
+          const o1 = key1[w] as number;
+          if (n1 > o1 || (n1 === o1 && n2 >= (key2[w] as number))) continue;
         }
         seen[w] = g;
         key1[w] = n1;
         key2[w] = n2;
         cost[w] = nc;
         co2e[w] = ne;
-        arrive[w] = s.arrive;
+        arrive[w] = na;
         predEdge[w] = e;
         predState[w] = st;
         heap.push(w, n1, n2);

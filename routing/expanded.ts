@@ -1,0 +1,122 @@
+import { DirectedGraph } from "graphology";
+import { CLASS_RAIL_1435, CLASS_RAIL_1520, CLASS_START, type CompiledIndex, K } from "./compile";
+import type { SearchQuery } from "./search";
+
+/**
+ * The search space written out as a plain weighted graph — one node per (hub, arrival class)
+ * state, one edge per possible departure with the hub change folded into its weight — so that
+ * general-purpose shortest-path libraries can be run on exactly the same weights as the engine.
+ * Static: waits for opening hours are not modelled (they do not change cost or CO2e).
+ */
+export interface ExpandedEdge {
+  from: number;
+  to: number;
+  weight: number;
+}
+
+const isRail = (c: number) => c === CLASS_RAIL_1435 || c === CLASS_RAIL_1520;
+
+/**
+ * Edges of the state graph for `objective`; hub `v`'s "arrived" node is `n * K + v`. Start
+ * states are left out (add the origin's with `startEdges`).
+ */
+export function expandedEdges(
+  ix: CompiledIndex,
+  q: SearchQuery,
+  objective: "cost" | "co2e",
+): ExpandedEdge[] {
+  const present = new Uint8Array(ix.n * K);
+  for (let e = 0; e < ix.m; e++) {
+    if (q.allowed[e] === 1) present[(ix.head[e] ?? 0) * K + (ix.cls[e] ?? 0)] = 1;
+  }
+  const out: ExpandedEdge[] = [];
+  const best = new Map<number, number>();
+  for (let st = 0; st < ix.n * K; st++) {
+    if (present[st] === 0) continue;
+    const v = (st / K) | 0;
+    const a = st - v * K;
+    best.clear();
+    for (let e = ix.offsets[v] ?? 0; e < (ix.offsets[v + 1] ?? 0); e++) {
+      if (q.allowed[e] === 0) continue;
+      const b = ix.cls[e] ?? 0;
+      let w = 0;
+      if (a !== CLASS_START && a !== b) {
+        const table = isRail(a) && isRail(b) ? ix.gaugeChange : ix.modeChange;
+        const o = v * 4;
+        if (Number.isNaN(table[o] ?? 0)) continue;
+        w +=
+          objective === "cost"
+            ? (table[o + 1] ?? 0) + (table[o + 2] ?? 0) * q.tonnes
+            : (table[o + 3] ?? 0) * q.tonnes;
+      }
+      w +=
+        objective === "cost"
+          ? (ix.fixedUsd[e] ?? 0) + (ix.usdPerTonne[e] ?? 0) * (q.charge[ix.mode[e] ?? 0] ?? 0)
+          : (ix.co2ePerTonne[e] ?? 0) * q.tonnes;
+      const to = (ix.head[e] ?? 0) * K + b;
+      const prev = best.get(to);
+      if (prev === undefined || w < prev) best.set(to, w);
+    }
+    for (const [to, weight] of [...best].sort((x, y) => x[0] - y[0])) {
+      out.push({ from: st, to, weight });
+    }
+  }
+  for (let st = 0; st < ix.n * K; st++) {
+    const v = (st / K) | 0;
+    if (present[st] === 1 && st - v * K !== CLASS_START) {
+      out.push({ from: st, to: ix.n * K + v, weight: 0 });
+    }
+  }
+  return out;
+}
+
+/** Edges leaving the query's origin (no hub change there); add them under `start` per query. */
+export function startEdges(
+  ix: CompiledIndex,
+  q: SearchQuery,
+  objective: "cost" | "co2e",
+): ExpandedEdge[] {
+  const best = new Map<number, number>();
+  for (let e = ix.offsets[q.source] ?? 0; e < (ix.offsets[q.source + 1] ?? 0); e++) {
+    if (q.allowed[e] === 0) continue;
+    const w =
+      objective === "cost"
+        ? (ix.fixedUsd[e] ?? 0) + (ix.usdPerTonne[e] ?? 0) * (q.charge[ix.mode[e] ?? 0] ?? 0)
+        : (ix.co2ePerTonne[e] ?? 0) * q.tonnes;
+    const to = (ix.head[e] ?? 0) * K + (ix.cls[e] ?? 0);
+    const prev = best.get(to);
+    if (prev === undefined || w < prev) best.set(to, w);
+  }
+  return [...best].sort((x, y) => x[0] - y[0]).map(([to, weight]) => ({ from: -1, to, weight }));
+}
+
+/** The state graph as a graphology graph with a `weight` attribute; node keys are numbers. */
+export function expandedGraphology(
+  ix: CompiledIndex,
+  q: SearchQuery,
+  objective: "cost" | "co2e",
+): DirectedGraph<Record<string, never>, { weight: number }> {
+  const g = new DirectedGraph<Record<string, never>, { weight: number }>();
+  for (const { from, to, weight } of expandedEdges(ix, q, objective)) {
+    g.mergeNode(String(from));
+    g.mergeNode(String(to));
+    g.addDirectedEdge(String(from), String(to), { weight });
+  }
+  return g;
+}
+
+/** Key of the node a query's target hub is reached at, in the expanded graph. */
+export const goalKey = (ix: CompiledIndex, q: SearchQuery) => String(ix.n * K + q.target);
+
+/** Weight of a path of node keys, taking the lightest edge between consecutive nodes. */
+export function pathWeight(
+  g: DirectedGraph<Record<string, never>, { weight: number }>,
+  path: string[],
+): number {
+  let total = 0;
+  for (let i = 1; i < path.length; i++) {
+    const edge = g.edge(path[i - 1], path[i]);
+    total += edge === undefined ? Number.NaN : g.getEdgeAttribute(edge, "weight");
+  }
+  return total;
+}
