@@ -22,12 +22,38 @@ export interface Database {
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
 
+const DML = /^\s*(select|insert|update|delete|with)\b/i;
+
+/**
+ * drizzle sends every query as an unnamed statement, which PostgreSQL parses and plans each
+ * time. Marking data queries `prepare` lets postgres.js keep one named statement per query
+ * text and connection. Inside transactions too: `begin` hands out the same wrapper.
+ */
+function preparing<T extends postgres.Sql | postgres.TransactionSql>(client: T): T {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === "unsafe") {
+        return (query: string, params?: postgres.ParameterOrJSON<never>[], o?: object) =>
+          target.unsafe(query, params, { ...o, prepare: DML.test(query) });
+      }
+      if (prop === "begin" || prop === "savepoint") {
+        return (...args: unknown[]) => {
+          const fn = args.at(-1) as (tx: postgres.TransactionSql) => unknown;
+          const begin = Reflect.get(target, prop, receiver) as (...a: unknown[]) => unknown;
+          return begin(...args.slice(0, -1), (tx: postgres.TransactionSql) => fn(preparing(tx)));
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
 export function openDatabase(url: string, opts: { max?: number } = {}): Database {
   const sql = postgres(url, {
     max: opts.max ?? 20,
     onnotice: () => {},
   });
-  const db = drizzle(sql, { schema, casing: "snake_case" });
+  const db = drizzle(preparing(sql), { schema, casing: "snake_case" });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 

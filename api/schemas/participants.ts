@@ -148,7 +148,8 @@ export const OrganizationCreate = z
     qualifications: Qualifications.optional(),
   })
   .superRefine((v, ctx) => {
-    if (v.kind === "shipper" || v.kind === "carrier" || v.creditCode || v.registrationNumber) {
+    const givesIds = v.creditCode !== undefined || v.registrationNumber !== undefined;
+    if (v.kind === "shipper" || v.kind === "carrier" || givesIds) {
       checkLegalIds(v, ctx);
     }
     if (v.kind === "carrier" && (!v.modes || !v.qualifications)) {
