@@ -393,7 +393,9 @@ export class RoutingEngine {
       return noRoute("UNREACHABLE", `no link path joins ${req.from} to ${req.to}`, []);
     }
     if (!reachable(ix, failed)) {
-      const culprits = ALL_CONSTRAINTS.filter((c) => {
+      // Constraints the requester chose pointedly are named before broad ones (modes).
+      const priority: Constraint[] = ["countries", "crossings", "closed", "dg", "weight", "modes"];
+      const culprits = priority.filter((c) => {
         const use = new Set(ALL_CONSTRAINTS.filter((x) => x !== c));
         return reachable(ix, this.prepare(ix, req, use));
       });

@@ -1,0 +1,275 @@
+import { describe, expect, it } from "vitest";
+import type { Route } from "../../routing/describe";
+import { type RouteRequest, type RouteResult, RoutingEngine } from "../../routing/engine";
+import { NetworkError, validateNetwork } from "../../routing/load";
+import type { NetworkData } from "../../routing/types";
+import { seedNetwork } from "./support";
+
+const engine = new RoutingEngine(seedNetwork);
+const JULY = "2026-07-06T08:00:00Z";
+const JANUARY = "2027-01-12T08:00:00Z";
+
+const ask = (over: Partial<RouteRequest>): RouteResult =>
+  engine.query({
+    from: "CN-URC",
+    to: "DE-DUI",
+    cargo: { weightKg: 18_000, volumeM3: 60 },
+    departAt: JULY,
+    optimise: "cost",
+    ...over,
+  });
+
+function routes(r: RouteResult): Route[] {
+  if (!r.ok) throw new Error(`expected routes, got ${JSON.stringify(r.noRoute)}`);
+  return r.routes;
+}
+const hubsOf = (r: Route) => [r.legs[0]?.from, ...r.legs.map((l) => l.to)];
+const clone = (): NetworkData => structuredClone(seedNetwork);
+
+describe("the seeded network loads and validates", () => {
+  it("has at least the hubs the network facts list, with Chinese division codes", () => {
+    const codes = new Set(seedNetwork.hubs.map((h) => h.code));
+    for (const c of ["CN-URC", "CN-KHG", "CN-KHJ", "KZ-DOS", "KZ-AKL", "KZ-AKU", "PK-GWD"]) {
+      expect(codes.has(c), c).toBe(true);
+    }
+    const urc = seedNetwork.hubs.find((h) => h.code === "CN-URC");
+    expect(urc?.divisionCode).toBe("650100");
+  });
+
+  it.each([
+    [
+      "unknown hub",
+      (d: NetworkData) => {
+        if (d.links[0]) d.links[0].to = "CN-XXX";
+      },
+      /link R-LHW-WUW: unknown hub CN-XXX/,
+    ],
+    [
+      "negative distance",
+      (d: NetworkData) => {
+        if (d.links[1]) d.links[1].distanceKm = -5;
+      },
+      /link R-WUW-JYG: distanceKm must be > 0/,
+    ],
+    [
+      "rail link between gauges without a transshipment point",
+      (d: NetworkData) => {
+        const l = d.links.find((x) => x.id === "R-AKS-DOS");
+        if (l) l.to = "KZ-AKG";
+      },
+      /link R-AKS-DOS: rail link of gauge 1435 ends at KZ-AKG \(gauge 1520\) without a transshipment point/,
+    ],
+    [
+      "two gauges but no transshipment",
+      (d: NetworkData) => {
+        d.transshipments = d.transshipments.filter((t) => t.hub !== "KZ-DOS");
+      },
+      /hub KZ-DOS: has gauges 1435 and 1520 but no transshipment/,
+    ],
+    [
+      "unknown emission factor",
+      (d: NetworkData) => {
+        if (d.links[2]) d.links[2].emissionFactor = "rail-steam";
+      },
+      /unknown emission factor rail-steam/,
+    ],
+  ])("refuses %s, naming the record", (_name, spoil, message) => {
+    const d = clone();
+    spoil(d);
+    expect(() => validateNetwork(d)).toThrow(NetworkError);
+    expect(() => validateNetwork(d)).toThrow(message);
+  });
+});
+
+describe("hand-computed cases on the real network", () => {
+  it("Urumqi → Almaty by rail changes gauge at Alashankou/Dostyk or Khorgos/Altynkol", () => {
+    const [r] = routes(ask({ to: "KZ-ALA", modes: ["rail"] }));
+    const gauge = r?.stops.find((s) => s.type === "gauge-change");
+    expect(gauge && "hub" in gauge ? gauge.hub : undefined).toMatch(/^KZ-(DOS|AKL)$/);
+    expect(r?.legs.every((l) => l.mode === "rail")).toBe(true);
+    expect(r?.legs.map((l) => l.gauge)).toContain(1435);
+    expect(r?.legs.map((l) => l.gauge)).toContain(1520);
+  });
+
+  it("avoiding Russia and Belarus, Duisburg is reached by the Middle Corridor", () => {
+    for (const optimise of ["cost", "time", "co2e"] as const) {
+      const res = ask({ avoidCountries: ["RU", "BY"], optimise, modes: ["rail", "road", "sea"] });
+      const [r] = routes(res);
+      const hubs = hubsOf(r as Route);
+      expect(hubs).toContain("KZ-AKU");
+      expect(hubs).toContain("AZ-ALT");
+      expect(hubs.some((h) => h?.startsWith("GE-"))).toBe(true);
+      expect(r?.legs.some((l) => l.mode === "sea")).toBe(true);
+      expect(hubs.some((h) => h?.startsWith("RU-") || h?.startsWith("BY-"))).toBe(false);
+    }
+  });
+
+  it("with the Caspian and Black Sea also avoided, the answer is a clear no route", () => {
+    const res = ask({ avoidCountries: ["RU", "BY", "AZ"], modes: ["rail", "road", "sea"] });
+    expect(res.ok).toBe(false);
+    if (res.ok) return;
+    expect(res.noRoute.reason).toBe("AVOIDED_COUNTRY");
+    expect(res.noRoute.message).toMatch(/every route crosses an avoided country \(AZ, BY, RU\)/);
+  });
+
+  it("a January truck from Kashgar to Islamabad cannot use Khunjerab; a July one does", () => {
+    const winter = ask({ from: "CN-KHG", to: "PK-ISB", modes: ["road"], departAt: JANUARY });
+    expect(winter.ok).toBe(false);
+    if (!winter.ok) {
+      expect(winter.noRoute.reason).toBe("CLOSURE");
+      expect(winter.noRoute.blockedBy).toEqual(["X-KHJ"]);
+      expect(winter.noRoute.message).toMatch(/Khunjerab/);
+    }
+    const summer = routes(ask({ from: "CN-KHG", to: "PK-ISB", modes: ["road"] }));
+    expect(summer[0]?.stops.some((s) => s.type === "crossing" && s.crossing === "X-KHJ")).toBe(
+      true,
+    );
+    // With every mode allowed, January freight goes round the pass.
+    const any = routes(ask({ from: "CN-KHG", to: "PK-ISB", departAt: JANUARY, optimise: "time" }));
+    expect(any[0]?.legs.some((l) => l.crossing === "X-KHJ")).toBe(false);
+  });
+
+  it("a departure just before the closure still crosses, one in it does not", () => {
+    const late = routes(
+      ask({ from: "CN-KHG", to: "PK-ISB", modes: ["road"], departAt: "2026-11-20T00:00:00Z" }),
+    );
+    expect(late[0]?.legs.some((l) => l.crossing === "X-KHJ")).toBe(true);
+    expect(
+      ask({ from: "CN-KHG", to: "PK-ISB", modes: ["road"], departAt: "2026-11-29T20:00:00Z" }).ok,
+    ).toBe(false);
+  });
+
+  it("waiting for a weekday crossing counts as transit time", () => {
+    // Irkeshtam is shut at weekends: a Friday-night arrival waits until Monday.
+    const friday = routes(
+      ask({ from: "CN-KHG", to: "KG-OSS", modes: ["road"], departAt: "2026-07-10T18:00:00Z" }),
+    );
+    const monday = routes(
+      ask({ from: "CN-KHG", to: "KG-OSS", modes: ["road"], departAt: "2026-07-06T08:00:00Z" }),
+    );
+    expect(friday[0]?.totals.waitHours).toBeGreaterThan(24);
+    expect(monday[0]?.totals.waitHours).toBe(0);
+    expect(friday[0]?.totals.durationHours).toBeGreaterThan(monday[0]?.totals.durationHours ?? 0);
+  });
+
+  it.each([["1.1"], ["3"], ["7"]])("dangerous goods of class %s never fly", (cls) => {
+    for (const optimise of ["cost", "time", "co2e", "pareto"] as const) {
+      const res = ask({
+        from: "CN-XIY",
+        to: "DE-DUI",
+        optimise,
+        cargo: { weightKg: 5000, dangerousGoods: { class: cls } },
+      });
+      for (const r of res.ok ? res.routes : []) {
+        expect(r.legs.some((l) => l.mode === "air")).toBe(false);
+      }
+    }
+    // Without the dangerous goods the fastest route does fly.
+    const plain = routes(ask({ from: "CN-XIY", optimise: "time", cargo: { weightKg: 5000 } }));
+    expect(plain[0]?.legs.some((l) => l.mode === "air")).toBe(true);
+  });
+
+  it("weight limits are honoured: 30 t cannot go by truck", () => {
+    const [r] = routes(ask({ to: "KZ-ALA", cargo: { weightKg: 30_000 }, optimise: "time" }));
+    expect(r?.legs.some((l) => l.mode === "road")).toBe(false);
+  });
+
+  it("a maximum number of mode changes is respected", () => {
+    const res = ask({ from: "CN-XIY", optimise: "time", maxModeChanges: 0 });
+    for (const r of routes(res)) expect(r.totals.modeChanges).toBe(0);
+  });
+
+  it("a transit limit nothing meets is a typed no route", () => {
+    const res = ask({ maxTransitHours: 10 });
+    expect(res.ok).toBe(false);
+    if (!res.ok) expect(res.noRoute.reason).toBe("MAX_TRANSIT_HOURS");
+  });
+});
+
+describe("results", () => {
+  it("Pareto routes are non-dominated, labelled, and capped by the documented rule", () => {
+    const res = ask({ from: "CN-XIY", optimise: "pareto", limit: 4 });
+    if (!res.ok) throw new Error("no route");
+    expect(res.routes.length).toBeLessThanOrEqual(4);
+    expect(res.paretoSize).toBeGreaterThanOrEqual(res.routes.length);
+    const labels = res.routes.flatMap((r) => r.labels);
+    for (const l of ["cheapest", "fastest", "greenest", "balanced"]) expect(labels).toContain(l);
+    for (const a of res.routes) {
+      for (const b of res.routes) {
+        if (a === b) continue;
+        const dominated =
+          b.totals.cost <= a.totals.cost &&
+          b.totals.durationHours <= a.totals.durationHours &&
+          b.totals.co2eKg <= a.totals.co2eKg;
+        expect(dominated).toBe(false);
+      }
+    }
+  });
+
+  it("alternatives are diverse: no two share more than 60% of their distance", () => {
+    const rs = routes(ask({ alternatives: 3 }));
+    expect(rs.length).toBeGreaterThanOrEqual(2);
+    for (let i = 0; i < rs.length; i++) {
+      for (let j = i + 1; j < rs.length; j++) {
+        const a = rs[i] as Route;
+        const b = rs[j] as Route;
+        const ids = new Set(b.legs.map((l) => l.linkId));
+        const shared = a.legs
+          .filter((l) => ids.has(l.linkId))
+          .reduce((s, l) => s + l.distanceKm, 0);
+        expect(shared).toBeLessThanOrEqual(
+          0.6 * Math.min(a.totals.distanceKm, b.totals.distanceKm) + 0.5,
+        );
+      }
+    }
+  });
+
+  it("legs, stops and totals add up, and cite the emission factor table", () => {
+    const [r] = routes(ask({}));
+    if (!r) throw new Error("no route");
+    const legCost = r.legs.reduce((s, l) => s + l.cost, 0);
+    const hubCost = r.stops.reduce((s, x) => s + ("cost" in x ? x.cost : 0), 0);
+    expect(legCost + hubCost).toBeCloseTo(r.totals.cost, 0);
+    expect(r.emissions.legsKg + r.emissions.hubsKg).toBeCloseTo(r.totals.co2eKg, 0);
+    expect(r.emissions.factorTable).toBe(seedNetwork.emissionFactors.version);
+    expect(r.emissions.basis).toBe("well-to-wheel");
+    expect(r.totals.currency).toBe("USD");
+  });
+
+  it("identical input gives byte-identical output, also from a fresh engine", () => {
+    const req: RouteRequest = {
+      from: "CN-XIY",
+      to: "DE-DUI",
+      cargo: { weightKg: 12_000, volumeM3: 50 },
+      departAt: JULY,
+      optimise: "pareto",
+    };
+    const a = JSON.stringify(engine.query(req));
+    const b = JSON.stringify(engine.query(req));
+    const c = JSON.stringify(new RoutingEngine(seedNetwork).query(req));
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    const alt = { ...req, optimise: "time" as const, alternatives: 3 };
+    expect(JSON.stringify(engine.query(alt))).toBe(JSON.stringify(engine.query(alt)));
+  });
+
+  it("a link closure changes the answer at once and reopening restores it", () => {
+    const local = new RoutingEngine(seedNetwork);
+    const q = { from: "CN-URC", to: "KZ-ALA", modes: ["rail" as const], cargo: { weightKg: 1000 } };
+    const before = routes(local.query({ ...q, departAt: JULY, optimise: "cost" }));
+    const used = before[0]?.legs.find((l) => l.crossing)?.linkId ?? "";
+    local.setLinkStatuses([{ linkId: used, status: "closed", until: null }]);
+    const during = routes(local.query({ ...q, departAt: JULY, optimise: "cost" }));
+    expect(during[0]?.legs.some((l) => l.linkId === used)).toBe(false);
+    local.setLinkStatuses([]);
+    const after = routes(local.query({ ...q, departAt: JULY, optimise: "cost" }));
+    expect(JSON.stringify(after)).toBe(JSON.stringify(before));
+  });
+
+  it("editing the graph rebuilds the index for the next query", () => {
+    const local = new RoutingEngine(seedNetwork);
+    const first = local.index;
+    local.graph.setEdgeAttribute("R-AKS-DOS", "distanceKm", 13);
+    expect(local.index).not.toBe(first);
+  });
+});
