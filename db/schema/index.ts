@@ -3,4 +3,5 @@ export * from "./feed";
 export * from "./idempotency";
 export * from "./marketplace";
 export * from "./participants";
+export * from "./routing";
 export * from "./waybills";
