@@ -35,7 +35,7 @@ describe.each(queueBackends())("a node with queues on $name", (backend) => {
       const verify = await fetch(`${node.url}/v1/audit/verify`, {
         headers: { authorization: `Bearer ${node.generatedAdminKey}` },
       });
-      const verdict = await verify.json();
+      const verdict = (await verify.json()) as { entries: number };
       expect(verdict).toMatchObject({ ok: true, firstBadEntry: null });
       expect(verdict.entries).toBeGreaterThanOrEqual(2);
     } finally {
