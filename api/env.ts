@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Clock, Ctx } from "../core/context";
 import type { JobScheduler } from "../core/jobs";
 import type { Db } from "../db/client";
+import type { RoutingEngine } from "../routing/engine";
 import type { Metrics } from "./metrics";
 
 export interface AppDeps {
@@ -14,6 +15,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** Background jobs (auto-award at closing); absent in plain API tests. */
   jobs?: JobScheduler;
+  /** The freight network and its routing engine; the seeded network when absent. */
+  network?: RoutingEngine;
   /** Checks the database and the queue backend for `/ready`. */
   ready: () => Promise<Record<string, boolean>>;
   /** Extra routes mounted by the node (queue dashboard); absent in plain API tests. */

@@ -7,6 +7,7 @@ import { type Ctx, systemClock } from "../core/context";
 import { ensureAdmin } from "../core/participants/bootstrap";
 import { type Database, migrateDatabase, openDatabase } from "../db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
+import { loadSeedEngine } from "../routing/load";
 import { type RunningWorkers, startWorkers } from "../workers";
 import { Queues } from "../workers/queues";
 import { postgresRuntime, type QueueRuntime, redisRuntime } from "../workers/runtime";
@@ -76,6 +77,7 @@ export async function startNode(
     rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
     bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
     jobs,
+    network: loadSeedEngine(),
     ready: async () => ({
       database: await database.sql`select 1`.then(
         () => true,

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RoutingEngine } from "./engine";
 import {
   type CrossingRecord,
   type EmissionFactorTable,
@@ -232,4 +233,11 @@ export function loadNetworkDir(dir: string): NetworkData {
 /** The seeded network shipped with the repository. */
 export function loadSeedNetwork(): NetworkData {
   return loadNetworkDir(join(import.meta.dirname, "..", "seed", "network"));
+}
+
+/** An engine over the seeded network (read once per process). */
+let seedEngine: RoutingEngine | undefined;
+export function loadSeedEngine(): RoutingEngine {
+  seedEngine ??= new RoutingEngine(loadSeedNetwork());
+  return seedEngine;
 }

@@ -7,11 +7,14 @@ import { registerRegisterCarrier } from "./carriers/register";
 import { registerVehicles } from "./carriers/vehicles";
 import { registerFeed } from "./feed/read";
 import { registerLoads } from "./loads";
+import { registerNetworkHubs } from "./network/hubs";
+import { registerNetworkLinks } from "./network/links";
 import { registerOps } from "./ops";
 import { registerCreateOrganization } from "./orgs/create";
 import { registerGetOrganization } from "./orgs/get";
 import { registerListOrganizations } from "./orgs/list";
 import { registerReviewOrganization } from "./orgs/review";
+import { registerQuoteRoute } from "./routes/quote";
 import { registerRegisterShipper } from "./shippers/register";
 import { registerWaybills } from "./waybills";
 
@@ -31,4 +34,7 @@ export function registerRoutes(app: App): void {
   registerBids(app);
   registerWaybills(app);
   registerFeed(app);
+  registerQuoteRoute(app);
+  registerNetworkHubs(app);
+  registerNetworkLinks(app);
 }

@@ -5,6 +5,8 @@ import { Metrics } from "../../api/metrics";
 import { type Clock, systemClock } from "../../core/context";
 import type { JobScheduler } from "../../core/jobs";
 import { ensureAdmin } from "../../core/participants/bootstrap";
+import { RoutingEngine } from "../../routing/engine";
+import { loadSeedNetwork } from "../../routing/load";
 import { createTestDatabase, type TestDatabase } from "./db";
 
 export const TEST_ADMIN_KEY = "cvn_test_admin_key_0123456789abcdef";
@@ -55,6 +57,7 @@ export async function createTestNode(
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
     jobs: opts.jobs,
+    network: new RoutingEngine(loadSeedNetwork()),
     ready: async () => ({ database: true, queue: true }),
   });
   afterAll(() => database.close());
