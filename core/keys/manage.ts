@@ -3,6 +3,7 @@ import { apiKeys } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { NotFoundError } from "../errors";
+import { forgetOrganizationKeysOnCommit } from "./authenticate";
 import { type IssuedKey, issueApiKey } from "./issue";
 
 export interface KeyView {
@@ -53,6 +54,7 @@ export async function createApiKey(ctx: Ctx, input: { name: string }): Promise<I
 
 async function revokeOwnKey(ctx: Ctx, id: string, action: string): Promise<KeyView> {
   const actor = requireOrgActor(ctx);
+  forgetOrganizationKeysOnCommit(ctx, actor.orgId);
   const [row] = await ctx.db
     .update(apiKeys)
     .set({

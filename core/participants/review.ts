@@ -3,6 +3,7 @@ import { type OrgStatus, organizations } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
+import { forgetOrganizationKeysOnCommit } from "../keys/authenticate";
 import { type OrganizationView, organizationView } from "./view";
 
 const FROM: Record<"verified" | "rejected", OrgStatus[]> = {
@@ -20,6 +21,7 @@ export async function reviewOrganization(
 ): Promise<OrganizationView> {
   if (ctx.actor.kind !== "admin") throw new ForbiddenError("only admins may review organisations");
   return withTransaction(ctx, async (tx) => {
+    forgetOrganizationKeysOnCommit(tx, input.id);
     const now = tx.clock.now();
     const [row] = await tx.db
       .update(organizations)

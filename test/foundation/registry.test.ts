@@ -90,6 +90,8 @@ describe("review", () => {
     expect(verified.body.status).toBe("verified");
 
     const b = await registerCarrier(node, { verify: false });
+    // A key used before the decision is cached; the decision must still apply at once.
+    expect((await node.call("GET", `/v1/carriers/${b.id}`, { key: b.key })).status).toBe(200);
     const noReason = await node.call("POST", `/v1/orgs/${b.id}/reject`, {
       key: node.adminKey,
       body: {},
