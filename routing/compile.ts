@@ -4,6 +4,7 @@ import {
   type CrossingRecord,
   type EmissionFactorTable,
   type HandlingTable,
+  type LinkAttrs,
   MODES,
   type Mode,
 } from "./types";
@@ -166,6 +167,7 @@ export function compileIndex(
   const countryOffsets = new Int32Array(m + 1);
   const edgeCountries: number[] = [];
 
+  const dgMasks = new Map<string, number>();
   let e = 0;
   for (let v = 0; v < n; v++) {
     const code = codes[v] ?? "";
@@ -179,9 +181,12 @@ export function compileIndex(
       v * 4,
     );
     offsets[v] = e;
-    const out: string[] = graph.outEdges(code).sort();
-    for (const key of out) {
-      const a = graph.getEdgeAttributes(key);
+    const out: [string, LinkAttrs][] = [];
+    graph.forEachOutEdge(code, (key, attrs) => {
+      out.push([key, attrs]);
+    });
+    out.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    for (const [key, a] of out) {
       let li = linkOf.get(a.linkId);
       if (li === undefined) {
         li = linkIds.length;
@@ -204,7 +209,13 @@ export function compileIndex(
       usdPerTonne[e] = a.usdPerTonneKm * a.distanceKm;
       co2ePerTonne[e] = (factor * a.distanceKm) / 1000;
       maxWeightKg[e] = a.maxWeightKg;
-      dgForbidden[e] = dgMask(a.forbiddenDangerousGoods);
+      const dgKey = a.forbiddenDangerousGoods.join(",");
+      let mask = dgMasks.get(dgKey);
+      if (mask === undefined) {
+        mask = dgMask(a.forbiddenDangerousGoods);
+        dgMasks.set(dgKey, mask);
+      }
+      dgForbidden[e] = mask;
       calendar[e] = x;
       crossing[e] = x;
       countryOffsets[e] = edgeCountries.length;

@@ -124,7 +124,7 @@ export function syntheticNetwork(o: SyntheticOptions): NetworkData {
     if (list) list.push(i);
     else buckets.set(b, [i]);
   });
-  const near = (i: number, k: number, filter: (j: number) => boolean): number[] => {
+  const nearest = (i: number, k: number, filter: (j: number) => boolean): number[] => {
     const h = hubs[i] as HubRecord;
     const r0 = Math.floor((h.lat - 30) / cell);
     const c0 = Math.floor((h.lon - 20) / cell);
@@ -207,13 +207,27 @@ export function syntheticNetwork(o: SyntheticOptions): NetworkData {
   };
 
   const isRail = (j: number) => (hubs[j]?.modes ?? []).includes("rail");
+  // Neighbour lists are computed once (up to the largest round) and sliced per round.
+  const MAX_K = 12;
+  const nearAll = new Map<number, number[]>();
+  const nearRail = new Map<number, number[]>();
+  const near = (i: number, k: number, filter: (j: number) => boolean): number[] => {
+    const cache = filter === isRail ? nearRail : nearAll;
+    let list = cache.get(i);
+    if (!list) {
+      list = nearest(i, MAX_K, filter);
+      cache.set(i, list);
+    }
+    return list.slice(0, k);
+  };
+  const anyHub = () => true;
   const isSea = (j: number) => (hubs[j]?.modes ?? []).includes("sea");
   const seaHubs = hubs.map((_, i) => i).filter(isSea);
   const airHubs = hubs.map((_, i) => i).filter((j) => (hubs[j]?.modes ?? []).includes("air"));
   // Rounds of road and rail neighbours until the link budget is met.
-  for (let k = 2; links.length < o.links && k <= 12; k++) {
+  for (let k = 2; links.length < o.links && k <= MAX_K; k++) {
     for (let i = 0; i < hubs.length && links.length < o.links; i++) {
-      for (const j of near(i, k, () => true)) addLink(i, j, "road");
+      for (const j of near(i, k, anyHub)) addLink(i, j, "road");
       if (isRail(i)) for (const j of near(i, k, isRail)) addLink(i, j, "rail");
       if (k === 2 && isSea(i)) {
         for (let s = 0; s < 3 && seaHubs.length > 1; s++) {
