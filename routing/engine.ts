@@ -102,6 +102,14 @@ const MODE_COUNT = MODES.length;
 /**
  * The routing engine: holds the editable graph and its compiled index, recompiling the index
  * when the graph changes and patching it when link statuses change. Pure: no I/O.
+ *
+ * Time: a search carries the clock from `departAt`. Hub changes take their hours, a crossing
+ * with opening hours is waited for (the wait counts), and a link may not be entered during a
+ * seasonal closure or an admin closure — cargo does not wait months for a pass to reopen.
+ * Waits for opening hours keep "arrive earlier, leave no later" (FIFO), so the single-objective
+ * Dijkstra and the label setting are exact; a hard closure is judged at the moment the route
+ * reaches it. With `maxTransitHours` or `maxModeChanges`, a single objective is solved by the
+ * label setting with time (and mode changes) as extra criteria, which keeps it exact.
  */
 export class RoutingEngine {
   readonly data: NetworkData;
@@ -271,7 +279,8 @@ export class RoutingEngine {
       const key = edges.join(",");
       if (seen.has(key)) continue;
       seen.add(key);
-      if (!simulate(ix, q, edges)) continue;
+      const sim = simulate(ix, q, edges);
+      if (!sim || sim.modeChanges > q.maxModeChanges) continue;
       const mine = linkSet(edges);
       const d = dist(edges);
       const diverse = kept.every((other) => {
@@ -589,6 +598,7 @@ export function rankPareto(routes: Route[], limit: number): Route[] {
     if (keep.size >= limit) break;
     keep.add(x);
   }
+  for (const x of keep) if (x.r.labels.length === 0) x.r.labels.push("trade-off");
   return sorted.filter((x) => keep.has(x)).map((x) => x.r);
 }
 

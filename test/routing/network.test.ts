@@ -194,6 +194,7 @@ describe("results", () => {
     expect(res.paretoSize).toBeGreaterThanOrEqual(res.routes.length);
     const labels = res.routes.flatMap((r) => r.labels);
     for (const l of ["cheapest", "fastest", "greenest", "balanced"]) expect(labels).toContain(l);
+    for (const r of res.routes) expect(r.labels.length).toBeGreaterThan(0);
     for (const a of res.routes) {
       for (const b of res.routes) {
         if (a === b) continue;
