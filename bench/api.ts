@@ -12,7 +12,7 @@ import { benchPostgres, freshDatabase, machine, percentile, round, writeSection 
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
-const POOL = 20; // the node's default CARAVAN_DB_POOL
+const POOL = Number(process.env.BENCH_POOL ?? 20); // the node's default CARAVAN_DB_POOL
 const PORT = 3917;
 const ADMIN_KEY = `cvn_bench_${randomBytes(16).toString("hex")}`;
 const PROVINCE_LETTERS = "ABCDEFGHJKLMNPQR";

@@ -53,23 +53,33 @@ export function recordAudit(ctx: Ctx, entry: PendingAudit): void {
   ctx.tx.audit.push({ ...entry, data: JSON.parse(JSON.stringify(entry.data)) });
 }
 
+/** Who, when and in which request: the columns every audit entry of this context shares. */
+export function auditContext(ctx: Ctx): {
+  at: Date;
+  actorOrgId: string | null;
+  actorKind: string;
+  requestId: string | null;
+} {
+  return {
+    at: new Date(ctx.clock.now().getTime()),
+    actorOrgId: "orgId" in ctx.actor ? ctx.actor.orgId : null,
+    actorKind: ctx.actor.kind === "system" ? `system:${ctx.actor.name}` : ctx.actor.kind,
+    requestId: ctx.requestId ?? null,
+  };
+}
+
 onBeforeCommit(async (ctx) => {
   // Inserted unchained, without a lock: concurrent changes never wait on each other here.
   // The sealer gives each committed entry its place in the chain moments later.
   const pending = ctx.tx.audit.splice(0);
-  const at = new Date(ctx.clock.now().getTime());
-  const actorOrgId = "orgId" in ctx.actor ? ctx.actor.orgId : null;
-  const actorKind = ctx.actor.kind === "system" ? `system:${ctx.actor.name}` : ctx.actor.kind;
+  const shared = auditContext(ctx);
   await ctx.db.insert(auditLog).values(
     pending.map((p) => ({
-      at,
-      actorOrgId,
-      actorKind,
+      ...shared,
       action: p.action,
       entityType: p.entityType,
       entityId: p.entityId,
       data: p.data,
-      requestId: ctx.requestId ?? null,
     })),
   );
 });

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { type Gauge, type Mode, organizations, vehicles } from "../../db/schema";
-import { recordAudit } from "../audit/append";
+import { auditContext, recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { newId } from "../ids";
@@ -38,66 +38,100 @@ async function writableCarrier(ctx: Ctx, carrierId: string) {
   return carrier;
 }
 
+interface AddVehicleOutcome extends Record<string, unknown> {
+  status: string;
+  country: string;
+  modes: string[];
+  inserted: boolean;
+}
+
+/**
+ * Registers a vehicle in one statement: the carrier's checks, the insert and its audit entry
+ * commit together or not at all, in a single round trip. When nothing was inserted, the
+ * carrier's row returned alongside says why.
+ */
 export async function addVehicle(
   ctx: Ctx,
   input: { carrierId: string; vehicle: VehicleInput },
 ): Promise<VehicleView> {
-  requireOrgActor(ctx);
-  const v = input.vehicle;
-  return withTransaction(ctx, async (tx) => {
-    const carrier = await writableCarrier(tx, input.carrierId);
-    if (!carrier.modes.includes(v.mode)) {
+  const actor = requireOrgActor(ctx);
+  const { carrierId, vehicle: v } = input;
+  if (actor.kind !== "admin" && actor.orgId !== carrierId)
+    throw NotFoundError.of("carrier", carrierId);
+  const plate = v.mode === "road" ? validateChinesePlate(v.plate) : ({ ok: true } as const);
+  const id = newId("veh");
+  const gauge = v.mode === "rail" ? (v.gauge ?? null) : null;
+  const audit = auditContext(ctx);
+  const at = audit.at.toISOString();
+  const data = {
+    carrierId,
+    mode: v.mode,
+    plate: v.plate,
+    capacityKg: v.capacityKg,
+    capacityM3: v.capacityM3,
+    gauge,
+  };
+  let outcome: AddVehicleOutcome | undefined;
+  try {
+    [outcome] = await ctx.db.execute<AddVehicleOutcome>(sql`
+      with c as (
+        select id, status, country, modes from organizations
+        where id = ${carrierId}::text and kind = 'carrier'
+      ), v as (
+        insert into vehicles
+          (id, carrier_id, mode, plate, capacity_kg, capacity_m3, gauge, created_at, updated_at)
+        select ${id}::text, c.id, ${v.mode}::text, ${v.plate}::text, ${v.capacityKg}::float8,
+               ${v.capacityM3}::float8, ${gauge}::smallint, ${at}::timestamptz, ${at}::timestamptz
+        from c
+        where c.status <> 'rejected' and ${v.mode}::text = any(c.modes)
+          and (${plate.ok}::boolean or c.country <> 'CN')
+        returning id
+      ), a as (
+        insert into audit_log
+          (at, actor_org_id, actor_kind, action, entity_type, entity_id, data, request_id)
+        select ${at}::timestamptz, ${audit.actorOrgId}::text, ${audit.actorKind}::text,
+               'vehicle.registered', 'vehicle', v.id, ${JSON.stringify(data)}::jsonb,
+               ${audit.requestId}::text
+        from v
+      )
+      select c.status, c.country, c.modes, exists (select 1 from v) as inserted from c`);
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      throw new ConflictError(`a ${v.mode} vehicle ${v.plate} is already registered`, [
+        { path: "plate", message: "already registered" },
+      ]);
+    }
+    throw e;
+  }
+  if (!outcome) throw NotFoundError.of("carrier", carrierId);
+  if (!outcome.inserted) {
+    if (outcome.status === "rejected") {
+      throw new ForbiddenError("a rejected carrier cannot change its fleet");
+    }
+    if (!outcome.modes.includes(v.mode)) {
       throw ValidationError.field(
         "mode",
-        `carrier does not operate ${v.mode} (declared: ${carrier.modes.join(", ") || "none"})`,
+        `carrier does not operate ${v.mode} (declared: ${outcome.modes.join(", ") || "none"})`,
       );
     }
-    if (v.mode === "road" && carrier.country === "CN") {
-      const plate = validateChinesePlate(v.plate);
-      if (!plate.ok) throw ValidationError.field("plate", plate.message);
-    }
-    const id = newId("veh");
-    const now = tx.clock.now();
-    let row: typeof vehicles.$inferSelect | undefined;
-    try {
-      [row] = await tx.db
-        .insert(vehicles)
-        .values({
-          id,
-          carrierId: carrier.id,
-          mode: v.mode,
-          plate: v.plate,
-          capacityKg: v.capacityKg,
-          capacityM3: v.capacityM3,
-          gauge: v.mode === "rail" ? (v.gauge ?? null) : null,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-    } catch (e) {
-      if (isUniqueViolation(e)) {
-        throw new ConflictError(`a ${v.mode} vehicle ${v.plate} is already registered`, [
-          { path: "plate", message: "already registered" },
-        ]);
-      }
-      throw e;
-    }
-    if (!row) throw new Error("insert returned no row");
-    recordAudit(tx, {
-      action: "vehicle.registered",
-      entityType: "vehicle",
-      entityId: id,
-      data: {
-        carrierId: carrier.id,
-        mode: v.mode,
-        plate: v.plate,
-        capacityKg: v.capacityKg,
-        capacityM3: v.capacityM3,
-        gauge: row.gauge,
-      },
-    });
-    return vehicleView(row, "sensitive");
-  });
+    if (!plate.ok) throw ValidationError.field("plate", plate.message);
+    throw new Error("vehicle not inserted for no known reason");
+  }
+  const created = new Date(at);
+  return vehicleView(
+    {
+      id,
+      carrierId,
+      mode: v.mode,
+      plate: v.plate,
+      capacityKg: v.capacityKg,
+      capacityM3: v.capacityM3,
+      gauge,
+      createdAt: created,
+      updatedAt: created,
+    },
+    "sensitive",
+  );
 }
 
 export async function listVehicles(
