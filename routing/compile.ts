@@ -77,6 +77,10 @@ export interface CompiledIndex {
   countries: string[];
   countryOf: Map<string, number>;
   nodeCountry: Int32Array;
+  /** Hubs as points on the unit sphere (x, y, z), for the A* bound. */
+  xyz: Float64Array;
+  /** Per edge: straight-line (chord) distance between its ends, in Earth radii. */
+  chord: Float64Array;
   /** Per hub: mode change [hours, fixedUsd, usdPerTonne, co2eKgPerTonne]. */
   modeChange: Float64Array;
   /** Per hub: gauge change, same layout; hours NaN where the hub has no transshipment. */
@@ -142,6 +146,7 @@ export function compileIndex(
   const calendars = crossings.map((c) => compileCalendar(c.calendar));
 
   const nodeCountry = new Int32Array(n);
+  const xyz = new Float64Array(n * 3);
   const modeChange = new Float64Array(n * 4);
   const gaugeChange = new Float64Array(n * 4);
   const offsets = new Int32Array(n + 1);
@@ -173,6 +178,9 @@ export function compileIndex(
     const code = codes[v] ?? "";
     const hub = graph.getNodeAttributes(code);
     nodeCountry[v] = countryOf.get(hub.country) ?? -1;
+    const lat = (hub.lat * Math.PI) / 180;
+    const lon = (hub.lon * Math.PI) / 180;
+    xyz.set([Math.cos(lat) * Math.cos(lon), Math.cos(lat) * Math.sin(lon), Math.sin(lat)], v * 3);
     const h = hub.handling;
     modeChange.set([h.hours, h.fixedUsd, h.usdPerTonne, h.co2eKgPerTonne], v * 4);
     const t = hub.transshipment;
@@ -238,6 +246,8 @@ export function compileIndex(
     inEdges[fill[h] ?? 0] = i;
     fill[h] = (fill[h] ?? 0) + 1;
   }
+  const chord = new Float64Array(m);
+  for (let i = 0; i < m; i++) chord[i] = chordOf(xyz, tail[i] ?? 0, head[i] ?? 0);
   const closedUntil = new Float64Array(m).fill(Number.NEGATIVE_INFINITY);
   const volumetric = Float64Array.from(MODES.map((md) => handling.volumetricKgPerM3[md]));
   return {
@@ -248,6 +258,8 @@ export function compileIndex(
     countries,
     countryOf,
     nodeCountry,
+    xyz,
+    chord,
     modeChange,
     gaugeChange,
     offsets,
@@ -278,6 +290,14 @@ export function compileIndex(
     emissionFactors,
     volumetric,
   };
+}
+
+/** Straight-line distance between hubs u and v through the Earth, in Earth radii. */
+export function chordOf(xyz: Float64Array, u: number, v: number): number {
+  const dx = (xyz[u * 3] ?? 0) - (xyz[v * 3] ?? 0);
+  const dy = (xyz[u * 3 + 1] ?? 0) - (xyz[v * 3 + 1] ?? 0);
+  const dz = (xyz[u * 3 + 2] ?? 0) - (xyz[v * 3 + 2] ?? 0);
+  return Math.sqrt(dx * dx + dy * dy + dz * dz);
 }
 
 /** Rough memory held by the index's typed arrays, in bytes. */

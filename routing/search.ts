@@ -94,6 +94,7 @@ export class Searcher {
   private readonly done: Uint32Array;
   private readonly key1: Float64Array;
   private readonly key2: Float64Array;
+  private readonly fkey: Float64Array;
   private readonly cost: Float64Array;
   private readonly arrive: Float64Array;
   private readonly co2e: Float64Array;
@@ -108,6 +109,7 @@ export class Searcher {
     this.done = new Uint32Array(states);
     this.key1 = new Float64Array(states);
     this.key2 = new Float64Array(states);
+    this.fkey = new Float64Array(states);
     this.cost = new Float64Array(states);
     this.arrive = new Float64Array(states);
     this.co2e = new Float64Array(states);
@@ -121,10 +123,28 @@ export class Searcher {
    * the edges of the best route, or null. `penalty` multiplies each edge's objective increment
    * (used to find diverse alternatives).
    */
-  shortest(q: SearchQuery, objective: Objective, penalty?: Float64Array): number[] | null {
+  shortest(
+    q: SearchQuery,
+    objective: Objective,
+    penalty?: Float64Array,
+    heuristic = true,
+  ): number[] | null {
     const ix = this.ix;
     const g = ++this.gen;
-    const { seen, done, key1, key2, cost, arrive, co2e, predEdge, predState, heap } = this;
+    const { seen, done, key1, key2, fkey, cost, arrive, co2e, predEdge, predState, heap } = this;
+    // A*: a lower bound from the straight-line distance to the target (see `boundRate`).
+    const rate = heuristic ? boundRate(ix, q, objective) : 0;
+    const xyz = ix.xyz;
+    const tx = xyz[q.target * 3] as number;
+    const ty = xyz[q.target * 3 + 1] as number;
+    const tz = xyz[q.target * 3 + 2] as number;
+    const bound = (v: number) => {
+      if (rate === 0) return 0;
+      const dx = (xyz[v * 3] as number) - tx;
+      const dy = (xyz[v * 3 + 1] as number) - ty;
+      const dz = (xyz[v * 3 + 2] as number) - tz;
+      return rate * Math.sqrt(dx * dx + dy * dy + dz * dz);
+    };
     // Locals for the hot loop; the arithmetic repeats `step` operation for operation, so the
     // sums equal those of `simulate` bit for bit.
     const { offsets, head, cls, mode, calendar, calendars, closedUntil, modeChange, gaugeChange } =
@@ -143,13 +163,14 @@ export class Searcher {
     co2e[start] = 0;
     predEdge[start] = -1;
     predState[start] = -1;
-    heap.push(start, 0, 0);
+    fkey[start] = bound(q.source);
+    heap.push(start, fkey[start] as number, 0);
     const limit = q.depart + q.maxTransitHours;
     while (heap.size > 0) {
       const k1 = heap.topKey1();
       const k2 = heap.topKey2();
       const st = heap.pop();
-      if (done[st] === g || k1 !== key1[st] || k2 !== key2[st]) continue;
+      if (done[st] === g || k1 !== fkey[st] || k2 !== key2[st]) continue;
       done[st] = g;
       const v = (st / K) | 0;
       if (v === q.target) return this.path(st);
@@ -217,7 +238,9 @@ export class Searcher {
         arrive[w] = na;
         predEdge[w] = e;
         predState[w] = st;
-        heap.push(w, n1, n2);
+        const f = n1 + bound(head[e] as number);
+        fkey[w] = f;
+        heap.push(w, f, n2);
       }
     }
     return null;
@@ -267,6 +290,31 @@ export class Searcher {
     }
     return dist;
   }
+}
+
+/**
+ * The least objective per unit of straight-line distance over the query's allowed edges,
+ * shaved by 1e-9 against rounding. Since chord distances obey the triangle inequality and hub
+ * changes and waits only add, rate × chord(v, target) never overestimates what is left from v,
+ * and never drops by more than an edge's weight along it: a consistent A* bound.
+ */
+export function boundRate(ix: CompiledIndex, q: SearchQuery, objective: Objective): number {
+  let rate = Number.POSITIVE_INFINITY;
+  const { chord, allowed } = { chord: ix.chord, allowed: q.allowed };
+  for (let e = 0; e < ix.m; e++) {
+    const c = chord[e] as number;
+    if (allowed[e] === 0 || c < 1e-9) continue;
+    const w =
+      objective === "cost"
+        ? (ix.fixedUsd[e] as number) +
+          (ix.usdPerTonne[e] as number) * (q.charge[ix.mode[e] as number] as number)
+        : objective === "time"
+          ? (ix.hours[e] as number)
+          : (ix.co2ePerTonne[e] as number) * q.tonnes;
+    const r = w / c;
+    if (r < rate) rate = r;
+  }
+  return Number.isFinite(rate) ? rate * (1 - 1e-9) : 0;
 }
 
 /** Whether any sequence of allowed edges (and permitted hub changes) joins source to target. */
