@@ -104,6 +104,15 @@ describe("hand-computed cases on the real network", () => {
     }
   });
 
+  it("transit countries count: avoiding Bulgaria leaves the Istanbul line for the Black Sea", () => {
+    const [r] = routes(
+      ask({ avoidCountries: ["RU", "BY", "BG"], modes: ["rail", "road", "sea"], optimise: "time" }),
+    );
+    const links = r?.legs.map((l) => l.linkId) ?? [];
+    expect(links).toContain("S-PTI-CND");
+    expect(links.some((id) => id.endsWith("IST-BUD"))).toBe(false);
+  });
+
   it("with the Caspian and Black Sea also avoided, the answer is a clear no route", () => {
     const res = ask({ avoidCountries: ["RU", "BY", "AZ"], modes: ["rail", "road", "sea"] });
     expect(res.ok).toBe(false);
