@@ -68,6 +68,8 @@ export interface Route {
     distanceKm: number;
     modeChanges: number;
     waitHours: number;
+    /** Duration if every crossing on the way has a bad day (planning margin). */
+    badDayDurationHours: number;
   };
   emissions: {
     factorTable: string;
@@ -93,6 +95,7 @@ export function describe(ix: CompiledIndex, q: SearchQuery, edges: number[]): Ro
   let hubsKg = 0;
   let legsKg = 0;
   let waitTotal = 0;
+  let badDayExtra = 0;
   for (const e of edges) {
     const v = ix.tail[e] ?? 0;
     const b = ix.cls[e] ?? 0;
@@ -131,6 +134,7 @@ export function describe(ix: CompiledIndex, q: SearchQuery, edges: number[]): Ro
     const x = ix.crossing[e] ?? -1;
     const crossing = x >= 0 ? ix.crossings[x] : undefined;
     if (crossing) {
+      badDayExtra += crossing.dwellHours.badDay - crossing.dwellHours.typical;
       stops.push({
         type: "crossing",
         crossing: crossing.id,
@@ -173,6 +177,7 @@ export function describe(ix: CompiledIndex, q: SearchQuery, edges: number[]): Ro
       distanceKm: km(sim.distanceKm),
       modeChanges: sim.modeChanges,
       waitHours: hrs(waitTotal),
+      badDayDurationHours: hrs(sim.arrive - q.depart + badDayExtra),
     },
     emissions: {
       factorTable: f.version,

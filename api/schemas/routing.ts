@@ -92,6 +92,7 @@ export const RouteView = z
       distanceKm: z.number(),
       modeChanges: z.number(),
       waitHours: z.number(),
+      badDayDurationHours: z.number(),
     }),
     emissions: z.object({
       factorTable: z.string(),
