@@ -1,10 +1,17 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
 import postgres from "postgres";
 import { newId } from "../core/ids";
-import { CREDIT_CODE_CHARSET, creditCodeCheckChar } from "../core/validation/credit-code";
-import { benchPostgres, freshDatabase, machine, percentile, round, writeSection } from "./support";
+import {
+  benchPostgres,
+  creditCode,
+  freshDatabase,
+  machine,
+  percentile,
+  round,
+  startNodeProcess,
+  writeSection,
+} from "./support";
 
 // POST /v1/carriers/{id}/vehicles (authenticated, validated, audited) through a real node
 // process at 64 connections, against raw single-row inserts through postgres.js at the same
@@ -21,39 +28,6 @@ const PROVINCE_LETTERS = "ABCDEFGHJKLMNPQR";
 function plateAt(i: number): string {
   const letter = PROVINCE_LETTERS[Math.floor(i / 100_000) % PROVINCE_LETTERS.length];
   return `新${letter}${String(i % 100_000).padStart(5, "0")}`;
-}
-
-function creditCode(): string {
-  let body = "91650100";
-  for (let i = 0; i < 9; i++) body += CREDIT_CODE_CHARSET[Math.floor(Math.random() * 31)];
-  return body + creditCodeCheckChar(body);
-}
-
-async function startNodeProcess(databaseUrl: string): Promise<ChildProcess> {
-  const profile = process.env.BENCH_PROFILE
-    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "api/server.ts"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(PORT),
-      CARAVAN_ADMIN_KEY: ADMIN_KEY,
-      CARAVAN_RATE_LIMIT: "1000000000",
-      CARAVAN_DB_POOL: String(POOL),
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((ok, fail) => {
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("is up")) ok();
-    });
-    child.once("exit", (code) => fail(new Error(`node exited with ${code}: ${out}`)));
-  });
-  return child;
 }
 
 async function api(path: string, body: unknown, key?: string) {
@@ -125,7 +99,12 @@ async function runBaseline(databaseUrl: string, carrierId: string, seconds: numb
 
 const server = await benchPostgres();
 const db = await freshDatabase(server.url, `caravan_bench_api_${process.pid}`);
-const child = await startNodeProcess(db.url);
+const child = await startNodeProcess({
+  databaseUrl: db.url,
+  port: PORT,
+  adminKey: ADMIN_KEY,
+  pool: POOL,
+});
 try {
   const reg = await api("/v1/carriers", {
     name: "Bench Carrier",

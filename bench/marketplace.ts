@@ -1,11 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
 import postgres from "postgres";
 import { newId } from "../core/ids";
 import { displayPrefix, generateApiKey, hashApiKey } from "../core/keys/secret";
-import { CREDIT_CODE_CHARSET, creditCodeCheckChar } from "../core/validation/credit-code";
-import { benchPostgres, freshDatabase, machine, percentile, round, writeSection } from "./support";
+import {
+  benchPostgres,
+  creditCode,
+  freshDatabase,
+  machine,
+  percentile,
+  round,
+  startNodeProcess,
+  writeSection,
+} from "./support";
 
 // One load, 1,000 carriers bidding at once over real HTTP against a node process (API and
 // workers), then the automatic award when bidding closes. Baseline: the same 1,000 bid rows
@@ -18,39 +25,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const PORT = 3918;
 const ADMIN_KEY = `cvn_bench_${randomBytes(16).toString("hex")}`;
 const HOUR = 3_600_000;
-
-function creditCode(): string {
-  let body = "91650100";
-  for (let i = 0; i < 9; i++) body += CREDIT_CODE_CHARSET[Math.floor(Math.random() * 31)];
-  return body + creditCodeCheckChar(body);
-}
-
-async function startNodeProcess(databaseUrl: string): Promise<ChildProcess> {
-  const profile = process.env.BENCH_PROFILE
-    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "api/server.ts"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(PORT),
-      CARAVAN_ADMIN_KEY: ADMIN_KEY,
-      CARAVAN_RATE_LIMIT: "1000000000",
-      CARAVAN_DB_POOL: String(POOL),
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((ok, fail) => {
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("is up")) ok();
-    });
-    child.once("exit", (code) => fail(new Error(`node exited with ${code}: ${out}`)));
-  });
-  return child;
-}
 
 // Keep-alive connections, as a carrier's integration would hold them; every request is still
 // in flight at once. node:http costs the load generator far less CPU than fetch on 2 cores.
@@ -144,7 +118,12 @@ async function seedCarriers(sql: postgres.Sql, n: number) {
 
 const server = await benchPostgres();
 const fresh = await freshDatabase(server.url, "caravan_bench_marketplace");
-const child = await startNodeProcess(fresh.url);
+const child = await startNodeProcess({
+  databaseUrl: fresh.url,
+  port: PORT,
+  adminKey: ADMIN_KEY,
+  pool: POOL,
+});
 const sql = postgres(fresh.url, { max: POOL, onnotice: () => {} });
 try {
   const shipper = await fetch(`http://127.0.0.1:${PORT}/v1/shippers`, {

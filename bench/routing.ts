@@ -31,7 +31,7 @@ const pct = (xs: number[], p: number) => {
 };
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const stats = (xs: number[]) => ({ p50: r3(pct(xs, 50)), p95: r3(pct(xs, 95)), n: xs.length });
-const mb = (b: number) => Math.round((b / 1e6) * 10) / 10;
+const mb = (b: number) => Math.round((b / 1e6) * 1000) / 1000;
 
 type G = DirectedGraph<Record<string, never>, { weight: number }>;
 

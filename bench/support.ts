@@ -1,6 +1,8 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import postgres from "postgres";
+import { CREDIT_CODE_CHARSET, creditCodeCheckChar } from "../core/validation/credit-code";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
 
 /** Shared by every benchmark: where it ran, percentiles, and its section of BENCHMARKS.md. */
@@ -85,4 +87,47 @@ export async function freshDatabase(
       await a.end();
     },
   };
+}
+
+/** A valid unified social credit code with a random body (enterprise, Urumqi). */
+export function creditCode(): string {
+  let body = "91650100";
+  for (let i = 0; i < 9; i++) body += CREDIT_CODE_CHARSET[Math.floor(Math.random() * 31)];
+  return body + creditCodeCheckChar(body);
+}
+
+/**
+ * A real node process (`api/server.ts`) on `port`, as an operator would run it, with the rate
+ * limit out of the way and request logging at `warn`. BENCH_PROFILE=<dir> writes a CPU profile.
+ */
+export async function startNodeProcess(opts: {
+  databaseUrl: string;
+  port: number;
+  adminKey: string;
+  pool: number;
+}): Promise<ChildProcess> {
+  const profile = process.env.BENCH_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "api/server.ts"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: opts.databaseUrl,
+      PORT: String(opts.port),
+      CARAVAN_ADMIN_KEY: opts.adminKey,
+      CARAVAN_RATE_LIMIT: "1000000000",
+      CARAVAN_DB_POOL: String(opts.pool),
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((ok, fail) => {
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("is up")) ok();
+    });
+    child.once("exit", (code) => fail(new Error(`node exited with ${code}: ${out}`)));
+  });
+  return child;
 }
