@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { bigint, customType, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 import type { FieldClassification } from "./classification";
 import { timestamps, tsz } from "./columns";
 import { organizations } from "./participants";
@@ -51,10 +61,9 @@ export const webhooks = pgTable(
       .notNull()
       .references(() => organizations.id),
     url: text().notNull(),
+    description: text(),
     /** `whsec_` + base64 key, as Standard Webhooks define it. */
     secret: text().notNull(),
-    /** Feed position already handed to the delivery queue, as `txid:seq`. */
-    cursor: text(),
     disabledAt: tsz("disabled_at"),
     ...timestamps,
   },
@@ -67,9 +76,60 @@ export const webhookClasses: FieldClassification<Webhook> = {
   id: "internal",
   orgId: "internal",
   url: "internal",
+  description: "internal",
   secret: "sensitive",
-  cursor: "internal",
   disabledAt: "internal",
   createdAt: "internal",
   updatedAt: "internal",
+};
+
+export const WEBHOOK_DELIVERY_STATES = ["pending", "delivered", "failed"] as const;
+export type WebhookDeliveryState = (typeof WEBHOOK_DELIVERY_STATES)[number];
+
+/**
+ * One feed event for one webhook, written with the event (same transaction), so a delivery
+ * can be neither lost nor sent twice once it is `delivered`. Its id is the `webhook-id`
+ * header, the same on every retry.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: text().primaryKey(),
+    webhookId: text()
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    feedSeq: bigint({ mode: "number" })
+      .notNull()
+      .references(() => feedEvents.seq),
+    status: text().$type<WebhookDeliveryState>().notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    lastAttemptAt: tsz("last_attempt_at"),
+    lastResponseStatus: integer(),
+    lastError: text(),
+    deliveredAt: tsz("delivered_at"),
+    createdAt: tsz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      "webhook_deliveries_status_check",
+      sql.raw(`status in (${WEBHOOK_DELIVERY_STATES.map((v) => `'${v}'`).join(", ")})`),
+    ),
+    uniqueIndex("webhook_deliveries_event_key").on(t.webhookId, t.feedSeq),
+    index("webhook_deliveries_pending_idx").on(t.createdAt).where(sql`status = 'pending'`),
+  ],
+);
+
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+
+export const webhookDeliveryClasses: FieldClassification<WebhookDelivery> = {
+  id: "internal",
+  webhookId: "internal",
+  feedSeq: "internal",
+  status: "internal",
+  attempts: "internal",
+  lastAttemptAt: "internal",
+  lastResponseStatus: "internal",
+  lastError: "internal",
+  deliveredAt: "internal",
+  createdAt: "internal",
 };
