@@ -1,11 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { DomainError } from "../core/errors";
 import type { AppDeps, AppEnv } from "./env";
 import { codeOfDomainError, errorResponse, zodIssues } from "./errors";
 import { authenticate } from "./middleware/auth";
+import { bodyLimit } from "./middleware/body-limit";
 import { idempotency } from "./middleware/idempotency";
 import { observe } from "./middleware/observe";
 import { rateLimit } from "./middleware/rate-limit";
@@ -47,14 +47,7 @@ export function newApp(deps: AppDeps): App {
     await next();
   });
   app.use("*", observe);
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: (c) =>
-        errorResponse(c, "PAYLOAD_TOO_LARGE", `request body exceeds ${deps.bodyLimitBytes} bytes`),
-    }),
-  );
+  app.use("*", bodyLimit(deps.bodyLimitBytes));
   app.use("*", authenticate);
   app.use("/v1/*", rateLimit(deps.rateLimitPerMinute));
   app.use("/v1/*", idempotency);

@@ -78,6 +78,21 @@ describe("request hygiene", () => {
     expect(res.body.error.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
+  it("refuses a declared oversized body from its Content-Length alone", async () => {
+    const body = JSON.stringify(shipperBody({ name: "y".repeat(9_000) }));
+    const res = await node.call("POST", "/v1/shippers", {
+      rawBody: body,
+      headers: { "content-length": String(Buffer.byteLength(body)) },
+    });
+    expect(res.status).toBe(413);
+    const small = JSON.stringify(shipperBody());
+    const ok = await node.call("POST", "/v1/shippers", {
+      rawBody: small,
+      headers: { "content-length": String(Buffer.byteLength(small)) },
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+  });
+
   it("rate-limits per key with Retry-After", async () => {
     const c = await registerCarrier(node);
     const statuses: number[] = [];
