@@ -3,7 +3,10 @@
  * this to BullMQ; where no queue runs (plain API tests) it is absent and the periodic sweep
  * catches up instead.
  */
-export type BackgroundJob = { kind: "load.close"; loadId: string; at: Date };
+export type BackgroundJob =
+  | { kind: "load.close"; loadId: string; at: Date }
+  /** Sends one webhook delivery; its id is the job id, so queuing it twice is harmless. */
+  | { kind: "webhook.deliver"; deliveryId: string };
 
 export interface JobScheduler {
   schedule(job: BackgroundJob): Promise<void>;

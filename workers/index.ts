@@ -4,9 +4,11 @@ import { DomainError } from "../core/errors";
 import { housekeepingProcessors } from "./processors/housekeeping";
 import { marketplaceProcessors } from "./processors/marketplace";
 import type { Processors, WorkerDeps } from "./processors/types";
+import { webhooksProcessors } from "./processors/webhooks";
 import type { JobSchemas, QueueDef } from "./queues/define";
 import { housekeepingQueue } from "./queues/housekeeping";
 import { marketplaceQueue } from "./queues/marketplace";
+import { webhooksQueue } from "./queues/webhooks";
 import type { JobWorker } from "./runtime";
 
 /** Bad payloads and refusals by the domain will fail the same way again: do not retry them. */
@@ -68,6 +70,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const workers = [
     startWorker(housekeepingQueue, housekeepingProcessors, deps),
     startWorker(marketplaceQueue, marketplaceProcessors, deps),
+    startWorker(webhooksQueue, webhooksProcessors, deps),
   ];
   const marketplace = deps.queues.get(marketplaceQueue);
   await marketplace.upsertJobScheduler(
@@ -80,6 +83,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     { every: 60_000 },
     { name: "waybills.overdue", data: {} },
   );
+  await deps.queues
+    .get(webhooksQueue)
+    .upsertJobScheduler("webhooks-sweep", { every: 30_000 }, { name: "webhooks.sweep", data: {} });
   await deps.queues
     .get(housekeepingQueue)
     .upsertJobScheduler(

@@ -1,6 +1,7 @@
 import type { BackgroundJob, JobScheduler } from "../core/jobs";
 import type { Queues } from "./queues";
 import { marketplaceQueue } from "./queues/marketplace";
+import { webhooksQueue } from "./queues/webhooks";
 
 /** The domain's after-commit jobs, put on BullMQ queues. */
 export function queueScheduler(queues: Queues): JobScheduler {
@@ -19,6 +20,15 @@ export function queueScheduler(queues: Queues): JobScheduler {
               delay,
               jobId,
             },
+          );
+          return;
+        }
+        case "webhook.deliver": {
+          await queues.enqueue(
+            webhooksQueue,
+            "webhook.deliver",
+            { deliveryId: job.deliveryId },
+            { jobId: job.deliveryId },
           );
           return;
         }

@@ -17,6 +17,7 @@ import { registerReviewOrganization } from "./orgs/review";
 import { registerQuoteRoute } from "./routes/quote";
 import { registerRegisterShipper } from "./shippers/register";
 import { registerWaybills } from "./waybills";
+import { registerWebhooks } from "./webhooks";
 
 export function registerRoutes(app: App): void {
   registerOps(app);
@@ -34,6 +35,7 @@ export function registerRoutes(app: App): void {
   registerBids(app);
   registerWaybills(app);
   registerFeed(app);
+  registerWebhooks(app);
   registerQuoteRoute(app);
   registerNetworkHubs(app);
   registerNetworkLinks(app);

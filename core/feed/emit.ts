@@ -1,5 +1,6 @@
 import { feedEvents } from "../../db/schema";
 import type { Ctx } from "../context";
+import { queueWebhookDeliveries } from "../webhooks/enqueue";
 
 export const FEED_EVENT_TYPES = [
   "load.posted",
@@ -28,15 +29,24 @@ export interface FeedItem {
 
 /**
  * Writes events to their organisations' feeds in the caller's transaction (the outbox), so a
- * change and its notification commit or roll back together.
+ * change and its notification commit or roll back together; the same goes for the webhook
+ * deliveries of each event.
  */
-export async function emitFeed(ctx: Ctx & { tx: object }, items: FeedItem[]): Promise<void> {
+export async function emitFeed(
+  ctx: Ctx & { tx: { afterCommit: (() => unknown)[] } },
+  items: FeedItem[],
+): Promise<void> {
   if (items.length === 0) return;
   const createdAt = ctx.clock.now();
+  const written: { seq: number; orgId: string }[] = [];
   // Chunks keep the statement under PostgreSQL's bind-parameter limit for large fan-outs.
   for (let i = 0; i < items.length; i += 1000) {
-    await ctx.db
+    const rows = await ctx.db
       .insert(feedEvents)
-      .values(items.slice(i, i + 1000).map((item) => ({ ...item, createdAt })));
+      .values(items.slice(i, i + 1000).map((item) => ({ ...item, createdAt })))
+      .returning({ seq: feedEvents.seq, orgId: feedEvents.orgId });
+    written.push(...rows);
   }
+  // Webhook deliveries join the same transaction: an event and its deliveries commit together.
+  await queueWebhookDeliveries(ctx, written);
 }

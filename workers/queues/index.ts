@@ -3,9 +3,14 @@ import type { JobQueue, QueueRuntime } from "../runtime";
 import type { JobName, JobPayload, JobSchemas, QueueDef } from "./define";
 import { housekeepingQueue } from "./housekeeping";
 import { marketplaceQueue } from "./marketplace";
+import { webhooksQueue } from "./webhooks";
 
 /** Every queue of the node; workers start one worker per entry. */
-export const QUEUES: readonly QueueDef<JobSchemas>[] = [housekeepingQueue, marketplaceQueue];
+export const QUEUES: readonly QueueDef<JobSchemas>[] = [
+  housekeepingQueue,
+  marketplaceQueue,
+  webhooksQueue,
+];
 
 /** Typed producer: payloads are checked against the queue's schema before they are enqueued. */
 export class Queues {

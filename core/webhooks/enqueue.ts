@@ -1,0 +1,40 @@
+import { and, inArray, isNull } from "drizzle-orm";
+import { webhookDeliveries, webhooks } from "../../db/schema";
+import type { Ctx } from "../context";
+import { newId } from "../ids";
+
+/**
+ * Adds one delivery row per new feed event and active webhook of its organisation, in the
+ * event's own transaction; after commit each is queued with its id as the job id. Should the
+ * process die in between, the sweep finds the row still `pending` and queues it then.
+ */
+export async function queueWebhookDeliveries(
+  ctx: Ctx & { tx: { afterCommit: (() => unknown)[] } },
+  events: { seq: number; orgId: string }[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const orgIds = [...new Set(events.map((e) => e.orgId))];
+  const hooks = await ctx.db
+    .select({ id: webhooks.id, orgId: webhooks.orgId })
+    .from(webhooks)
+    .where(and(inArray(webhooks.orgId, orgIds), isNull(webhooks.disabledAt)));
+  if (hooks.length === 0) return;
+  const now = ctx.clock.now();
+  const rows = events.flatMap((e) =>
+    hooks
+      .filter((h) => h.orgId === e.orgId)
+      .map((h) => ({ id: newId("msg"), webhookId: h.id, feedSeq: e.seq, createdAt: now })),
+  );
+  for (let i = 0; i < rows.length; i += 1000) {
+    await ctx.db.insert(webhookDeliveries).values(rows.slice(i, i + 1000));
+  }
+  const jobs = ctx.jobs;
+  if (!jobs) return;
+  ctx.tx.afterCommit.push(() =>
+    Promise.all(
+      rows.map((r) => jobs.schedule({ kind: "webhook.deliver", deliveryId: r.id })),
+    ).catch(() => {
+      // The sweep queues whatever is still pending; a queue outage must not fail the request.
+    }),
+  );
+}
