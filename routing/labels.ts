@@ -1,6 +1,6 @@
 import { CLASS_START, type CompiledIndex, K } from "./compile";
 import { PairHeap } from "./heap";
-import { newStep, type Objective, Searcher, type SearchQuery, step } from "./search";
+import { newStep, type Objective, Searcher, type SearchQuery, simulate, step } from "./search";
 
 /** One non-dominated route to the target, by its edges and criteria. */
 export interface ParetoLabel {
@@ -37,9 +37,29 @@ export function labelSearch(
   const useCost = opts.only === undefined || opts.only === "cost";
   const useCo2 = opts.only === undefined || opts.only === "co2e";
   const useMc = Number.isFinite(q.maxModeChanges);
-  const lbCost = useCost ? searcher.lowerBounds(q, 0) : null;
-  const lbTime = searcher.lowerBounds(q, 1);
-  const lbCo2 = useCo2 ? searcher.lowerBounds(q, 2) : null;
+  // Upper corner of the region worth bounding: the worst value, per criterion, among the
+  // single-objective optima. A hub farther than that (per criterion) from the target only leads
+  // to routes that one of those optima — or a route dominating it, which the search finds —
+  // dominates, so bounding it by the corner is enough. Not used with a mode-change limit,
+  // which the single-objective searches do not honour.
+  const corner = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  if (!useMc) {
+    const found = (["cost", "time", "co2e"] as const).map((o) => {
+      const edges = searcher.shortest(q, o);
+      return edges ? simulate(ix, q, edges) : null;
+    });
+    // Earliest arrival is exact even under a transit limit, so no fastest route means none at
+    // all; the others may miss under a limit, and any feasible routes make a valid corner.
+    if (found[1] === null) return { labels: [], complete: true, settled: 0 };
+    const routes = found.filter((f) => f !== null);
+    const slack = (x: number) => x * (1 + 1e-9) + 1e-9;
+    corner[0] = slack(Math.max(...routes.map((f) => f.cost)));
+    corner[1] = slack(Math.max(...routes.map((f) => f.arrive - q.depart)));
+    corner[2] = slack(Math.max(...routes.map((f) => f.co2e)));
+  }
+  const lbCost = useCost ? searcher.lowerBounds(q, 0, corner[0]) : null;
+  const lbTime = searcher.lowerBounds(q, 1, corner[1]);
+  const lbCo2 = useCo2 ? searcher.lowerBounds(q, 2, corner[2]) : null;
   const maxLabels = opts.maxLabels ?? 2_000_000;
   const limit = q.maxTransitHours;
 

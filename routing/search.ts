@@ -258,9 +258,14 @@ export class Searcher {
 
   /**
    * Static lower bounds to the target for each hub (cost, hours, CO2e), by reverse Dijkstra on
-   * the allowed edges, ignoring hub changes and waits (both ≥ 0): admissible for pruning.
+   * the allowed edges, ignoring hub changes and waits (both ≥ 0): admissible for pruning. With
+   * a cutoff the search stops there and hubs beyond get the cutoff, still a lower bound.
    */
-  lowerBounds(q: SearchQuery, criterion: 0 | 1 | 2): Float64Array {
+  lowerBounds(
+    q: SearchQuery,
+    criterion: 0 | 1 | 2,
+    cutoff = Number.POSITIVE_INFINITY,
+  ): Float64Array {
     const ix = this.ix;
     const dist = new Float64Array(ix.n).fill(Number.POSITIVE_INFINITY);
     const heap = new PairHeap();
@@ -268,6 +273,8 @@ export class Searcher {
     heap.push(q.target, 0, 0);
     while (heap.size > 0) {
       const d = heap.topKey1();
+      // Past the cutoff every hub not yet settled is at least `cutoff` away.
+      if (d > cutoff) break;
       const v = heap.pop();
       if (d !== dist[v]) continue;
       const end = ix.inOffsets[v + 1] ?? 0;
@@ -288,6 +295,8 @@ export class Searcher {
         }
       }
     }
+    if (Number.isFinite(cutoff))
+      for (let v = 0; v < ix.n; v++) if ((dist[v] as number) > cutoff) dist[v] = cutoff;
     return dist;
   }
 }

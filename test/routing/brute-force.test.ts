@@ -94,6 +94,17 @@ describe("against brute-force enumeration of all simple paths (≤ 12 hubs)", ()
     expect(multi).toBeGreaterThan(10);
   });
 
+  it("pareto under a transit-time limit: the non-dominated routes within it", () => {
+    fc.assert(
+      fc.property(specArb, departArb, fc.integer({ min: 5, max: 200 }), (spec, depart, max) => {
+        const { engine, ix, q, all } = setUp(spec, depart, { maxTransitHours: max });
+        const res = labelSearch(ix, q, { searcher: engine.search });
+        expect(res.labels.map(key).sort()).toEqual(paretoKeys(all.filter((v) => v.hours <= max)));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("a transit-time limit: the cheapest route within it", () => {
     fc.assert(
       fc.property(specArb, departArb, fc.integer({ min: 5, max: 200 }), (spec, depart, max) => {
