@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import {
   type Place,
   type Waybill,
@@ -25,9 +25,33 @@ export interface EventInput {
 
 const SHIPPER_TYPES: readonly WaybillState[] = ["pod_confirmed", "cancelled", "exception"];
 
-/** Who may report what: carriers on the waybill track it, the shipper confirms delivery. */
-async function requireReporter(ctx: Ctx, w: Waybill, type: WaybillState): Promise<void> {
+/**
+ * The leg in progress when an event occurred: each `transshipped` event before it hands the
+ * cargo to the next leg. Counting by occurrence time (not arrival) keeps a late report of
+ * an earlier stretch with the carrier who ran that stretch.
+ */
+export function currentLegAt<L extends { seq: number }>(
+  legs: readonly L[],
+  transshipments: readonly Date[],
+  at: Date,
+): L | undefined {
+  if (legs.length === 0) return undefined;
+  const sorted = [...legs].sort((a, b) => a.seq - b.seq);
+  const handed = transshipments.filter((t) => t.getTime() < at.getTime()).length;
+  return sorted[Math.min(handed, sorted.length - 1)];
+}
+
+/**
+ * Who may report what: the carrier of the leg in progress tracks the journey, the shipper
+ * confirms delivery (and may cancel or raise an exception), admins and the node may do all.
+ */
+async function requireReporter(
+  ctx: Ctx,
+  w: Waybill,
+  event: { type: WaybillState; occurredAt: Date },
+): Promise<void> {
   const actor = ctx.actor;
+  const type = event.type;
   if (type === "created") {
     throw new UnprocessableError(
       "`created` is recorded by the node when it issues the waybill",
@@ -38,7 +62,7 @@ async function requireReporter(ctx: Ctx, w: Waybill, type: WaybillState): Promis
   if (actor.kind === "admin" || actor.kind === "system") return;
   if (!("orgId" in actor)) throw NotFoundError.of("waybill", w.number);
   const legs = await ctx.db
-    .select({ carrierId: waybillLegs.carrierId })
+    .select({ seq: waybillLegs.seq, carrierId: waybillLegs.carrierId, mode: waybillLegs.mode })
     .from(waybillLegs)
     .where(eq(waybillLegs.waybillNumber, w.number));
   const isCarrier = w.carrierId === actor.orgId || legs.some((l) => l.carrierId === actor.orgId);
@@ -47,13 +71,34 @@ async function requireReporter(ctx: Ctx, w: Waybill, type: WaybillState): Promis
     if (actor.kind === "regulator") throw new ForbiddenError("regulators may read but not write");
     throw NotFoundError.of("waybill", w.number);
   }
-  if (isShipper && !isCarrier && !SHIPPER_TYPES.includes(type)) {
+  if (isShipper && SHIPPER_TYPES.includes(type)) return;
+  if (isShipper && !isCarrier) {
     throw new ForbiddenError(
       `the shipper reports only ${SHIPPER_TYPES.join(", ")}; ${type} comes from the carrier`,
+      [],
+      "NOT_REPORTER",
     );
   }
-  if (isCarrier && !isShipper && (type === "pod_confirmed" || type === "cancelled")) {
-    throw new ForbiddenError(`${type} is the shipper's to report`);
+  if (type === "pod_confirmed" || type === "cancelled") {
+    throw new ForbiddenError(`${type} is the shipper's to report`, [], "NOT_REPORTER");
+  }
+  const transshipments = await ctx.db
+    .select({ occurredAt: waybillEvents.occurredAt })
+    .from(waybillEvents)
+    .where(and(eq(waybillEvents.waybillNumber, w.number), eq(waybillEvents.type, "transshipped")));
+  const leg = currentLegAt(
+    legs,
+    transshipments.map((t) => t.occurredAt),
+    event.occurredAt,
+  );
+  const carrierNow = leg?.carrierId ?? w.carrierId;
+  if (carrierNow !== actor.orgId) {
+    const which = leg ? `leg ${leg.seq} of ${legs.length} (${leg.mode})` : "the journey";
+    throw new ForbiddenError(
+      `at ${event.occurredAt.toISOString()} ${which} is another carrier's; only the carrier of the current leg reports its events`,
+      [{ path: "occurredAt", message: "falls in another carrier's leg" }],
+      "NOT_CURRENT_CARRIER",
+    );
   }
 }
 
@@ -87,7 +132,10 @@ export async function appendWaybillEvent(
       .where(eq(waybills.number, number))
       .for("update");
     if (!w) throw NotFoundError.of("waybill", number);
-    await requireReporter(tx, w, input.event.type);
+    await requireReporter(tx, w, {
+      type: input.event.type,
+      occurredAt: new Date(input.event.occurredAt),
+    });
     const event: TrackingEvent = {
       type: input.event.type,
       occurredAt: new Date(input.event.occurredAt),
