@@ -68,6 +68,14 @@ export function auditContext(ctx: Ctx): {
   };
 }
 
+/**
+ * Inserts an entry at once, in the caller's transaction, for callers that send it together
+ * with their own statements (pipelined) instead of at commit. The sealer chains it the same way.
+ */
+export async function appendAudit(ctx: Ctx, entry: PendingAudit): Promise<void> {
+  await ctx.db.insert(auditLog).values({ ...auditContext(ctx), ...entry });
+}
+
 onBeforeCommit(async (ctx) => {
   // Inserted unchained, without a lock: concurrent changes never wait on each other here.
   // The sealer gives each committed entry its place in the chain moments later.

@@ -19,8 +19,13 @@ export function requireBiddingCarrier(ctx: Ctx): OrgActor {
  * clock. Many bids share the lock at once; award, cancel and amend (which take a stronger
  * lock) wait for them, so no bid slips in after a load closes.
  */
-export async function lockLoadForBidding(ctx: Ctx, actor: OrgActor, loadId: string) {
-  const carrier = await carrierProfile(ctx, actor.orgId);
+export async function lockLoadForBidding(
+  ctx: Ctx,
+  actor: OrgActor,
+  loadId: string,
+  opts: { vehicleIds?: readonly string[] } = {},
+) {
+  const carrier = await carrierProfile(ctx, actor.orgId, opts);
   if (!carrier) throw NotFoundError.of("carrier", actor.orgId);
   const visible = loadVisibility(actor, carrier);
   const [row] =

@@ -117,16 +117,18 @@ export async function checkBid(
     );
   }
 
-  const fleet = await ctx.db
-    .select({
-      id: vehicles.id,
-      carrierId: vehicles.carrierId,
-      mode: vehicles.mode,
-      capacityKg: vehicles.capacityKg,
-      capacityM3: vehicles.capacityM3,
-    })
-    .from(vehicles)
-    .where(inArray(vehicles.id, input.vehicleIds));
+  const fleet =
+    carrier.fleet ??
+    (await ctx.db
+      .select({
+        id: vehicles.id,
+        carrierId: vehicles.carrierId,
+        mode: vehicles.mode,
+        capacityKg: vehicles.capacityKg,
+        capacityM3: vehicles.capacityM3,
+      })
+      .from(vehicles)
+      .where(inArray(vehicles.id, input.vehicleIds)));
   for (const [i, id] of input.vehicleIds.entries()) {
     const v = fleet.find((f) => f.id === id);
     if (!v || v.carrierId !== carrier.id) {

@@ -1,25 +1,55 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
-import { bids, loads, type Mode, type Organization, organizations } from "../../db/schema";
+import {
+  bids,
+  loads,
+  type Mode,
+  type Organization,
+  organizations,
+  vehicles,
+} from "../../db/schema";
 import type { Actor, Ctx } from "../context";
+
+export interface FleetUnit {
+  id: string;
+  carrierId: string;
+  mode: Mode;
+  capacityKg: number;
+  capacityM3: number;
+}
 
 export interface CarrierProfile {
   id: string;
   status: Organization["status"];
   modes: Mode[];
   qualifications: Organization["qualifications"];
+  /** The named vehicles, when asked for: fetched with the profile in the same statement. */
+  fleet?: FleetUnit[];
 }
 
-export async function carrierProfile(ctx: Ctx, orgId: string): Promise<CarrierProfile | undefined> {
+export async function carrierProfile(
+  ctx: Ctx,
+  orgId: string,
+  opts: { vehicleIds?: readonly string[] } = {},
+): Promise<CarrierProfile | undefined> {
+  const fleet = opts.vehicleIds
+    ? sql<FleetUnit[]>`(select coalesce(json_agg(json_build_object(
+        'id', v.id, 'carrierId', v.carrier_id, 'mode', v.mode,
+        'capacityKg', v.capacity_kg, 'capacityM3', v.capacity_m3)), '[]'::json)
+        from ${vehicles} v where v.id = any(${textArray(opts.vehicleIds)}))`
+    : sql<undefined>`null`;
   const [row] = await ctx.db
     .select({
       id: organizations.id,
       status: organizations.status,
       modes: organizations.modes,
       qualifications: organizations.qualifications,
+      fleet,
     })
     .from(organizations)
     .where(and(eq(organizations.id, orgId), eq(organizations.kind, "carrier")));
-  return row;
+  if (!row) return undefined;
+  const { fleet: units, ...profile } = row;
+  return units ? { ...profile, fleet: units } : profile;
 }
 
 /** A text[] literal built from bound parameters. */
