@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import type { OrgKind, OrgStatus } from "../db/schema";
 import type { PendingAudit } from "./audit/append";
 import { UnauthorizedError } from "./errors";
+import { type IdempotencyClaim, recordCommittedResult } from "./idempotency";
 import type { JobScheduler } from "./jobs";
 
 /** Who is acting. Verbs branch on `kind`; every query is scoped by `orgId` unless allowed more. */
@@ -37,6 +38,8 @@ export interface Ctx {
   jobs?: JobScheduler;
   /** This node's code (`CARAVAN_NODE_CODE`), the prefix of the numbers it issues. */
   nodeCode?: string;
+  /** The request's claimed `Idempotency-Key`: its write stores the result in its transaction. */
+  idempotency?: IdempotencyClaim;
   /** Present inside `withTransaction`; collects what must be written or done at commit. */
   tx?: TxState;
 }
@@ -52,7 +55,8 @@ export function onBeforeCommit(flush: Flush): void {
 /**
  * Runs `fn` in one transaction; nested calls reuse the outer one. Audit entries recorded
  * inside are appended to the chain as the last statement, so the chain lock is held only
- * for the tail of the transaction.
+ * for the tail of the transaction. Under an `Idempotency-Key` the result is stored with the
+ * write, so the key and the change commit together.
  */
 export async function withTransaction<T>(
   ctx: Ctx,
@@ -63,6 +67,7 @@ export async function withTransaction<T>(
   const result = await ctx.db.transaction(async (tx) => {
     const inner = { ...ctx, db: tx, tx: state };
     const value = await fn(inner);
+    if (ctx.idempotency) await recordCommittedResult(tx, ctx.idempotency, value);
     if (state.audit.length > 0) {
       if (!flushAudit) throw new Error("audit flush not registered");
       await flushAudit(inner);

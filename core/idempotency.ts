@@ -1,10 +1,22 @@
 import { createHash } from "node:crypto";
-import { and, eq, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
 
 /** A claim older than this is presumed abandoned (its process died) and may be taken over. */
 const STALE_MS = 60_000;
+
+/** A claimed key, carried in the request's context so its write can settle it (see below). */
+export interface IdempotencyClaim {
+  orgId: string;
+  key: string;
+}
+
+/**
+ * Status replayed for a key whose write committed but whose response was never stored (the
+ * process died in between): creating POSTs answer 201.
+ */
+const COMMITTED_STATUS = 201;
 
 export type Claim =
   | { kind: "claimed" }
@@ -52,23 +64,60 @@ export async function claimIdempotencyKey(
   if (!row) return claimIdempotencyKey(db, input);
   if (row.requestHash !== input.hash) return { kind: "mismatch" };
   if (row.state === "in_flight") return { kind: "in_flight" };
-  return { kind: "replay", status: row.responseStatus ?? 200, body: row.responseBody };
+  return {
+    kind: "replay",
+    status: row.responseStatus ?? COMMITTED_STATUS,
+    body: row.responseBody,
+  };
 }
 
-/** Stores the answer for replays; a failure the client may retry (5xx) releases the key. */
+/**
+ * Runs inside the write's own transaction, as its last statement: the verb's result commits
+ * with the write, so a retry after a crash between commit and response replays it instead of
+ * running the verb again. The middleware overwrites it with the exact response afterwards.
+ */
+export async function recordCommittedResult(
+  db: Db,
+  claim: IdempotencyClaim,
+  result: unknown,
+): Promise<void> {
+  await db
+    .update(idempotencyKeys)
+    .set({
+      state: "committed",
+      responseStatus: null,
+      responseBody: JSON.parse(JSON.stringify(result ?? null)),
+      completedAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(idempotencyKeys.orgId, claim.orgId),
+        eq(idempotencyKeys.key, claim.key),
+        inArray(idempotencyKeys.state, ["in_flight", "committed"]),
+      ),
+    );
+}
+
+/**
+ * Stores the answer for replays; a failure the client may retry (5xx) releases the key,
+ * unless the write already committed: then the committed result stays the answer.
+ */
 export async function settleIdempotencyKey(
   db: Db,
   input: { orgId: string; key: string; status: number; body: unknown },
 ): Promise<void> {
-  const where = and(
-    eq(idempotencyKeys.orgId, input.orgId),
-    eq(idempotencyKeys.key, input.key),
-    or(eq(idempotencyKeys.state, "in_flight")),
-  );
+  const key = and(eq(idempotencyKeys.orgId, input.orgId), eq(idempotencyKeys.key, input.key));
   if (input.status >= 500) {
-    await db.delete(idempotencyKeys).where(where);
+    await db.delete(idempotencyKeys).where(and(key, eq(idempotencyKeys.state, "in_flight")));
     return;
   }
+  // An error answer never replaces a committed write's result.
+  const where = and(
+    key,
+    input.status < 400
+      ? inArray(idempotencyKeys.state, ["in_flight", "committed"])
+      : eq(idempotencyKeys.state, "in_flight"),
+  );
   await db
     .update(idempotencyKeys)
     .set({

@@ -49,6 +49,8 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     c.header("idempotent-replayed", "true");
     return c.json(claim.body as object, claim.status as 200);
   }
+  // The verb's transaction records its result under the key as it commits (core/context.ts).
+  c.set("ctx", { ...c.get("ctx"), idempotency: { orgId: actor.orgId, key } });
   let settled = false;
   try {
     await next();

@@ -3,7 +3,11 @@ import type { FieldClassification } from "./classification";
 import { tsz } from "./columns";
 import { organizations } from "./participants";
 
-export const IDEMPOTENCY_STATES = ["in_flight", "done"] as const;
+/**
+ * `in_flight` while the first request runs; `committed` once its write has committed (the
+ * result is stored in that same transaction); `done` when the response has been stored.
+ */
+export const IDEMPOTENCY_STATES = ["in_flight", "committed", "done"] as const;
 
 /**
  * One row per organisation and `Idempotency-Key`: the first request claims it, the response
