@@ -4,7 +4,8 @@ import { defineQueue } from "./define";
 /**
  * Webhook deliveries (one job per delivery, the delivery id as job id) and the sweep that
  * re-queues deliveries whose after-commit enqueue was lost. Twelve attempts with exponential
- * backoff from 1 s and jitter span about an hour before a delivery is marked failed.
+ * backoff from 1 s (doubling, less up to half for jitter) span 17 to 34 minutes before a
+ * delivery is marked failed.
  */
 export const webhooksQueue = defineQueue(
   "webhooks",
