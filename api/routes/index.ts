@@ -2,6 +2,7 @@ import type { App } from "../app";
 import { registerApiKeys } from "./api-keys";
 import { registerAuditVerify } from "./audit/verify";
 import { registerBids } from "./bids";
+import { registerGetVehicle } from "./carriers/get-vehicle";
 import { registerQualifications } from "./carriers/qualifications";
 import { registerRegisterCarrier } from "./carriers/register";
 import { registerVehicles } from "./carriers/vehicles";
@@ -28,6 +29,7 @@ export function registerRoutes(app: App): void {
   registerGetOrganization(app);
   registerReviewOrganization(app);
   registerVehicles(app);
+  registerGetVehicle(app);
   registerQualifications(app);
   registerApiKeys(app);
   registerAuditVerify(app);

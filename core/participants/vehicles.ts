@@ -134,6 +134,22 @@ export async function addVehicle(
   );
 }
 
+/** One vehicle of a carrier's fleet, for the carrier, admins and regulators. */
+export async function getVehicle(
+  ctx: Ctx,
+  input: { carrierId: string; vehicleId: string },
+): Promise<VehicleView> {
+  const ceiling = orgCeiling(ctx.actor, input.carrierId);
+  const [row] = ceiling
+    ? await ctx.db
+        .select()
+        .from(vehicles)
+        .where(and(eq(vehicles.id, input.vehicleId), eq(vehicles.carrierId, input.carrierId)))
+    : [];
+  if (!ceiling || !row) throw NotFoundError.of("vehicle", input.vehicleId);
+  return vehicleView(row, ceiling);
+}
+
 export async function listVehicles(
   ctx: Ctx,
   input: { carrierId: string; mode?: Mode; cursor?: string; limit: number },

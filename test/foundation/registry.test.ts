@@ -145,6 +145,11 @@ describe("vehicles", () => {
     });
     expect(rail.status, JSON.stringify(rail.body)).toBe(201);
     expect(rail.body.gauge).toBe(1520);
+    const one = await node.call("GET", `/v1/carriers/${c.id}/vehicles/${rail.body.id}`, {
+      key: c.key,
+    });
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual(rail.body);
     const list = await node.call("GET", `/v1/carriers/${c.id}/vehicles?mode=rail`, { key: c.key });
     expect(list.body.items.map((v: { id: string }) => v.id)).toEqual([rail.body.id]);
   });

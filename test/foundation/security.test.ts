@@ -19,6 +19,7 @@ let shipper: Registered;
 let regulator: Registered;
 let revokedKey: string;
 let otherKeyId: string;
+let vehicleId: string;
 
 beforeAll(async () => {
   carrier = await registerCarrier(node);
@@ -30,6 +31,11 @@ beforeAll(async () => {
   expect(
     (await node.call("DELETE", `/v1/api-keys/${extra.body.id}`, { key: carrier.key })).status,
   ).toBe(200);
+  const v = await node.call("POST", `/v1/carriers/${carrier.id}/vehicles`, {
+    key: carrier.key,
+    body: vehicleBody({ plate: "新B54321" }),
+  });
+  vehicleId = v.body.id;
   const keys = await node.call("GET", "/v1/api-keys", { key: other.key });
   otherKeyId = keys.body.items[0].id;
 });
@@ -97,6 +103,12 @@ const routes: RouteCase[] = [
     method: "POST",
     path: () => `/v1/carriers/${carrier.id}/vehicles`,
     body: () => vehicleBody(),
+    stranger: () => other.key,
+  },
+  {
+    name: "get vehicle",
+    method: "GET",
+    path: () => `/v1/carriers/${carrier.id}/vehicles/${vehicleId}`,
     stranger: () => other.key,
   },
   {
