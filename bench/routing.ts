@@ -7,7 +7,7 @@
  *   npx tsx bench/routing.ts            (or: npm run bench -- routing)
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { DirectedGraph } from "graphology";
 import { bidirectional } from "graphology-shortest-path/dijkstra";
@@ -315,7 +315,7 @@ function main(): void {
   const md = [
     "## Routing",
     "",
-    `\`npx tsx bench/routing.ts\` — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu}, ${availableParallelism()} cores. Cargo ${CARGO.weightKg} kg / ${CARGO.volumeM3} m³, departure ${DEPART}, random origin–destination pairs (seeded). The libraries run on the engine's state graph (hub × arrival mode, mode and gauge changes folded into edge weights), so all answer the same question; their time excludes building their graphs.`,
+    `\`npx tsx bench/routing.ts\` — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu}, ${availableParallelism()} cores, load average ${loadavg()[0]?.toFixed(1)} at the end (the machine is shared, so tails are noisy). Cargo ${CARGO.weightKg} kg / ${CARGO.volumeM3} m³, departure ${DEPART}, random origin–destination pairs (seeded). The libraries run on the engine's state graph (hub × arrival mode, mode and gauge changes folded into edge weights), so all answer the same question; their time excludes building their graphs.`,
     "",
     table("Seeded network", seeded),
     table(
