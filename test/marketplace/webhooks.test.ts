@@ -6,9 +6,10 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobScheduler } from "../../core/jobs";
 import { pendingDeliveries } from "../../core/webhooks/deliver";
-import { webhookDeliveries, webhooks } from "../../db/schema";
+import { feedEvents, webhookDeliveries, webhooks } from "../../db/schema";
 import { startWorkers } from "../../workers";
 import { Queues } from "../../workers/queues";
+import { webhooksQueue } from "../../workers/queues/webhooks";
 import { queueScheduler } from "../../workers/scheduler";
 import { createTestNode, type TestNode } from "../support/app";
 import { registerCarrier, registerShipper } from "../support/fixtures";
@@ -175,11 +176,12 @@ describe.each(queueBackends())("webhook delivery on the $name queue backend", (b
     const jobs: JobScheduler = { schedule: (job) => (scheduler as JobScheduler).schedule(job) };
     let stop: (() => Promise<void>) | undefined;
     let node: TestNode;
+    let queues: Queues;
 
     beforeAll(async () => {
       node = await createTestNode({ jobs });
       const runtime = backend.create(node.database.url);
-      const queues = new Queues(runtime);
+      queues = new Queues(runtime);
       scheduler = queueScheduler(queues);
       const workers = await startWorkers({
         ctx: {
@@ -268,6 +270,37 @@ describe.each(queueBackends())("webhook delivery on the $name queue backend", (b
       await new Promise((r) => setTimeout(r, 2_500));
       expect(endpoint.received).toHaveLength(1);
       expect(row).toMatchObject({ attempts: 1, lastResponseStatus: 400 });
+    });
+
+    it("sends a delivery whose enqueue was lost when the sweep runs, and only once", async () => {
+      const endpoint = await receiver(() => 200);
+      const shipper = await registerShipper(node);
+      // An event from before the webhook existed, so no delivery was written for it.
+      await postLoad(node, shipper.key);
+      const hook = await addWebhook(node, shipper.key, endpoint.url);
+      const [event] = await node.database.db
+        .select({ seq: feedEvents.seq })
+        .from(feedEvents)
+        .where(eq(feedEvents.orgId, shipper.id))
+        .limit(1);
+      expect(event).toBeDefined();
+      // A row committed a minute ago whose job never reached the queue (the process died).
+      await node.database.db.insert(webhookDeliveries).values({
+        id: "msg_lost_0001",
+        webhookId: hook.id,
+        feedSeq: event?.seq ?? 0,
+        createdAt: new Date(Date.now() - 60_000),
+      });
+      await queues.enqueue(webhooksQueue, "webhooks.sweep", {});
+      const got = await until("the swept delivery", async () => endpoint.received[0]);
+      expect(got.headers["webhook-id"]).toBe("msg_lost_0001");
+      await until("delivered status", async () => {
+        const r = await deliveryOf(hook.id);
+        return r?.status === "delivered" ? r : undefined;
+      });
+      await queues.enqueue(webhooksQueue, "webhooks.sweep", {});
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(endpoint.received).toHaveLength(1);
     });
   });
 });
