@@ -1,6 +1,6 @@
 import { feedEvents } from "../../db/schema";
 import type { Ctx } from "../context";
-import { queueWebhookDeliveries } from "../webhooks/enqueue";
+import { activeWebhooks, queueWebhookDeliveries } from "../webhooks/enqueue";
 
 export const FEED_EVENT_TYPES = [
   "load.posted",
@@ -39,6 +39,12 @@ export async function emitFeed(
   if (items.length === 0) return;
   const createdAt = ctx.clock.now();
   const written: { seq: number; orgId: string }[] = [];
+  // Asked for at once, so it travels with the first insert instead of after the last.
+  const hooks = activeWebhooks(
+    ctx,
+    items.map((i) => i.orgId),
+  ).execute();
+  hooks.catch(() => {}); // awaited below; if an insert fails first, its error is the one raised
   // Chunks keep the statement under PostgreSQL's bind-parameter limit for large fan-outs.
   for (let i = 0; i < items.length; i += 1000) {
     const rows = await ctx.db
@@ -48,5 +54,5 @@ export async function emitFeed(
     written.push(...rows);
   }
   // Webhook deliveries join the same transaction: an event and its deliveries commit together.
-  await queueWebhookDeliveries(ctx, written);
+  await queueWebhookDeliveries(ctx, written, await hooks);
 }

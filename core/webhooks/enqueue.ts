@@ -8,16 +8,27 @@ import { newId } from "../ids";
  * event's own transaction; after commit each is queued with its id as the job id. Should the
  * process die in between, the sweep finds the row still `pending` and queues it then.
  */
+/** The active webhooks of these organisations. */
+export function activeWebhooks(ctx: Ctx, orgIds: string[]) {
+  return ctx.db
+    .select({ id: webhooks.id, orgId: webhooks.orgId })
+    .from(webhooks)
+    .where(and(inArray(webhooks.orgId, [...new Set(orgIds)]), isNull(webhooks.disabledAt)));
+}
+
 export async function queueWebhookDeliveries(
   ctx: Ctx & { tx: { afterCommit: (() => unknown)[] } },
   events: { seq: number; orgId: string }[],
+  /** Already looked up by the caller (sent together with its own statements). */
+  known?: { id: string; orgId: string }[],
 ): Promise<void> {
   if (events.length === 0) return;
-  const orgIds = [...new Set(events.map((e) => e.orgId))];
-  const hooks = await ctx.db
-    .select({ id: webhooks.id, orgId: webhooks.orgId })
-    .from(webhooks)
-    .where(and(inArray(webhooks.orgId, orgIds), isNull(webhooks.disabledAt)));
+  const hooks =
+    known ??
+    (await activeWebhooks(
+      ctx,
+      events.map((e) => e.orgId),
+    ));
   if (hooks.length === 0) return;
   const now = ctx.clock.now();
   const rows = events.flatMap((e) =>
