@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { createMiddleware } from "hono/factory";
+import { randomBytesPooled } from "../../core/ids";
 import type { AppEnv } from "../env";
 
 const INCOMING = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -8,7 +8,9 @@ const INCOMING = /^[A-Za-z0-9._:-]{1,128}$/;
 export const requestId = createMiddleware<AppEnv>(async (c, next) => {
   const incoming = c.req.header("x-request-id");
   const id =
-    incoming && INCOMING.test(incoming) ? incoming : `req_${randomBytes(9).toString("base64url")}`;
+    incoming && INCOMING.test(incoming)
+      ? incoming
+      : `req_${randomBytesPooled(9).toString("base64url")}`;
   c.set("requestId", id);
   c.header("x-request-id", id);
   await next();
