@@ -1,3 +1,4 @@
+import { DG_CLASSES } from "../core/validation/dangerous-goods";
 import { type CompiledCalendar, compileCalendar } from "./calendar";
 import type { NetworkGraph } from "./graph";
 import {
@@ -21,30 +22,6 @@ export const CLASS_SEA = 4;
 export const CLASS_AIR = 5;
 export const K = 6;
 export const CLASS_MODE: readonly (Mode | null)[] = [null, "road", "rail", "rail", "sea", "air"];
-
-/** UN dangerous-goods classes and divisions, for the per-link forbidden bit masks. */
-export const DG_CLASSES = [
-  "1.1",
-  "1.2",
-  "1.3",
-  "1.4",
-  "1.5",
-  "1.6",
-  "2.1",
-  "2.2",
-  "2.3",
-  "3",
-  "4.1",
-  "4.2",
-  "4.3",
-  "5.1",
-  "5.2",
-  "6.1",
-  "6.2",
-  "7",
-  "8",
-  "9",
-] as const;
 
 /** A forbidden entry "1" covers divisions 1.1–1.6; "2.1" covers only itself. */
 export function dgMask(forbidden: readonly string[]): number {

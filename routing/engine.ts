@@ -1,5 +1,6 @@
+import { DG_CLASSES } from "../core/validation/dangerous-goods";
 import { toHours } from "./calendar";
-import { type CompiledIndex, compileIndex, DG_CLASSES, indexBytes } from "./compile";
+import { type CompiledIndex, compileIndex, indexBytes } from "./compile";
 import { describe, type Route } from "./describe";
 import { buildGraph, type NetworkGraph } from "./graph";
 import { labelSearch } from "./labels";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { DG_CLASSES } from "../../routing/compile";
+import { DG_CLASSES } from "../../core/validation";
 import { MODES } from "../../routing/types";
 import { isoDateTime, text } from "./common";
 
