@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { tableStatements } from "../../db/raw";
 import { auditLog } from "../../db/schema";
 import { canonicalJson } from "../canonical";
 import { type Ctx, onBeforeCommit } from "../context";
@@ -73,8 +74,10 @@ export function auditContext(ctx: Ctx): {
  * with their own statements (pipelined) instead of at commit. The sealer chains it the same way.
  */
 export async function appendAudit(ctx: Ctx, entry: PendingAudit): Promise<void> {
-  await ctx.db.insert(auditLog).values({ ...auditContext(ctx), ...entry });
+  await auditRows.insertOnly(ctx.db, { ...auditContext(ctx), ...entry });
 }
+
+const auditRows = tableStatements(auditLog);
 
 onBeforeCommit(async (ctx) => {
   // Inserted unchained, without a lock: concurrent changes never wait on each other here.

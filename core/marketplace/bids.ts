@@ -1,8 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
+import { rawClient, tableStatements } from "../../db/raw";
 import { type Bid, bids, type Load, loads } from "../../db/schema";
 import { type Ctx, type OrgActor, requireOrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
-import { carrierProfile, loadVisibility } from "./visibility";
+import { carrierProfile, carrierSeesLoad } from "./visibility";
 
 /** The acting carrier, refused before anything else if it may not bid at all. */
 export function requireBiddingCarrier(ctx: Ctx): OrgActor {
@@ -19,6 +20,11 @@ export function requireBiddingCarrier(ctx: Ctx): OrgActor {
  * clock. Many bids share the lock at once; award, cancel and amend (which take a stronger
  * lock) wait for them, so no bid slips in after a load closes.
  */
+const loadRows = tableStatements(loads);
+const LOAD_FOR_BIDDING = `select ${loadRows.columns},
+  (extract(epoch from now()) * 1000)::float8 as db_now_ms
+  from loads where id = $1 for share`;
+
 export async function lockLoadForBidding(
   ctx: Ctx,
   actor: OrgActor,
@@ -27,21 +33,14 @@ export async function lockLoadForBidding(
 ) {
   const carrier = await carrierProfile(ctx, actor.orgId, opts);
   if (!carrier) throw NotFoundError.of("carrier", actor.orgId);
-  const visible = loadVisibility(actor, carrier);
-  const [row] =
-    visible === null
-      ? []
-      : await ctx.db
-          .select({
-            load: loads,
-            dbNow: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
-          })
-          .from(loads)
-          .where(and(eq(loads.id, loadId), visible))
-          .for("share", { of: loads });
-  if (!row) throw NotFoundError.of("load", loadId);
-  requireBiddingOpen(row.load, row.dbNow);
-  return { load: row.load, dbNow: row.dbNow, carrier };
+  const [row] = await rawClient(ctx.db).unsafe(LOAD_FOR_BIDDING, [loadId], { prepare: true });
+  const load = row ? loadRows.map(row) : undefined;
+  if (!row || !load || !(await carrierSeesLoad(ctx, carrier, load))) {
+    throw NotFoundError.of("load", loadId);
+  }
+  const dbNow = new Date(Number(row.db_now_ms));
+  requireBiddingOpen(load, dbNow);
+  return { load, dbNow, carrier };
 }
 
 export function requireBiddingOpen(load: Load, dbNow: Date): void {

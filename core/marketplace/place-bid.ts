@@ -1,3 +1,4 @@
+import { tableStatements } from "../../db/raw";
 import { bids } from "../../db/schema";
 import { appendAudit } from "../audit/append";
 import { type Ctx, withTransaction } from "../context";
@@ -8,6 +9,8 @@ import { isUniqueViolation } from "../participants/register";
 import { lockLoadForBidding, requireBiddingCarrier, requireValidUntil } from "./bids";
 import { type BidInput, checkBid } from "./eligibility";
 import { type BidView, bidView } from "./views";
+
+const bidRows = tableStatements(bids);
 
 /** `POST /v1/loads/{id}/bids`: one live bid per carrier per load, refused once bidding closes. */
 export async function placeBid(
@@ -26,26 +29,23 @@ export async function placeBid(
     // The bid, its audit entry and the shipper's feed event go out together on the
     // transaction's connection (pipelined): one round trip instead of three.
     const [inserted, ...rest] = await Promise.allSettled([
-      tx.db
-        .insert(bids)
-        .values({
-          id,
-          loadId: load.id,
-          carrierId: actor.orgId,
-          amount: input.bid.price.amount,
-          currency: input.bid.price.currency,
-          mode: checked.mode,
-          legs: checked.legs,
-          quoteId: input.bid.quoteId ?? null,
-          vehicleIds: input.bid.vehicleIds,
-          pickupAt: checked.pickupAt,
-          deliveryAt: checked.deliveryAt,
-          validUntil: checked.validUntil,
-          co2eKg: checked.co2eKg,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning(),
+      bidRows.insert(tx.db, {
+        id,
+        loadId: load.id,
+        carrierId: actor.orgId,
+        amount: input.bid.price.amount,
+        currency: input.bid.price.currency,
+        mode: checked.mode,
+        legs: checked.legs,
+        quoteId: input.bid.quoteId ?? null,
+        vehicleIds: input.bid.vehicleIds,
+        pickupAt: checked.pickupAt,
+        deliveryAt: checked.deliveryAt,
+        validUntil: checked.validUntil,
+        co2eKg: checked.co2eKg,
+        createdAt: now,
+        updatedAt: now,
+      }),
       appendAudit(tx, {
         action: "bid.placed",
         entityType: "bid",
@@ -73,8 +73,7 @@ export async function placeBid(
       throw inserted.reason;
     }
     for (const r of rest) if (r.status === "rejected") throw r.reason;
-    const [row] = inserted.value;
-    if (!row) throw new Error("insert returned no row");
+    const row = inserted.value;
     return bidView(row);
   });
 }

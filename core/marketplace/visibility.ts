@@ -1,4 +1,5 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
+import { rawClient } from "../../db/raw";
 import {
   bids,
   loads,
@@ -26,30 +27,58 @@ export interface CarrierProfile {
   fleet?: FleetUnit[];
 }
 
+const PROFILE = `select id, status, modes, qualifications from organizations
+  where id = $1 and kind = 'carrier'`;
+const PROFILE_WITH_FLEET = `select id, status, modes, qualifications,
+  (select coalesce(json_agg(json_build_object('id', v.id, 'carrierId', v.carrier_id,
+    'mode', v.mode, 'capacityKg', v.capacity_kg, 'capacityM3', v.capacity_m3)), '[]'::json)
+   from vehicles v where v.id = any($2::text[])) as fleet
+  from organizations where id = $1 and kind = 'carrier'`;
+
+/** A carrier's standing, and with `vehicleIds` those vehicles, in one statement. */
 export async function carrierProfile(
   ctx: Ctx,
   orgId: string,
   opts: { vehicleIds?: readonly string[] } = {},
 ): Promise<CarrierProfile | undefined> {
-  const fleet = opts.vehicleIds
-    ? sql<FleetUnit[]>`(select coalesce(json_agg(json_build_object(
-        'id', v.id, 'carrierId', v.carrier_id, 'mode', v.mode,
-        'capacityKg', v.capacity_kg, 'capacityM3', v.capacity_m3)), '[]'::json)
-        from ${vehicles} v where v.id = any(${textArray(opts.vehicleIds)}))`
-    : sql<undefined>`null`;
-  const [row] = await ctx.db
-    .select({
-      id: organizations.id,
-      status: organizations.status,
-      modes: organizations.modes,
-      qualifications: organizations.qualifications,
-      fleet,
-    })
-    .from(organizations)
-    .where(and(eq(organizations.id, orgId), eq(organizations.kind, "carrier")));
+  const [row] = opts.vehicleIds
+    ? await rawClient(ctx.db).unsafe(PROFILE_WITH_FLEET, [orgId, [...opts.vehicleIds]], {
+        prepare: true,
+      })
+    : await rawClient(ctx.db).unsafe(PROFILE, [orgId], { prepare: true });
   if (!row) return undefined;
-  const { fleet: units, ...profile } = row;
-  return units ? { ...profile, fleet: units } : profile;
+  const profile: CarrierProfile = {
+    id: String(row.id),
+    status: row.status as CarrierProfile["status"],
+    modes: row.modes as Mode[],
+    qualifications: row.qualifications as CarrierProfile["qualifications"],
+  };
+  return row.fleet ? { ...profile, fleet: row.fleet as FleetUnit[] } : profile;
+}
+
+/**
+ * The carrier's side of `loadVisibility`, for a load already in hand: qualified for an open
+ * load, or a bidder on it.
+ */
+export async function carrierSeesLoad(
+  ctx: Ctx,
+  carrier: CarrierProfile,
+  load: { id: string; status: string; modes: Mode[]; dgClass: string | null },
+): Promise<boolean> {
+  const today = new Date().toISOString().slice(0, 10);
+  const classes = permittedClasses(carrier.qualifications, today);
+  const qualified =
+    carrier.status === "verified" &&
+    load.status === "open" &&
+    load.modes.some((m) => carrier.modes.includes(m)) &&
+    (load.dgClass === null || classes.includes(load.dgClass));
+  if (qualified) return true;
+  const [bid] = await rawClient(ctx.db).unsafe(
+    "select 1 from bids where load_id = $1 and carrier_id = $2 limit 1",
+    [load.id, carrier.id],
+    { prepare: true },
+  );
+  return bid !== undefined;
 }
 
 /** A text[] literal built from bound parameters. */

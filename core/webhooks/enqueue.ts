@@ -1,21 +1,26 @@
-import { and, inArray, isNull } from "drizzle-orm";
-import { webhookDeliveries, webhooks } from "../../db/schema";
+import { rawClient } from "../../db/raw";
+import { webhookDeliveries } from "../../db/schema";
 import type { Ctx } from "../context";
 import { newId } from "../ids";
+
+/** The active webhooks of these organisations. */
+export async function activeWebhooks(
+  ctx: Ctx,
+  orgIds: string[],
+): Promise<{ id: string; orgId: string }[]> {
+  const rows = await rawClient(ctx.db).unsafe(
+    `select id, org_id from webhooks where org_id = any($1::text[]) and disabled_at is null`,
+    [[...new Set(orgIds)]],
+    { prepare: true },
+  );
+  return rows.map((r) => ({ id: String(r.id), orgId: String(r.org_id) }));
+}
 
 /**
  * Adds one delivery row per new feed event and active webhook of its organisation, in the
  * event's own transaction; after commit each is queued with its id as the job id. Should the
  * process die in between, the sweep finds the row still `pending` and queues it then.
  */
-/** The active webhooks of these organisations. */
-export function activeWebhooks(ctx: Ctx, orgIds: string[]) {
-  return ctx.db
-    .select({ id: webhooks.id, orgId: webhooks.orgId })
-    .from(webhooks)
-    .where(and(inArray(webhooks.orgId, [...new Set(orgIds)]), isNull(webhooks.disabledAt)));
-}
-
 export async function queueWebhookDeliveries(
   ctx: Ctx & { tx: { afterCommit: (() => unknown)[] } },
   events: { seq: number; orgId: string }[],
