@@ -1,9 +1,9 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { rawClient, tableStatements } from "../../db/raw";
-import { type Bid, bids, type Load, loads } from "../../db/schema";
+import { type Bid, bids, type Load, loads, type Mode } from "../../db/schema";
 import { type Ctx, type OrgActor, requireOrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
-import { carrierProfile, carrierSeesLoad } from "./visibility";
+import { type CarrierProfile, carrierSeesLoad, type FleetUnit } from "./visibility";
 
 /** The acting carrier, refused before anything else if it may not bid at all. */
 export function requireBiddingCarrier(ctx: Ctx): OrgActor {
@@ -15,27 +15,44 @@ export function requireBiddingCarrier(ctx: Ctx): OrgActor {
   return actor;
 }
 
-/**
- * Locks a load the carrier may see FOR SHARE and checks that bidding is open by the database
- * clock. Many bids share the lock at once; award, cancel and amend (which take a stronger
- * lock) wait for them, so no bid slips in after a load closes.
- */
 const loadRows = tableStatements(loads);
-const LOAD_FOR_BIDDING = `select ${loadRows.columns},
-  (extract(epoch from now()) * 1000)::float8 as db_now_ms
-  from loads where id = $1 for share`;
+// The carrier (with the named vehicles) and the load locked FOR SHARE, in one statement.
+const CARRIER_AND_LOAD = `with l as (select * from loads where id = $2 for share)
+  select c.id as c_id, c.status as c_status, c.modes as c_modes,
+    c.qualifications as c_qualifications,
+    (select coalesce(json_agg(json_build_object('id', v.id, 'carrierId', v.carrier_id,
+      'mode', v.mode, 'capacityKg', v.capacity_kg, 'capacityM3', v.capacity_m3)), '[]'::json)
+     from vehicles v where v.id = any($3::text[])) as c_fleet,
+    l.*, (extract(epoch from now()) * 1000)::float8 as db_now_ms
+  from organizations c left join l on true
+  where c.id = $1 and c.kind = 'carrier'`;
 
+/**
+ * The bidding carrier and the load it bids on, locked FOR SHARE, with bidding open by the
+ * database clock. Many bids share the lock at once; award, cancel and amend (which take a
+ * stronger lock) wait for them, so no bid slips in after a load closes.
+ */
 export async function lockLoadForBidding(
   ctx: Ctx,
   actor: OrgActor,
   loadId: string,
   opts: { vehicleIds?: readonly string[] } = {},
 ) {
-  const carrier = await carrierProfile(ctx, actor.orgId, opts);
-  if (!carrier) throw NotFoundError.of("carrier", actor.orgId);
-  const [row] = await rawClient(ctx.db).unsafe(LOAD_FOR_BIDDING, [loadId], { prepare: true });
-  const load = row ? loadRows.map(row) : undefined;
-  if (!row || !load || !(await carrierSeesLoad(ctx, carrier, load))) {
+  const [row] = await rawClient(ctx.db).unsafe(
+    CARRIER_AND_LOAD,
+    [actor.orgId, loadId, [...(opts.vehicleIds ?? [])]],
+    { prepare: true },
+  );
+  if (!row) throw NotFoundError.of("carrier", actor.orgId);
+  const carrier: CarrierProfile = {
+    id: String(row.c_id),
+    status: row.c_status as CarrierProfile["status"],
+    modes: row.c_modes as Mode[],
+    qualifications: row.c_qualifications as CarrierProfile["qualifications"],
+    ...(opts.vehicleIds ? { fleet: row.c_fleet as FleetUnit[] } : {}),
+  };
+  const load = row.id === null || row.id === undefined ? undefined : loadRows.map(row);
+  if (!load || !(await carrierSeesLoad(ctx, carrier, load))) {
     throw NotFoundError.of("load", loadId);
   }
   const dbNow = new Date(Number(row.db_now_ms));

@@ -1,13 +1,6 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
 import { rawClient } from "../../db/raw";
-import {
-  bids,
-  loads,
-  type Mode,
-  type Organization,
-  organizations,
-  vehicles,
-} from "../../db/schema";
+import { bids, loads, type Mode, type Organization } from "../../db/schema";
 import type { Actor, Ctx } from "../context";
 
 export interface FleetUnit {
@@ -29,31 +22,17 @@ export interface CarrierProfile {
 
 const PROFILE = `select id, status, modes, qualifications from organizations
   where id = $1 and kind = 'carrier'`;
-const PROFILE_WITH_FLEET = `select id, status, modes, qualifications,
-  (select coalesce(json_agg(json_build_object('id', v.id, 'carrierId', v.carrier_id,
-    'mode', v.mode, 'capacityKg', v.capacity_kg, 'capacityM3', v.capacity_m3)), '[]'::json)
-   from vehicles v where v.id = any($2::text[])) as fleet
-  from organizations where id = $1 and kind = 'carrier'`;
 
-/** A carrier's standing, and with `vehicleIds` those vehicles, in one statement. */
-export async function carrierProfile(
-  ctx: Ctx,
-  orgId: string,
-  opts: { vehicleIds?: readonly string[] } = {},
-): Promise<CarrierProfile | undefined> {
-  const [row] = opts.vehicleIds
-    ? await rawClient(ctx.db).unsafe(PROFILE_WITH_FLEET, [orgId, [...opts.vehicleIds]], {
-        prepare: true,
-      })
-    : await rawClient(ctx.db).unsafe(PROFILE, [orgId], { prepare: true });
+/** A carrier's standing: what decides which loads it sees and may bid on. */
+export async function carrierProfile(ctx: Ctx, orgId: string): Promise<CarrierProfile | undefined> {
+  const [row] = await rawClient(ctx.db).unsafe(PROFILE, [orgId], { prepare: true });
   if (!row) return undefined;
-  const profile: CarrierProfile = {
+  return {
     id: String(row.id),
     status: row.status as CarrierProfile["status"],
     modes: row.modes as Mode[],
     qualifications: row.qualifications as CarrierProfile["qualifications"],
   };
-  return row.fleet ? { ...profile, fleet: row.fleet as FleetUnit[] } : profile;
 }
 
 /**
