@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { rawClient } from "../../db/raw";
 import { type Gauge, type Mode, organizations, vehicles } from "../../db/schema";
 import { auditContext, recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
@@ -45,6 +46,23 @@ interface AddVehicleOutcome extends Record<string, unknown> {
   inserted: boolean;
 }
 
+const ADD_VEHICLE = `
+  with c as (
+    select id, status, country, modes from organizations where id = $1 and kind = 'carrier'
+  ), v as (
+    insert into vehicles
+      (id, carrier_id, mode, plate, capacity_kg, capacity_m3, gauge, created_at, updated_at)
+    select $2, c.id, $3, $4, $5::float8, $6::float8, $7::smallint, $8::timestamptz, $8::timestamptz
+    from c
+    where c.status <> 'rejected' and $3::text = any(c.modes) and ($9::boolean or c.country <> 'CN')
+    returning id
+  ), a as (
+    insert into audit_log (at, actor_org_id, actor_kind, action, entity_type, entity_id, data, request_id)
+    select $8::timestamptz, $10, $11, 'vehicle.registered', 'vehicle', v.id, $12::jsonb, $13
+    from v
+  )
+  select c.status, c.country, c.modes, exists (select 1 from v) as inserted from c`;
+
 /**
  * Registers a vehicle in one statement: the carrier's checks, the insert and its audit entry
  * commit together or not at all, in a single round trip. When nothing was inserted, the
@@ -73,28 +91,25 @@ export async function addVehicle(
   };
   let outcome: AddVehicleOutcome | undefined;
   try {
-    [outcome] = await ctx.db.execute<AddVehicleOutcome>(sql`
-      with c as (
-        select id, status, country, modes from organizations
-        where id = ${carrierId}::text and kind = 'carrier'
-      ), v as (
-        insert into vehicles
-          (id, carrier_id, mode, plate, capacity_kg, capacity_m3, gauge, created_at, updated_at)
-        select ${id}::text, c.id, ${v.mode}::text, ${v.plate}::text, ${v.capacityKg}::float8,
-               ${v.capacityM3}::float8, ${gauge}::smallint, ${at}::timestamptz, ${at}::timestamptz
-        from c
-        where c.status <> 'rejected' and ${v.mode}::text = any(c.modes)
-          and (${plate.ok}::boolean or c.country <> 'CN')
-        returning id
-      ), a as (
-        insert into audit_log
-          (at, actor_org_id, actor_kind, action, entity_type, entity_id, data, request_id)
-        select ${at}::timestamptz, ${audit.actorOrgId}::text, ${audit.actorKind}::text,
-               'vehicle.registered', 'vehicle', v.id, ${JSON.stringify(data)}::jsonb,
-               ${audit.requestId}::text
-        from v
-      )
-      select c.status, c.country, c.modes, exists (select 1 from v) as inserted from c`);
+    [outcome] = (await rawClient(ctx.db).unsafe(
+      ADD_VEHICLE,
+      [
+        carrierId,
+        id,
+        v.mode,
+        v.plate,
+        v.capacityKg,
+        v.capacityM3,
+        gauge,
+        at,
+        plate.ok,
+        audit.actorOrgId,
+        audit.actorKind,
+        JSON.stringify(data),
+        audit.requestId,
+      ],
+      { prepare: true },
+    )) as AddVehicleOutcome[];
   } catch (e) {
     if (isUniqueViolation(e)) {
       throw new ConflictError(`a ${v.mode} vehicle ${v.plate} is already registered`, [
