@@ -264,11 +264,13 @@ after closing by the database clock (seen by a poller after ${observedMs} ms).
 Targets: ≥ 1,500 bids/s; award within 1 s of closing.
 
 Where the time goes: the node process is CPU-bound on one core (PostgreSQL and the load
-generator share the other) while its database connections mostly wait for it. A CPU profile
-of the bid path puts about 40% in drizzle building SQL text and mapping rows (the query
-builder costs 80–250 µs per statement here), about 12% in socket writes, the rest in HTTP,
-validation and eligibility. Next steps, in order: statements compiled once instead of built
-per call, one read and one write statement per bid, and more than one node process.`,
+generator share the other) while its database connections mostly wait for it. drizzle's
+query builders took about 40% of its CPU per bid; the bid path now sends fixed SQL text
+(\`db/raw.ts\`), which took this benchmark from about 200 to 270 bids/s. What remains is
+spread out: socket writes (a system call per statement and per response, about 20%), HTTP
+and middleware, validation and eligibility. A bid costs four round trips (BEGIN, one read
+locking the load, the pipelined writes, COMMIT). 1,500 bids/s would need about a sixth of
+today's CPU per bid, or more node processes behind one address.`,
   );
   console.log(JSON.stringify(figures));
 } finally {
