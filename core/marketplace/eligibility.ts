@@ -1,4 +1,5 @@
 import { inArray } from "drizzle-orm";
+import { rawClient } from "../../db/raw";
 import { type BidLeg, type Load, type Mode, vehicles } from "../../db/schema";
 import type { Ctx } from "../context";
 import { ForbiddenError, UnprocessableError } from "../errors";
@@ -28,6 +29,30 @@ function refuse(reason: string, message: string, path?: string): UnprocessableEr
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * A bid may cite a routing quote: the carrier's own, for the load's hubs (when the load names
+ * hubs rather than free addresses).
+ */
+async function checkQuote(ctx: Ctx, load: Load, carrierId: string, quoteId: string) {
+  const [quote] = await rawClient(ctx.db).unsafe(
+    `select request->>'from' as "from", request->>'to' as "to" from route_quotes
+     where id = $1 and org_id = $2`,
+    [quoteId, carrierId],
+    { prepare: true },
+  );
+  if (!quote)
+    throw refuse("QUOTE_NOT_FOUND", `no route quote ${quoteId} of this carrier`, "quoteId");
+  const wrongFrom = load.originHub !== null && quote.from !== load.originHub;
+  const wrongTo = load.destinationHub !== null && quote.to !== load.destinationHub;
+  if (wrongFrom || wrongTo) {
+    throw refuse(
+      "QUOTE_MISMATCH",
+      `quote ${quoteId} is for ${quote.from} → ${quote.to}, the load for ${load.originHub ?? "an address"} → ${load.destinationHub ?? "an address"}`,
+      "quoteId",
+    );
+  }
+}
 
 export interface CheckedBid {
   mode: Mode;
@@ -116,6 +141,8 @@ export async function checkBid(
       "price.currency",
     );
   }
+
+  if (input.quoteId) await checkQuote(ctx, load, carrier.id, input.quoteId);
 
   const fleet =
     carrier.fleet ??
