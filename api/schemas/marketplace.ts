@@ -216,7 +216,17 @@ export const WaybillCreate = z
     cargo: Cargo,
     price: Money,
     mode: Mode.optional(),
-    legs: z.array(BidLegIn).min(1).max(12).optional(),
+    legs: z
+      .array(
+        BidLegIn.extend({
+          carrierId: idOf("org")
+            .optional()
+            .openapi({ description: "This leg's carrier, when not the contracted `carrierId`" }),
+        }),
+      )
+      .min(1)
+      .max(12)
+      .optional(),
     pickupAt: isoDateTime,
     deliveryAt: isoDateTime,
   })

@@ -43,12 +43,20 @@ export function planLegs(
   carrierId: string,
   pickupAt: Date,
   deliveryAt: Date,
-  legs: { mode: Mode; from: Place; to: Place; departAt?: string; arriveAt?: string }[],
+  legs: {
+    mode: Mode;
+    from: Place;
+    to: Place;
+    departAt?: string;
+    arriveAt?: string;
+    /** The leg's own carrier, when it is not `carrierId`. */
+    carrierId?: string;
+  }[],
 ): LegDraft[] {
   const span = deliveryAt.getTime() - pickupAt.getTime();
   return legs.map((l, i) => ({
     mode: l.mode,
-    carrierId,
+    carrierId: l.carrierId ?? carrierId,
     from: l.from,
     to: l.to,
     plannedDeparture: l.departAt

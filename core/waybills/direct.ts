@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { type Mode, organizations } from "../../db/schema";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { ForbiddenError, UnprocessableError, ValidationError } from "../errors";
@@ -15,7 +15,15 @@ export interface DirectWaybillInput {
   cargo: LoadInput["cargo"];
   price: { amount: number; currency: string };
   mode?: Mode;
-  legs?: { mode: Mode; from: PlaceInput; to: PlaceInput; departAt?: string; arriveAt?: string }[];
+  legs?: {
+    mode: Mode;
+    from: PlaceInput;
+    to: PlaceInput;
+    departAt?: string;
+    arriveAt?: string;
+    /** The leg's own carrier (a relay across a border, a rail operator); default `carrierId`. */
+    carrierId?: string;
+  }[];
   pickupAt: string;
   deliveryAt: string;
 }
@@ -54,35 +62,57 @@ export async function createDirectWaybill(
         to: resolvePlace(`legs.${i}.to`, l.to),
         departAt: l.departAt,
         arriveAt: l.arriveAt,
+        carrierId: l.carrierId ?? input.carrierId,
       }))
     : input.mode
-      ? [{ mode: input.mode, from: checked.origin, to: checked.destination }]
+      ? [
+          {
+            mode: input.mode,
+            from: checked.origin,
+            to: checked.destination,
+            carrierId: input.carrierId,
+          },
+        ]
       : null;
   if (!legs) throw ValidationError.field("mode", "give a mode or legs");
   return withTransaction(ctx, async (tx) => {
-    const [carrier] = await tx.db
+    // The contracted carrier and every leg's carrier: verified, operating the leg's mode.
+    const ids = [...new Set([input.carrierId, ...legs.map((l) => l.carrierId)])];
+    const found = await tx.db
       .select({ id: organizations.id, status: organizations.status, modes: organizations.modes })
       .from(organizations)
-      .where(and(eq(organizations.id, input.carrierId), eq(organizations.kind, "carrier")));
-    if (!carrier) {
-      throw new UnprocessableError(
-        `no carrier ${input.carrierId}`,
-        [{ path: "carrierId", message: "unknown carrier" }],
-        "CARRIER_NOT_FOUND",
-      );
-    }
-    if (carrier.status !== "verified") {
-      throw new UnprocessableError(
-        "the carrier is not verified",
-        [{ path: "carrierId", message: "not verified" }],
-        "CARRIER_NOT_VERIFIED",
-      );
-    }
-    for (const [i, l] of legs.entries()) {
-      if (!carrier.modes.includes(l.mode)) {
+      .where(and(inArray(organizations.id, ids), eq(organizations.kind, "carrier")));
+    const byId = new Map(found.map((c) => [c.id, c]));
+    const pathOf = (i: number, field: "carrierId" | "mode") =>
+      input.legs ? `legs.${i}.${field}` : field;
+    const check = (id: string, path: string) => {
+      const carrier = byId.get(id);
+      if (!carrier) {
         throw new UnprocessableError(
-          `the carrier does not operate ${l.mode}`,
-          [{ path: input.legs ? `legs.${i}.mode` : "mode", message: "not operated" }],
+          `no carrier ${id}`,
+          [{ path, message: "unknown carrier" }],
+          "CARRIER_NOT_FOUND",
+        );
+      }
+      if (carrier.status !== "verified") {
+        throw new UnprocessableError(
+          `the carrier ${id} is not verified`,
+          [{ path, message: "not verified" }],
+          "CARRIER_NOT_VERIFIED",
+        );
+      }
+      return carrier;
+    };
+    const carrier = check(input.carrierId, "carrierId");
+    for (const [i, l] of legs.entries()) {
+      const legCarrier = check(
+        l.carrierId,
+        l.carrierId === input.carrierId ? "carrierId" : pathOf(i, "carrierId"),
+      );
+      if (!legCarrier.modes.includes(l.mode)) {
+        throw new UnprocessableError(
+          `the carrier ${l.carrierId} does not operate ${l.mode}`,
+          [{ path: pathOf(i, "mode"), message: "not operated" }],
           "MODE_NOT_OPERATED",
         );
       }
