@@ -5,7 +5,7 @@ import { auditContext, recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { newId } from "../ids";
-import { validateChinesePlate } from "../validation";
+import { validateChinesePlate, validateUnitNumber } from "../validation";
 import { isUniqueViolation } from "./register";
 import { orgCeiling, type VehicleView, vehicleView } from "./view";
 
@@ -54,7 +54,8 @@ const ADD_VEHICLE = `
       (id, carrier_id, mode, plate, capacity_kg, capacity_m3, gauge, created_at, updated_at)
     select $2, c.id, $3, $4, $5::float8, $6::float8, $7::smallint, $8::timestamptz, $8::timestamptz
     from c
-    where c.status <> 'rejected' and $3::text = any(c.modes) and ($9::boolean or c.country <> 'CN')
+    where c.status <> 'rejected' and $3::text = any(c.modes) and $14::boolean
+      and ($9::boolean or c.country <> 'CN')
     returning id
   ), a as (
     insert into audit_log (at, actor_org_id, actor_kind, action, entity_type, entity_id, data, request_id)
@@ -76,6 +77,10 @@ export async function addVehicle(
   const { carrierId, vehicle: v } = input;
   if (actor.kind !== "admin" && actor.orgId !== carrierId)
     throw NotFoundError.of("carrier", carrierId);
+  // Any unit: a recognisable shape (container, wagon, aircraft, IMO ship, Chinese plate) must
+  // be valid, anything else must at least look like an identifier.
+  const unit = validateUnitNumber(v.mode, v.plate);
+  // Chinese carriers' trucks must carry Chinese plates; which carrier it is, the statement knows.
   const plate = v.mode === "road" ? validateChinesePlate(v.plate) : ({ ok: true } as const);
   const id = newId("veh");
   const gauge = v.mode === "rail" ? (v.gauge ?? null) : null;
@@ -107,6 +112,7 @@ export async function addVehicle(
         audit.actorKind,
         JSON.stringify(data),
         audit.requestId,
+        unit.ok,
       ],
       { prepare: true },
     )) as AddVehicleOutcome[];
@@ -129,6 +135,7 @@ export async function addVehicle(
         `carrier does not operate ${v.mode} (declared: ${outcome.modes.join(", ") || "none"})`,
       );
     }
+    if (!unit.ok) throw ValidationError.field("plate", unit.message);
     if (!plate.ok) throw ValidationError.field("plate", plate.message);
     throw new Error("vehicle not inserted for no known reason");
   }

@@ -37,7 +37,7 @@ describe("raw table statements", () => {
         id: newId("veh"),
         carrierId: org.id,
         mode: "rail",
-        plate: "TGHU 123456 0",
+        plate: "CSQU 305438 3",
         capacityKg: 26_000.5,
         capacityM3: 67,
         gauge: 1520,

@@ -141,7 +141,7 @@ describe("vehicles", () => {
     expect(road.status, JSON.stringify(road.body)).toBe(201);
     const rail = await node.call("POST", `/v1/carriers/${c.id}/vehicles`, {
       key: c.key,
-      body: vehicleBody({ mode: "rail", plate: "TGHU 123456 0", gauge: 1520 }),
+      body: vehicleBody({ mode: "rail", plate: "CSQU 305438 3", gauge: 1520 }),
     });
     expect(rail.status, JSON.stringify(rail.body)).toBe(201);
     expect(rail.body.gauge).toBe(1520);
@@ -156,7 +156,17 @@ describe("vehicles", () => {
 
   it.each([
     ["a malformed Chinese plate", { plate: "ABC" }, "plate"],
-    ["rail without a gauge", { mode: "rail", plate: "TGHU 123456 0" }, "gauge"],
+    [
+      "a container number with a wrong check digit",
+      { mode: "rail", plate: "CSQU 305438 4", gauge: 1520 },
+      "plate",
+    ],
+    [
+      "a unit number that is not an identifier",
+      { mode: "rail", plate: "!!", gauge: 1435 },
+      "plate",
+    ],
+    ["rail without a gauge", { mode: "rail", plate: "CSQU 305438 3" }, "gauge"],
     ["a mode the carrier does not operate", { mode: "air" }, "mode"],
     ["zero capacity", { capacityKg: 0 }, "capacityKg"],
   ])("refuses %s", async (_, over, path) => {
