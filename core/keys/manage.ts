@@ -3,6 +3,7 @@ import { apiKeys } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { NotFoundError } from "../errors";
+import { toPage } from "../pagination";
 import { forgetOrganizationKeysOnCommit } from "./authenticate";
 import { type IssuedKey, issueApiKey } from "./issue";
 
@@ -40,9 +41,12 @@ export async function listApiKeys(
     )
     .orderBy(desc(apiKeys.id))
     .limit(input.limit + 1);
-  const items = rows.slice(0, input.limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > input.limit && last ? last.id : null };
+  return toPage(
+    rows,
+    input.limit,
+    (r) => r.id,
+    (r) => r,
+  );
 }
 
 export async function createApiKey(ctx: Ctx, input: { name: string }): Promise<IssuedKey> {

@@ -2,6 +2,7 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import { type BidStatus, bids } from "../../db/schema";
 import { type Ctx, requireOrgActor } from "../context";
 import { NotFoundError } from "../errors";
+import { toPage } from "../pagination";
 import { findVisibleLoad } from "./read-loads";
 import { type BidView, bidView } from "./views";
 
@@ -39,12 +40,12 @@ export async function listBids(
     )
     .orderBy(asc(bids.id))
     .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => shown(bidView(r), redactPrice)),
-    nextCursor: rows.length > input.limit && last ? last.id : null,
-  };
+  return toPage(
+    rows,
+    input.limit,
+    (r) => r.id,
+    (r) => shown(bidView(r), redactPrice),
+  );
 }
 
 export async function getBid(ctx: Ctx, input: { loadId: string; bidId: string }): Promise<BidView> {

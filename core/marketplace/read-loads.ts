@@ -2,6 +2,7 @@ import { and, asc, eq, gt, gte, lte, type SQL, sql } from "drizzle-orm";
 import { type Load, type LoadStatus, loads, type Mode } from "../../db/schema";
 import type { Ctx } from "../context";
 import { NotFoundError } from "../errors";
+import { toPage } from "../pagination";
 import { type LoadView, loadView } from "./views";
 import { carrierProfile, loadVisibility } from "./visibility";
 
@@ -63,10 +64,10 @@ export async function listLoads(
     )
     .orderBy(asc(loads.id))
     .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => loadView(r, ctx.actor)),
-    nextCursor: rows.length > input.limit && last ? last.id : null,
-  };
+  return toPage(
+    rows,
+    input.limit,
+    (r) => r.id,
+    (r) => loadView(r, ctx.actor),
+  );
 }

@@ -5,6 +5,7 @@ import { auditContext, recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { newId } from "../ids";
+import { toPage } from "../pagination";
 import { validateChinesePlate, validateUnitNumber } from "../validation";
 import { isUniqueViolation } from "./register";
 import { orgCeiling, type VehicleView, vehicleView } from "./view";
@@ -195,12 +196,12 @@ export async function listVehicles(
     )
     .orderBy(asc(vehicles.id))
     .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => vehicleView(r, ceiling)),
-    nextCursor: rows.length > input.limit && last ? last.id : null,
-  };
+  return toPage(
+    rows,
+    input.limit,
+    (r) => r.id,
+    (r) => vehicleView(r, ceiling),
+  );
 }
 
 /** Replaces a carrier's declared qualifications (licence renewed, new insurance, …). */
