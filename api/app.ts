@@ -66,7 +66,7 @@ export function newApp(deps: AppDeps): App {
       title: "Caravan node API",
       version: "1.0.0",
       description:
-        "Integrated logistics information platform node: participants, marketplace, waybills, routing, federation and flow reports.",
+        "Integrated logistics information platform node: participants and API keys, freight marketplace, waybills and tracking, multimodal routing, audit trail.",
     },
     servers: [{ url: "/" }],
   });
