@@ -1,6 +1,7 @@
 import { inArray } from "drizzle-orm";
 import { rawClient } from "../../db/raw";
 import { type BidLeg, type Load, type Mode, vehicles } from "../../db/schema";
+import { loadSeedEngine } from "../../routing/load";
 import type { Ctx } from "../context";
 import { ForbiddenError, UnprocessableError } from "../errors";
 import { distanceKm, type PlaceInput, resolvePlace } from "./places";
@@ -18,11 +19,36 @@ export interface BidInput {
 }
 
 /**
- * Emission factors in g CO2e per tonne-km (well-to-wheel, GLEC framework defaults, rounded),
- * with a detour factor over the great-circle distance. Used to rank bids by best value.
+ * A bid's CO2e estimate, for ranking by best value: the great-circle distance with a detour
+ * factor per mode, times the network's versioned well-to-wheel factor for a typical unit of
+ * that mode (`seed/network/emission-factors.json`).
  */
-const G_PER_TKM: Record<Mode, number> = { road: 62, rail: 22, sea: 8, air: 602 };
+const TYPICAL_FACTOR: Record<Mode, string> = {
+  road: "road-hgv",
+  rail: "rail-average",
+  sea: "sea-container-short",
+  air: "air-freighter-long-haul",
+};
 const DETOUR: Record<Mode, number> = { road: 1.25, rail: 1.2, sea: 1.4, air: 1.05 };
+
+let gramsPerTkm: Record<Mode, number> | undefined;
+function factorOf(mode: Mode): number {
+  if (!gramsPerTkm) {
+    const table = loadSeedEngine().data.emissionFactors.factors;
+    const value = (m: Mode) => {
+      const factor = table[TYPICAL_FACTOR[m]];
+      if (!factor) throw new Error(`emission factor ${TYPICAL_FACTOR[m]} is missing`);
+      return factor.value;
+    };
+    gramsPerTkm = {
+      road: value("road"),
+      rail: value("rail"),
+      sea: value("sea"),
+      air: value("air"),
+    };
+  }
+  return gramsPerTkm[mode];
+}
 
 function refuse(reason: string, message: string, path?: string): UnprocessableError {
   return new UnprocessableError(message, path ? [{ path, message }] : [], reason);
@@ -185,7 +211,7 @@ export async function checkBid(
   const tonnes = load.weightKg / 1000;
   const stretches = legs ?? [{ mode: primary, from: load.origin, to: load.destination }];
   const co2eKg = stretches.reduce(
-    (s, l) => s + (distanceKm(l.from, l.to) * DETOUR[l.mode] * tonnes * G_PER_TKM[l.mode]) / 1000,
+    (s, l) => s + (distanceKm(l.from, l.to) * DETOUR[l.mode] * tonnes * factorOf(l.mode)) / 1000,
     0,
   );
   return {

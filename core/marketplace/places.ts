@@ -1,25 +1,13 @@
-import { readFileSync } from "node:fs";
 import type { Place } from "../../db/schema";
+import { loadSeedEngine } from "../../routing/load";
+import type { HubRecord } from "../../routing/types";
 import { ValidationError } from "../errors";
-
-interface HubRecord {
-  code: string;
-  name: string;
-  country: string;
-  lat: number;
-  lon: number;
-  railGauges?: number[];
-}
 
 let hubs: ReadonlyMap<string, HubRecord> | undefined;
 
-/** The routing network's hubs, read once from the seed file the routing network is built from. */
+/** The routing network's hubs (the seeded network, validated once per process). */
 export function networkHubs(): ReadonlyMap<string, HubRecord> {
-  if (!hubs) {
-    const file = new URL("../../seed/network/hubs.json", import.meta.url);
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as { hubs: HubRecord[] };
-    hubs = new Map(parsed.hubs.map((h) => [h.code, h]));
-  }
+  hubs ??= new Map(loadSeedEngine().data.hubs.map((h) => [h.code, h]));
   return hubs;
 }
 
