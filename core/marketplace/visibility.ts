@@ -36,7 +36,8 @@ export async function carrierProfile(ctx: Ctx, orgId: string): Promise<CarrierPr
 }
 
 /**
- * The carrier's side of `loadVisibility`, for a load already in hand: qualified for an open
+ * The carrier's side of `loadVisibility`, for a load already in hand (test/marketplace/
+ * visibility.test.ts keeps the two in step): qualified for an open
  * load, or a bidder on it.
  */
 export async function carrierSeesLoad(
