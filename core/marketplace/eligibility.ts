@@ -1,6 +1,5 @@
-import { inArray } from "drizzle-orm";
 import { rawClient } from "../../db/raw";
-import { type BidLeg, type Load, type Mode, vehicles } from "../../db/schema";
+import type { BidLeg, Load, Mode } from "../../db/schema";
 import { loadSeedEngine } from "../../routing/load";
 import type { Ctx } from "../context";
 import { ForbiddenError, UnprocessableError } from "../errors";
@@ -170,18 +169,9 @@ export async function checkBid(
 
   if (input.quoteId) await checkQuote(ctx, load, carrier.id, input.quoteId);
 
-  const fleet =
-    carrier.fleet ??
-    (await ctx.db
-      .select({
-        id: vehicles.id,
-        carrierId: vehicles.carrierId,
-        mode: vehicles.mode,
-        capacityKg: vehicles.capacityKg,
-        capacityM3: vehicles.capacityM3,
-      })
-      .from(vehicles)
-      .where(inArray(vehicles.id, input.vehicleIds)));
+  // lockLoadForBidding reads the named vehicles with the carrier's profile.
+  const fleet = carrier.fleet;
+  if (!fleet) throw new Error("checkBid needs the carrier's fleet (lockLoadForBidding vehicleIds)");
   for (const [i, id] of input.vehicleIds.entries()) {
     const v = fleet.find((f) => f.id === id);
     if (!v || v.carrierId !== carrier.id) {
@@ -221,5 +211,21 @@ export async function checkBid(
     pickupAt,
     deliveryAt,
     validUntil,
+  };
+}
+
+/** The columns a bid takes from its input once checked, alike on placing and revising. */
+export function bidTerms(input: BidInput, checked: CheckedBid) {
+  return {
+    amount: input.price.amount,
+    currency: input.price.currency,
+    mode: checked.mode,
+    legs: checked.legs,
+    quoteId: input.quoteId ?? null,
+    vehicleIds: input.vehicleIds,
+    pickupAt: checked.pickupAt,
+    deliveryAt: checked.deliveryAt,
+    validUntil: checked.validUntil,
+    co2eKg: checked.co2eKg,
   };
 }

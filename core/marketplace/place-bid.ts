@@ -7,7 +7,7 @@ import { emitFeed } from "../feed/emit";
 import { newId } from "../ids";
 import { isUniqueViolation } from "../participants/register";
 import { lockLoadForBidding, requireBiddingCarrier, requireValidUntil } from "./bids";
-import { type BidInput, checkBid } from "./eligibility";
+import { type BidInput, bidTerms, checkBid } from "./eligibility";
 import { type BidView, bidView } from "./views";
 
 const bidRows = tableStatements(bids);
@@ -33,16 +33,7 @@ export async function placeBid(
         id,
         loadId: load.id,
         carrierId: actor.orgId,
-        amount: input.bid.price.amount,
-        currency: input.bid.price.currency,
-        mode: checked.mode,
-        legs: checked.legs,
-        quoteId: input.bid.quoteId ?? null,
-        vehicleIds: input.bid.vehicleIds,
-        pickupAt: checked.pickupAt,
-        deliveryAt: checked.deliveryAt,
-        validUntil: checked.validUntil,
-        co2eKg: checked.co2eKg,
+        ...bidTerms(input.bid, checked),
         createdAt: now,
         updatedAt: now,
       }),

@@ -9,7 +9,7 @@ import {
   requireBiddingCarrier,
   requireValidUntil,
 } from "./bids";
-import { type BidInput, checkBid } from "./eligibility";
+import { type BidInput, bidTerms, checkBid } from "./eligibility";
 import type { BidView } from "./views";
 import { bidView as view } from "./views";
 
@@ -23,23 +23,16 @@ export async function reviseBid(
 ): Promise<BidView> {
   const actor = requireBiddingCarrier(ctx);
   return withTransaction(ctx, async (tx) => {
-    const { load, dbNow, carrier } = await lockLoadForBidding(tx, actor, input.loadId);
+    const { load, dbNow, carrier } = await lockLoadForBidding(tx, actor, input.loadId, {
+      vehicleIds: input.bid.vehicleIds,
+    });
     const previous = await lockOwnLiveBid(tx, actor, load.id, input.bidId);
     const checked = await checkBid(tx, load, carrier, input.bid);
     requireValidUntil(checked.validUntil, dbNow);
     const [row] = await tx.db
       .update(bids)
       .set({
-        amount: input.bid.price.amount,
-        currency: input.bid.price.currency,
-        mode: checked.mode,
-        legs: checked.legs,
-        quoteId: input.bid.quoteId ?? null,
-        vehicleIds: input.bid.vehicleIds,
-        pickupAt: checked.pickupAt,
-        deliveryAt: checked.deliveryAt,
-        validUntil: checked.validUntil,
-        co2eKg: checked.co2eKg,
+        ...bidTerms(input.bid, checked),
         revision: sql`${bids.revision} + 1`,
         updatedAt: tx.clock.now(),
       })
