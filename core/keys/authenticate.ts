@@ -35,7 +35,6 @@ export async function authenticateApiKey(db: Db, key: string): Promise<Actor | n
   const hit = cache.get(hash);
   if (hit && hit.db === db && hit.until > now) return hit.actor;
   const seen = generation;
-  // Runs on every cache miss: a named statement is parsed once per connection.
   const [row] = await db
     .select({
       keyId: apiKeys.id,
@@ -46,9 +45,7 @@ export async function authenticateApiKey(db: Db, key: string): Promise<Actor | n
     .from(apiKeys)
     .innerJoin(organizations, eq(organizations.id, apiKeys.orgId))
     .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
-    .limit(1)
-    .prepare("authenticate_api_key")
-    .execute();
+    .limit(1);
   if (!row) return null;
   const actor: Actor = {
     kind: row.role,
