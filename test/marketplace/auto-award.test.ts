@@ -1,12 +1,7 @@
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JobScheduler } from "../../core/jobs";
-import { startWorkers } from "../../workers";
-import { Queues } from "../../workers/queues";
-import { queueScheduler } from "../../workers/scheduler";
 import { createTestNode } from "../support/app";
 import { registerShipper } from "../support/fixtures";
-import { queueBackends } from "../support/queues";
+import { queueBackends, testWorkers } from "../support/queues";
 import { type Bidder, carrierWithTruck, placeBid, postLoad } from "./support";
 
 async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
@@ -21,8 +16,8 @@ async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promi
 
 describe.each(queueBackends())("auto-award on the $name queue backend", (backend) => {
   describe.skipIf(!backend.available)("closing by delayed job", () => {
-    let scheduler: JobScheduler | undefined;
-    const jobs: JobScheduler = { schedule: (job) => (scheduler as JobScheduler).schedule(job) };
+    const workers = testWorkers(backend);
+    const jobs = workers.jobs;
     let stop: (() => Promise<void>) | undefined;
     let node: Awaited<ReturnType<typeof createTestNode>>;
     let shipper: { key: string };
@@ -30,25 +25,7 @@ describe.each(queueBackends())("auto-award on the $name queue backend", (backend
 
     beforeAll(async () => {
       node = await createTestNode({ jobs });
-      const runtime = backend.create(node.database.url);
-      const queues = new Queues(runtime);
-      scheduler = queueScheduler(queues);
-      const workers = await startWorkers({
-        ctx: {
-          db: node.database.db,
-          actor: { kind: "system", name: "worker" },
-          clock: { now: () => new Date() },
-          jobs: scheduler,
-          nodeCode: "XJ",
-        },
-        logger: pino({ level: "silent" }),
-        queues,
-      });
-      stop = async () => {
-        await workers.stop();
-        await queues.close();
-        await runtime.close();
-      };
+      ({ stop } = await workers.start(node));
       shipper = await registerShipper(node);
       bidders = [];
       for (let i = 0; i < 3; i++) bidders.push(await carrierWithTruck(node));

@@ -2,18 +2,14 @@ import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JobScheduler } from "../../core/jobs";
 import { pendingDeliveries } from "../../core/webhooks/deliver";
 import { feedEvents, webhookDeliveries, webhooks } from "../../db/schema";
-import { startWorkers } from "../../workers";
-import { Queues } from "../../workers/queues";
+import type { Queues } from "../../workers/queues";
 import { webhooksQueue } from "../../workers/queues/webhooks";
-import { queueScheduler } from "../../workers/scheduler";
 import { createTestNode, type TestNode } from "../support/app";
 import { registerCarrier, registerShipper } from "../support/fixtures";
-import { queueBackends } from "../support/queues";
+import { queueBackends, testWorkers } from "../support/queues";
 import { postLoad } from "./support";
 
 interface Received {
@@ -172,33 +168,15 @@ describe("webhook registration", () => {
 
 describe.each(queueBackends())("webhook delivery on the $name queue backend", (backend) => {
   describe.skipIf(!backend.available)("signed, retried deliveries", () => {
-    let scheduler: JobScheduler | undefined;
-    const jobs: JobScheduler = { schedule: (job) => (scheduler as JobScheduler).schedule(job) };
+    const workers = testWorkers(backend);
+    const jobs = workers.jobs;
     let stop: (() => Promise<void>) | undefined;
     let node: TestNode;
     let queues: Queues;
 
     beforeAll(async () => {
       node = await createTestNode({ jobs });
-      const runtime = backend.create(node.database.url);
-      queues = new Queues(runtime);
-      scheduler = queueScheduler(queues);
-      const workers = await startWorkers({
-        ctx: {
-          db: node.database.db,
-          actor: { kind: "system", name: "worker" },
-          clock: { now: () => new Date() },
-          jobs: scheduler,
-          nodeCode: "XJ",
-        },
-        logger: pino({ level: "silent" }),
-        queues,
-      });
-      stop = async () => {
-        await workers.stop();
-        await queues.close();
-        await runtime.close();
-      };
+      ({ queues, stop } = await workers.start(node));
     });
     afterAll(async () => stop?.());
 

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
+import pino from "pino";
 import { inject } from "vitest";
+import { systemClock } from "../../core/context";
+import type { JobScheduler } from "../../core/jobs";
+import { startWorkers } from "../../workers";
+import { Queues } from "../../workers/queues";
 import { postgresRuntime, type QueueRuntime, redisRuntime } from "../../workers/runtime";
+import { queueScheduler } from "../../workers/scheduler";
+import type { TestNode } from "./app";
 
 export interface QueueBackendCase {
   name: "postgres" | "redis";
@@ -27,4 +34,52 @@ export function queueBackends(): QueueBackendCase[] {
         redisRuntime(redisUrl ?? "redis://127.0.0.1:6379", { prefix: `caravan_t_${tag()}` }),
     },
   ];
+}
+
+export interface RunningTestWorkers {
+  queues: Queues;
+  stop(): Promise<void>;
+}
+
+/**
+ * The node's workers on one backend, for a test node: pass `jobs` to `createTestNode`, then
+ * `start(node)` once the node (and its database) exists.
+ */
+export function testWorkers(backend: QueueBackendCase): {
+  jobs: JobScheduler;
+  start(node: TestNode): Promise<RunningTestWorkers>;
+} {
+  let scheduler: JobScheduler | undefined;
+  return {
+    jobs: {
+      schedule(job) {
+        if (!scheduler) throw new Error("testWorkers: start(node) first");
+        return scheduler.schedule(job);
+      },
+    },
+    async start(node) {
+      const runtime = backend.create(node.database.url);
+      const queues = new Queues(runtime);
+      scheduler = queueScheduler(queues);
+      const workers = await startWorkers({
+        ctx: {
+          db: node.database.db,
+          actor: { kind: "system", name: "worker" },
+          clock: systemClock,
+          jobs: scheduler,
+          nodeCode: "XJ",
+        },
+        logger: pino({ level: "silent" }),
+        queues,
+      });
+      return {
+        queues,
+        async stop() {
+          await workers.stop();
+          await queues.close();
+          await runtime.close();
+        },
+      };
+    },
+  };
 }
