@@ -194,6 +194,11 @@ export const Organization = z
     modes: z.array(Mode).optional(),
     qualifications: z.record(z.string(), z.unknown()).optional(),
     rejectionReason: z.string().nullable().optional(),
+    suspensionReason: z.string().nullable().optional(),
+    pendingQualifications: z.record(z.string(), z.unknown()).nullable().optional().openapi({
+      description:
+        "A carrier's declared change that widens what it may carry, awaiting an admin's review",
+    }),
     verifiedAt: z.string().nullable().optional(),
     createdAt: z.string(),
     updatedAt: z.string().optional(),
