@@ -33,7 +33,7 @@ const ADD_VEHICLE = `
       (id, carrier_id, mode, plate, capacity_kg, capacity_m3, gauge, created_at, updated_at)
     select $2, c.id, $3, $4, $5::float8, $6::float8, $7::smallint, $8::timestamptz, $8::timestamptz
     from c
-    where c.status <> 'rejected' and $3::text = any(c.modes) and $14::boolean
+    where c.status in ('pending', 'verified') and $3::text = any(c.modes) and $14::boolean
       and ($9::boolean or c.country <> 'CN')
     returning id
   ), a as (
@@ -105,8 +105,8 @@ export async function addVehicle(
   }
   if (!outcome) throw NotFoundError.of("carrier", carrierId);
   if (!outcome.inserted) {
-    if (outcome.status === "rejected") {
-      throw new ForbiddenError("a rejected carrier cannot change its fleet");
+    if (outcome.status === "rejected" || outcome.status === "suspended") {
+      throw new ForbiddenError(`a ${outcome.status} carrier cannot change its fleet`);
     }
     if (!outcome.modes.includes(v.mode)) {
       throw ValidationError.field(
