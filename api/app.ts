@@ -10,6 +10,7 @@ import { idempotency } from "./middleware/idempotency";
 import { observe } from "./middleware/observe";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
+import { standing } from "./middleware/standing";
 import { registerRoutes } from "./routes";
 
 export type App = OpenAPIHono<AppEnv>;
@@ -50,6 +51,7 @@ export function newApp(deps: AppDeps): App {
   app.use("*", bodyLimit(deps.bodyLimitBytes));
   app.use("*", authenticate);
   app.use("/v1/*", rateLimit(deps.rateLimitPerMinute));
+  app.use("/v1/*", standing);
   app.use("/v1/*", idempotency);
 
   registerRoutes(app);

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 import type { OrgKind, OrgStatus } from "../db/schema";
 import type { PendingAudit } from "./audit/append";
-import { UnauthorizedError } from "./errors";
+import { ForbiddenError, UnauthorizedError } from "./errors";
 import { type IdempotencyClaim, recordCommittedResult } from "./idempotency";
 import type { JobScheduler } from "./jobs";
 
@@ -81,6 +81,21 @@ export async function withTransaction<T>(
 export function requireOrgActor(ctx: Ctx): OrgActor {
   if (!("orgId" in ctx.actor)) throw new UnauthorizedError("an organisation's API key is required");
   return ctx.actor;
+}
+
+/**
+ * A rejected or suspended organisation may still read what it could before, but changes
+ * nothing: no loads, bids, awards, events, keys, webhooks, vehicles or qualifications.
+ */
+export function requireGoodStanding(actor: Actor): void {
+  if (!("orgId" in actor)) return;
+  if (actor.orgStatus === "rejected" || actor.orgStatus === "suspended") {
+    throw new ForbiddenError(
+      `the organisation is ${actor.orgStatus}: it may read but not write`,
+      [],
+      actor.orgStatus === "rejected" ? "ORGANIZATION_REJECTED" : "ORGANIZATION_SUSPENDED",
+    );
+  }
 }
 
 export function isAdmin(actor: Actor): boolean {

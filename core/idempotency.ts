@@ -1,10 +1,55 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
+import { isApiKey } from "./keys/secret";
+import { isWebhookSecret } from "./webhooks/signature";
 
 /** A claim older than this is presumed abandoned (its process died) and may be taken over. */
 const STALE_MS = 60_000;
+
+/**
+ * How long a key is remembered. After that the same key is a new request, and the
+ * housekeeping sweep deletes the row.
+ */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
+
+const olderThan = (ms: number) =>
+  lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${ms / 1000})`);
+
+const isSecret = (v: unknown): v is string =>
+  typeof v === "string" && (isApiKey(v) || isWebhookSecret(v));
+
+/**
+ * A response as kept for replays: every issued secret (an API key, a webhook signing secret)
+ * is dropped and its path listed in `omittedSecrets`, so the table never holds one and a
+ * replay, which any key of the organisation may trigger, cannot reveal it.
+ */
+export function withoutSecrets(body: unknown): unknown {
+  const omitted: string[] = [];
+  const walk = (value: unknown, path: string): unknown => {
+    if (Array.isArray(value)) {
+      return value.map((item, i) => {
+        if (!isSecret(item)) return walk(item, `${path}${i}.`);
+        omitted.push(`${path}${i}`);
+        return null;
+      });
+    }
+    if (value === null || typeof value !== "object") return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, item] of Object.entries(value)) {
+      if (isSecret(item)) omitted.push(`${path}${k}`);
+      else out[k] = walk(item, `${path}${k}.`);
+    }
+    return out;
+  };
+  if (isSecret(body)) return null;
+  const kept = walk(body, "");
+  if (omitted.length === 0) return body;
+  return kept !== null && typeof kept === "object" && !Array.isArray(kept)
+    ? { ...kept, omittedSecrets: omitted }
+    : kept;
+}
 
 /** A claimed key, carried in the request's context so its write can settle it (see below). */
 export interface IdempotencyClaim {
@@ -31,7 +76,8 @@ export function requestHash(method: string, path: string, body: string): string 
 /**
  * Claims `key` for this organisation. Runs in its own short transaction so concurrent
  * requests with the same key see the claim at once: one proceeds, the others get the stored
- * response, 409 (still in flight) or 422 (another body).
+ * response, 409 (still in flight) or 422 (another body). An expired key is claimed afresh,
+ * whatever it held.
  */
 export async function claimIdempotencyKey(
   db: Db,
@@ -45,14 +91,26 @@ export async function claimIdempotencyKey(
   if (inserted) return { kind: "claimed" };
   const [taken] = await db
     .update(idempotencyKeys)
-    .set({ createdAt: sql`now()` })
+    .set({
+      requestHash: input.hash,
+      state: "in_flight",
+      responseStatus: null,
+      responseBody: null,
+      createdAt: sql`now()`,
+      completedAt: null,
+    })
     .where(
       and(
         eq(idempotencyKeys.orgId, input.orgId),
         eq(idempotencyKeys.key, input.key),
-        eq(idempotencyKeys.requestHash, input.hash),
-        eq(idempotencyKeys.state, "in_flight"),
-        lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${STALE_MS / 1000})`),
+        or(
+          olderThan(IDEMPOTENCY_TTL_MS),
+          and(
+            eq(idempotencyKeys.requestHash, input.hash),
+            eq(idempotencyKeys.state, "in_flight"),
+            olderThan(STALE_MS),
+          ),
+        ),
       ),
     )
     .returning({ key: idempotencyKeys.key });
@@ -86,7 +144,7 @@ export async function recordCommittedResult(
     .set({
       state: "committed",
       responseStatus: null,
-      responseBody: JSON.parse(JSON.stringify(result ?? null)),
+      responseBody: withoutSecrets(JSON.parse(JSON.stringify(result ?? null))),
       completedAt: sql`now()`,
     })
     .where(
@@ -123,8 +181,17 @@ export async function settleIdempotencyKey(
     .set({
       state: "done",
       responseStatus: input.status,
-      responseBody: input.body,
+      responseBody: withoutSecrets(input.body),
       completedAt: sql`now()`,
     })
     .where(where);
+}
+
+/** Deletes keys past their 24 hours; the housekeeping sweep calls it. Returns how many. */
+export async function purgeExpiredIdempotencyKeys(db: Db): Promise<number> {
+  const gone = await db
+    .delete(idempotencyKeys)
+    .where(olderThan(IDEMPOTENCY_TTL_MS))
+    .returning({ key: idempotencyKeys.key });
+  return gone.length;
 }

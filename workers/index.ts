@@ -93,6 +93,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       { every: 3_600_000 },
       { name: "audit.verify", data: {} },
     );
+  await deps.queues
+    .get(housekeepingQueue)
+    .upsertJobScheduler(
+      "idempotency-purge",
+      { every: 600_000 },
+      { name: "idempotency.purge", data: {} },
+    );
   return {
     async stop() {
       await Promise.all(workers.map((w) => w.close()));

@@ -59,3 +59,15 @@ export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) =
 });
 
 export const bearer = [{ apiKey: [] }];
+
+/** On an `Idempotency-Key` replay, the secrets the first response carried, by field path. */
+export const omittedSecrets = {
+  omittedSecrets: z
+    .array(z.string())
+    .optional()
+    .openapi({
+      description:
+        "Only on an Idempotency-Key replay: the secret fields left out (a secret is shown once)",
+      example: ["key"],
+    }),
+};

@@ -7,7 +7,7 @@ import {
   validateRegistrationNumber,
 } from "../../core/validation";
 import { GAUGES, MODES, ORG_KINDS, ORG_STATUSES } from "../../db/schema";
-import { isoDate, isoDateTime, text } from "./common";
+import { isoDate, isoDateTime, omittedSecrets, text } from "./common";
 
 export const CountryCode = z
   .string()
@@ -194,6 +194,11 @@ export const Organization = z
     modes: z.array(Mode).optional(),
     qualifications: z.record(z.string(), z.unknown()).optional(),
     rejectionReason: z.string().nullable().optional(),
+    suspensionReason: z.string().nullable().optional(),
+    pendingQualifications: z.record(z.string(), z.unknown()).nullable().optional().openapi({
+      description:
+        "A carrier's declared change that widens what it may carry, awaiting an admin's review",
+    }),
     verifiedAt: z.string().nullable().optional(),
     createdAt: z.string(),
     updatedAt: z.string().optional(),
@@ -203,7 +208,11 @@ export const Organization = z
 export const Registered = z
   .object({
     organization: Organization,
-    apiKey: z.string().openapi({ description: "Shown once; store it now", example: "cvn_…" }),
+    apiKey: z
+      .string()
+      .optional()
+      .openapi({ description: "Shown once (absent on a replay); store it now", example: "cvn_…" }),
+    ...omittedSecrets,
   })
   .openapi("Registered");
 
@@ -267,6 +276,7 @@ export const IssuedApiKey = z
     prefix: z.string(),
     role: z.string(),
     createdAt: isoDateTime,
-    key: z.string().openapi({ description: "Shown once" }),
+    key: z.string().optional().openapi({ description: "Shown once: absent on a replay" }),
+    ...omittedSecrets,
   })
   .openapi("IssuedApiKey");

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { text } from "./common";
+import { omittedSecrets, text } from "./common";
 
 export const WebhookCreate = z
   .strictObject({
@@ -22,9 +22,10 @@ export const Webhook = z
   .openapi("Webhook");
 
 export const WebhookCreated = Webhook.extend({
-  secret: z.string().openapi({
+  secret: z.string().optional().openapi({
     description:
-      "`whsec_` + base64 key for verifying the `webhook-signature` header; shown only once",
+      "`whsec_` + base64 key for verifying the `webhook-signature` header; shown only once (absent on a replay)",
     example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
   }),
+  ...omittedSecrets,
 }).openapi("WebhookCreated");

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { apiKeys, organizations } from "../../db/schema";
 import type { Actor, Ctx } from "../context";
@@ -14,6 +14,37 @@ const CACHE_TTL_MS = 2_000;
 const CACHE_MAX = 50_000;
 const cache = new Map<string, { actor: Actor; db: Db; until: number }>();
 let generation = 0;
+
+/** `lastUsedAt` is kept to the minute: finer would cost a write per request. */
+const TOUCH_EVERY_MS = 60_000;
+const touched = new Map<string, number>();
+
+/**
+ * Records that a key was used, at most once a minute per key and process, without making the
+ * request wait: the update runs beside it, and its condition keeps other processes from
+ * writing the same minute again. A failure only leaves `lastUsedAt` a little old.
+ */
+function touchKey(db: Db, keyId: string, now: number): void {
+  const last = touched.get(keyId);
+  if (last !== undefined && now - last < TOUCH_EVERY_MS) return;
+  if (touched.size >= CACHE_MAX) touched.clear();
+  touched.set(keyId, now);
+  db.update(apiKeys)
+    .set({ lastUsedAt: sql`now()` })
+    .where(
+      and(
+        eq(apiKeys.id, keyId),
+        or(
+          isNull(apiKeys.lastUsedAt),
+          lt(apiKeys.lastUsedAt, sql`now() - make_interval(secs => ${TOUCH_EVERY_MS / 1000})`),
+        ),
+      ),
+    )
+    .then(
+      () => {},
+      () => touched.delete(keyId),
+    );
+}
 
 export function forgetOrganizationKeys(orgId: string): void {
   generation += 1;
@@ -33,7 +64,10 @@ export async function authenticateApiKey(db: Db, key: string): Promise<Actor | n
   const hash = hashApiKey(key);
   const now = Date.now();
   const hit = cache.get(hash);
-  if (hit && hit.db === db && hit.until > now) return hit.actor;
+  if (hit && hit.db === db && hit.until > now) {
+    if ("keyId" in hit.actor) touchKey(db, hit.actor.keyId, now);
+    return hit.actor;
+  }
   const seen = generation;
   const [row] = await db
     .select({
@@ -53,6 +87,7 @@ export async function authenticateApiKey(db: Db, key: string): Promise<Actor | n
     orgStatus: row.orgStatus,
     keyId: row.keyId,
   };
+  touchKey(db, row.keyId, now);
   if (seen === generation) {
     if (cache.size >= CACHE_MAX) cache.clear();
     cache.set(hash, { actor, db, until: now + CACHE_TTL_MS });

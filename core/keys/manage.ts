@@ -1,8 +1,8 @@
-import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
-import { apiKeys } from "../../db/schema";
+import { and, count, desc, eq, isNull, lt, ne, sql } from "drizzle-orm";
+import { apiKeys, organizations } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
-import { NotFoundError } from "../errors";
+import { ConflictError, NotFoundError } from "../errors";
 import { toPage } from "../pagination";
 import { forgetOrganizationKeysOnCommit } from "./authenticate";
 import { type IssuedKey, issueApiKey } from "./issue";
@@ -72,8 +72,33 @@ async function revokeOwnKey(ctx: Ctx, id: string, action: string): Promise<KeyVi
   return row;
 }
 
+/**
+ * `DELETE /v1/api-keys/{id}`. An organisation's last live key is never revoked (409): with
+ * none left it could not sign in again, nor make a new one. Rotate it instead. The
+ * organisation's row is locked first, so two revocations at once cannot remove the last two.
+ */
 export async function revokeApiKey(ctx: Ctx, id: string): Promise<KeyView> {
-  return withTransaction(ctx, (tx) => revokeOwnKey(tx, id, "api_key.revoked"));
+  const actor = requireOrgActor(ctx);
+  return withTransaction(ctx, async (tx) => {
+    await tx.db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(eq(organizations.id, actor.orgId))
+      .for("no key update");
+    const [others] = await tx.db
+      .select({ n: count() })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.orgId, actor.orgId), isNull(apiKeys.revokedAt), ne(apiKeys.id, id)));
+    const row = await revokeOwnKey(tx, id, "api_key.revoked");
+    if ((others?.n ?? 0) === 0) {
+      throw new ConflictError(
+        "this is the organisation's last live key: create or rotate to a new one before revoking it",
+        [{ path: "id", message: "last live key" }],
+        "LAST_API_KEY",
+      );
+    }
+    return row;
+  });
 }
 
 /** Replaces a key with a new one of the same name and role, in one transaction. */

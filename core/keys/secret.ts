@@ -7,6 +7,11 @@ export function generateApiKey(): string {
   return KEY_PREFIX + randomBytes(24).toString("base64url");
 }
 
+/** A whole key as issued (not a listing's prefix): 32 base64url characters after `cvn_`. */
+export function isApiKey(value: string): boolean {
+  return /^cvn_[A-Za-z0-9_-]{32}$/.test(value);
+}
+
 export function hashApiKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }

@@ -1,34 +1,73 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { type OrgStatus, organizations } from "../../db/schema";
+import { type Organization, type OrgStatus, organizations } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
 import { forgetOrganizationKeysOnCommit } from "../keys/authenticate";
 import { type OrganizationView, organizationView } from "./view";
 
-const FROM: Record<"verified" | "rejected", OrgStatus[]> = {
-  verified: ["pending", "rejected"],
-  rejected: ["pending", "verified"],
+export type StatusDecision = "verified" | "rejected" | "suspended" | "reinstated";
+
+/**
+ * Each admin decision: the statuses it applies to, the status it leaves, and how the reasons
+ * and `verifiedAt` change. Suspension stops a verified organisation without undoing its
+ * verification; reinstatement lifts it. A pending one is rejected, not suspended.
+ */
+const DECISIONS: Record<
+  StatusDecision,
+  {
+    from: OrgStatus[];
+    to: OrgStatus;
+    action: string;
+    set: (now: Date, reason: string | null) => Partial<Organization>;
+  }
+> = {
+  verified: {
+    from: ["pending", "rejected"],
+    to: "verified",
+    action: "organization.verified",
+    set: (now) => ({ rejectionReason: null, verifiedAt: now }),
+  },
+  rejected: {
+    from: ["pending", "verified", "suspended"],
+    to: "rejected",
+    action: "organization.rejected",
+    set: (_now, reason) => ({ rejectionReason: reason, suspensionReason: null, verifiedAt: null }),
+  },
+  suspended: {
+    from: ["verified"],
+    to: "suspended",
+    action: "organization.suspended",
+    set: (_now, reason) => ({ suspensionReason: reason }),
+  },
+  reinstated: {
+    from: ["suspended"],
+    to: "verified",
+    action: "organization.reinstated",
+    set: () => ({ suspensionReason: null }),
+  },
 };
 
 /**
- * An admin's decision on an organisation. The update is conditional on the current status,
- * so two admins deciding at once cannot both win.
+ * An admin's decision on a shipper's or carrier's standing. The update is conditional on the
+ * current status, so two admins deciding at once cannot both win. It takes effect at the
+ * organisation's next request: the keys' cached standing is forgotten on commit.
  */
 export async function reviewOrganization(
   ctx: Ctx,
-  input: { id: string; decision: "verified" | "rejected"; reason?: string },
+  input: { id: string; decision: StatusDecision; reason?: string },
 ): Promise<OrganizationView> {
   if (ctx.actor.kind !== "admin") throw new ForbiddenError("only admins may review organisations");
+  const decision = DECISIONS[input.decision];
   return withTransaction(ctx, async (tx) => {
     forgetOrganizationKeysOnCommit(tx, input.id);
     const now = tx.clock.now();
+    const reason = input.reason ?? null;
     const [row] = await tx.db
       .update(organizations)
       .set({
-        status: input.decision,
-        rejectionReason: input.decision === "rejected" ? (input.reason ?? null) : null,
-        verifiedAt: input.decision === "verified" ? now : null,
+        status: decision.to,
+        ...decision.set(now, reason),
         updatedAt: now,
         version: sql`${organizations.version} + 1`,
       })
@@ -36,7 +75,7 @@ export async function reviewOrganization(
         and(
           eq(organizations.id, input.id),
           inArray(organizations.kind, ["shipper", "carrier"]),
-          inArray(organizations.status, FROM[input.decision]),
+          inArray(organizations.status, decision.from),
         ),
       )
       .returning();
@@ -49,13 +88,17 @@ export async function reviewOrganization(
       if (current.kind !== "shipper" && current.kind !== "carrier") {
         throw new ConflictError(`a ${current.kind} is verified on creation`);
       }
-      throw new ConflictError(`organization is already ${current.status}`);
+      throw new ConflictError(
+        `organization is ${current.status}; only a ${decision.from.join(" or ")} one can be ${input.decision}`,
+        [{ path: "status", message: current.status }],
+        "STATUS_CONFLICT",
+      );
     }
     recordAudit(tx, {
-      action: input.decision === "verified" ? "organization.verified" : "organization.rejected",
+      action: decision.action,
       entityType: "organization",
       entityId: row.id,
-      data: { status: row.status, reason: row.rejectionReason },
+      data: { status: row.status, reason },
     });
     return organizationView(row, "sensitive");
   });

@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import { rawClient } from "../../db/raw";
 import { type Gauge, type Mode, organizations, vehicles } from "../../db/schema";
-import { auditContext, recordAudit } from "../audit/append";
-import { type Ctx, requireOrgActor, withTransaction } from "../context";
+import { auditContext } from "../audit/append";
+import { type Ctx, requireOrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { newId } from "../ids";
 import { toPage } from "../pagination";
@@ -16,28 +16,6 @@ export interface VehicleInput {
   capacityKg: number;
   capacityM3: number;
   gauge?: Gauge;
-}
-
-/** The carrier whose fleet the actor may change: itself, or any carrier for an admin. */
-async function writableCarrier(ctx: Ctx, carrierId: string) {
-  const actor = ctx.actor;
-  const allowed = actor.kind === "admin" || ("orgId" in actor && actor.orgId === carrierId);
-  const [carrier] = allowed
-    ? await ctx.db
-        .select({
-          id: organizations.id,
-          status: organizations.status,
-          country: organizations.country,
-          modes: organizations.modes,
-        })
-        .from(organizations)
-        .where(and(eq(organizations.id, carrierId), eq(organizations.kind, "carrier")))
-    : [];
-  if (!carrier) throw NotFoundError.of("carrier", carrierId);
-  if (carrier.status === "rejected") {
-    throw new ForbiddenError("a rejected carrier cannot change its fleet");
-  }
-  return carrier;
 }
 
 interface AddVehicleOutcome extends Record<string, unknown> {
@@ -55,7 +33,7 @@ const ADD_VEHICLE = `
       (id, carrier_id, mode, plate, capacity_kg, capacity_m3, gauge, created_at, updated_at)
     select $2, c.id, $3, $4, $5::float8, $6::float8, $7::smallint, $8::timestamptz, $8::timestamptz
     from c
-    where c.status <> 'rejected' and $3::text = any(c.modes) and $14::boolean
+    where c.status in ('pending', 'verified') and $3::text = any(c.modes) and $14::boolean
       and ($9::boolean or c.country <> 'CN')
     returning id
   ), a as (
@@ -127,8 +105,8 @@ export async function addVehicle(
   }
   if (!outcome) throw NotFoundError.of("carrier", carrierId);
   if (!outcome.inserted) {
-    if (outcome.status === "rejected") {
-      throw new ForbiddenError("a rejected carrier cannot change its fleet");
+    if (outcome.status === "rejected" || outcome.status === "suspended") {
+      throw new ForbiddenError(`a ${outcome.status} carrier cannot change its fleet`);
     }
     if (!outcome.modes.includes(v.mode)) {
       throw ValidationError.field(
@@ -202,35 +180,4 @@ export async function listVehicles(
     (r) => r.id,
     (r) => vehicleView(r, ceiling),
   );
-}
-
-/** Replaces a carrier's declared qualifications (licence renewed, new insurance, …). */
-export async function updateQualifications(
-  ctx: Ctx,
-  input: {
-    carrierId: string;
-    qualifications: (typeof organizations.$inferSelect)["qualifications"];
-  },
-) {
-  requireOrgActor(ctx);
-  return withTransaction(ctx, async (tx) => {
-    await writableCarrier(tx, input.carrierId);
-    const [row] = await tx.db
-      .update(organizations)
-      .set({
-        qualifications: input.qualifications,
-        updatedAt: tx.clock.now(),
-        version: sql`${organizations.version} + 1`,
-      })
-      .where(eq(organizations.id, input.carrierId))
-      .returning();
-    if (!row) throw NotFoundError.of("carrier", input.carrierId);
-    recordAudit(tx, {
-      action: "carrier.qualifications_updated",
-      entityType: "organization",
-      entityId: row.id,
-      data: { qualifications: input.qualifications },
-    });
-    return row;
-  });
 }

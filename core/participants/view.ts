@@ -28,6 +28,8 @@ export interface OrganizationView {
   modes?: Organization["modes"];
   qualifications?: Organization["qualifications"];
   rejectionReason?: string | null;
+  suspensionReason?: string | null;
+  pendingQualifications?: Organization["pendingQualifications"];
   verifiedAt?: string | null;
   createdAt: string;
   updatedAt?: string;
@@ -54,6 +56,8 @@ export function organizationView(org: Organization, ceiling: Classification): Or
     modes: org.kind === "carrier" ? r.modes : undefined,
     qualifications: org.kind === "carrier" ? r.qualifications : undefined,
     rejectionReason: r.rejectionReason,
+    suspensionReason: r.suspensionReason,
+    pendingQualifications: org.kind === "carrier" ? r.pendingQualifications : undefined,
     verifiedAt: r.verifiedAt === undefined ? undefined : iso(r.verifiedAt),
     createdAt: org.createdAt.toISOString(),
     updatedAt: r.updatedAt?.toISOString(),

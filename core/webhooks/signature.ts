@@ -7,6 +7,11 @@ export function newWebhookSecret(): string {
   return PREFIX + randomBytes(24).toString("base64");
 }
 
+/** A whole signing secret as issued: 32 base64 characters after `whsec_`. */
+export function isWebhookSecret(value: string): boolean {
+  return /^whsec_[A-Za-z0-9+/]{32}$/.test(value);
+}
+
 function keyOf(secret: string): Buffer {
   return Buffer.from(secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret, "base64");
 }

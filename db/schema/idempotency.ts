@@ -1,4 +1,4 @@
-import { bigint, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import type { FieldClassification } from "./classification";
 import { tsz } from "./columns";
 import { organizations } from "./participants";
@@ -11,7 +11,8 @@ export const IDEMPOTENCY_STATES = ["in_flight", "committed", "done"] as const;
 
 /**
  * One row per organisation and `Idempotency-Key`: the first request claims it, the response
- * is kept so a retry gets the same answer.
+ * is kept so a retry gets the same answer, for 24 hours. Secrets in a response (new API keys,
+ * webhook secrets) are never kept: a replay answers without them.
  */
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
@@ -27,7 +28,11 @@ export const idempotencyKeys = pgTable(
     createdAt: tsz("created_at").notNull().defaultNow(),
     completedAt: tsz("completed_at"),
   },
-  (t) => [uniqueIndex("idempotency_keys_org_key").on(t.orgId, t.key)],
+  (t) => [
+    uniqueIndex("idempotency_keys_org_key").on(t.orgId, t.key),
+    // The housekeeping purge of expired keys.
+    index("idempotency_keys_created_at_idx").on(t.createdAt),
+  ],
 );
 
 export type IdempotencyKey = typeof idempotencyKeys.$inferSelect;

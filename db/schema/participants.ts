@@ -14,7 +14,8 @@ import { timestamps, tsz, version } from "./columns";
 
 export const ORG_KINDS = ["shipper", "carrier", "regulator", "admin"] as const;
 export type OrgKind = (typeof ORG_KINDS)[number];
-export const ORG_STATUSES = ["pending", "verified", "rejected"] as const;
+/** `suspended`: an admin has stopped a verified organisation; it may read but not write. */
+export const ORG_STATUSES = ["pending", "verified", "rejected", "suspended"] as const;
 export type OrgStatus = (typeof ORG_STATUSES)[number];
 export const MODES = ["road", "rail", "air", "sea"] as const;
 export type Mode = (typeof MODES)[number];
@@ -53,6 +54,12 @@ export const organizations = pgTable(
     modes: text("modes").array().$type<Mode[]>().notNull().default(sql`'{}'::text[]`),
     qualifications: jsonb("qualifications").$type<Qualifications>().notNull().default({}),
     rejectionReason: text("rejection_reason"),
+    suspensionReason: text("suspension_reason"),
+    /**
+     * A carrier's declared qualifications that would widen what it may carry (a new
+     * dangerous-goods class, a later expiry): they wait here for an admin's review.
+     */
+    pendingQualifications: jsonb("pending_qualifications").$type<Qualifications>(),
     verifiedAt: tsz("verified_at"),
     ...timestamps,
     ...version,
@@ -83,6 +90,8 @@ export const organizationClasses: FieldClassification<Organization> = {
   modes: "public",
   qualifications: "internal",
   rejectionReason: "internal",
+  suspensionReason: "internal",
+  pendingQualifications: "internal",
   verifiedAt: "public",
   createdAt: "public",
   updatedAt: "internal",

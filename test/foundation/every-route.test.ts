@@ -23,6 +23,13 @@ const concrete = (path: string) =>
 describe("every documented operation", () => {
   it("is documented (sanity)", () => {
     expect(operations.length).toBeGreaterThan(30);
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        { method: "POST", path: "/v1/orgs/{id}/suspend" },
+        { method: "POST", path: "/v1/orgs/{id}/reinstate" },
+        { method: "POST", path: "/v1/carriers/{id}/qualifications/review" },
+      ]),
+    );
   });
 
   it.each(
@@ -51,7 +58,41 @@ describe("every documented operation", () => {
       }
     },
   );
+
+  // Both kinds, each rejected and suspended: whatever the body, no write gets past the gate.
+  it.each(
+    operations.filter(
+      (o) =>
+        o.path.startsWith("/v1/") && o.method !== "GET" && !PUBLIC.has(`${o.method} ${o.path}`),
+    ),
+  )(
+    "$method $path refuses a rejected or suspended organisation (403)",
+    async ({ method, path }) => {
+      for (const org of await outcasts) {
+        for (const body of method === "DELETE" ? [undefined] : [{}]) {
+          const res = await node.call(method, concrete(path), { key: org.key, body });
+          const shown = `${org.status} ${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`;
+          expect(res.status, shown).toBe(403);
+          expect(res.body.error.reason, shown).toBe(`ORGANIZATION_${org.status.toUpperCase()}`);
+        }
+      }
+    },
+  );
 });
 
 const shipper = registerShipper(node);
 const carrier = registerCarrier(node);
+const outcasts = Promise.all(
+  (["rejected", "suspended"] as const).flatMap((status) =>
+    [registerShipper, registerCarrier].map(async (register) => {
+      const org = await register(node);
+      const to = status === "rejected" ? "reject" : "suspend";
+      const res = await node.call("POST", `/v1/orgs/${org.id}/${to}`, {
+        key: node.adminKey,
+        body: { reason: "test" },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return { key: org.key, status };
+    }),
+  ),
+);

@@ -114,6 +114,25 @@ describe.each(queueBackends())("BullMQ on $name", (backend) => {
       await running.stop();
     });
 
+    it("runs the node's workers: the purge of idempotency keys past 24 hours", async () => {
+      const org = `org_queues_${backend.name}`;
+      await database.sql`
+        insert into organizations (id, kind, status, name, country)
+        values (${org}, 'shipper', 'verified', 'Purge Test', 'CN')`;
+      await database.sql`
+        insert into idempotency_keys (org_id, key, request_hash, state, created_at) values
+          (${org}, 'old', 'h', 'done', now() - interval '25 hours'),
+          (${org}, 'new', 'h', 'done', now() - interval '23 hours')`;
+      const running = await startWorkers(deps);
+      await queues.enqueue(housekeepingQueue, "idempotency.purge", {});
+      const left = await until("the expired key to be purged", async () => {
+        const rows = await database.sql`select key from idempotency_keys where org_id = ${org}`;
+        return rows.length === 1 ? rows.map((r) => r.key) : undefined;
+      });
+      expect(left).toEqual(["new"]);
+      await running.stop();
+    });
+
     it("lets a worker finish its active job when closed", async () => {
       let finished = false;
       const worker = startWorker(

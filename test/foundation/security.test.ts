@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { loadBody } from "../marketplace/support";
 import { createTestNode } from "../support/app";
 import {
   contact,
@@ -97,6 +98,26 @@ const routes: RouteCase[] = [
     path: () => `/v1/orgs/${other.id}/reject`,
     body: () => ({ reason: "no" }),
     wrongRole: () => shipper.key,
+  },
+  {
+    name: "suspend org",
+    method: "POST",
+    path: () => `/v1/orgs/${other.id}/suspend`,
+    body: () => ({ reason: "no" }),
+    wrongRole: () => regulator.key,
+  },
+  {
+    name: "reinstate org",
+    method: "POST",
+    path: () => `/v1/orgs/${other.id}/reinstate`,
+    wrongRole: () => shipper.key,
+  },
+  {
+    name: "review qualifications",
+    method: "POST",
+    path: () => `/v1/carriers/${carrier.id}/qualifications/review`,
+    body: () => ({ decision: "approve" }),
+    wrongRole: () => carrier.key,
   },
   {
     name: "add vehicle",
@@ -198,8 +219,54 @@ describe("keys", () => {
     expect(JSON.stringify(rows)).not.toContain(c.key);
   });
 
-  it("lets a pending organisation read itself but not transact", async () => {
+  it("lets a pending organisation read itself and prepare for review, but not transact", async () => {
     const c = await registerCarrier(node, { verify: false });
+    const s = await registerShipper(node, { verify: false });
     expect((await node.call("GET", `/v1/carriers/${c.id}`, { key: c.key })).status).toBe(200);
+    const vehicle = await node.call("POST", `/v1/carriers/${c.id}/vehicles`, {
+      key: c.key,
+      body: vehicleBody({ plate: "新B54322" }),
+    });
+    expect(vehicle.status, JSON.stringify(vehicle.body)).toBe(201);
+    const q = await node.call("PUT", `/v1/carriers/${c.id}/qualifications`, {
+      key: c.key,
+      body: qualifications(),
+    });
+    expect(q.status, JSON.stringify(q.body)).toBe(200);
+    const load = await node.call("POST", "/v1/loads", { key: s.key, body: loadBody() });
+    expect(load.status, JSON.stringify(load.body)).toBe(403);
+    expect(load.body.error.reason).toBe("SHIPPER_NOT_VERIFIED");
+    const quote = await node.call("POST", "/v1/routes/quote", {
+      key: c.key,
+      body: { from: "CN-URC", to: "KZ-ALA", cargo: { weightKg: 1000 } },
+    });
+    expect(quote.status, JSON.stringify(quote.body)).toBe(403);
   });
+
+  it.each(["reject", "suspend"])(
+    "lets an organisation read itself after %s, and write nothing",
+    async (to) => {
+      const c = await registerCarrier(node);
+      const [key] = (await node.call("GET", "/v1/api-keys", { key: c.key })).body.items;
+      const decided = await node.call("POST", `/v1/orgs/${c.id}/${to}`, {
+        key: node.adminKey,
+        body: { reason: "forged papers" },
+      });
+      expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+      expect((await node.call("GET", `/v1/carriers/${c.id}`, { key: c.key })).status).toBe(200);
+      const writes = [
+        ["POST", `/v1/carriers/${c.id}/vehicles`, vehicleBody({ plate: "新B54323" })],
+        ["PUT", `/v1/carriers/${c.id}/qualifications`, qualifications()],
+        ["POST", "/v1/api-keys", { name: "k" }],
+        ["POST", `/v1/api-keys/${key.id}/rotate`, undefined],
+        ["DELETE", `/v1/api-keys/${key.id}`, undefined],
+        ["POST", "/v1/webhooks", { url: "https://hooks.example.com/c" }],
+      ] as const;
+      for (const [method, path, body] of writes) {
+        const res = await node.call(method, path, { key: c.key, body });
+        expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(403);
+        expect(res.body.error.code).toBe("FORBIDDEN");
+      }
+    },
+  );
 });

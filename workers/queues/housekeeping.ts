@@ -6,6 +6,7 @@ export const housekeepingQueue = defineQueue(
   "housekeeping",
   {
     "audit.verify": z.strictObject({}),
+    "idempotency.purge": z.strictObject({}),
   },
   { defaults: { attempts: 3 }, concurrency: 1 },
 );

@@ -1,9 +1,12 @@
-import { createRoute } from "@hono/zod-openapi";
-import { updateQualifications } from "../../../core/participants/vehicles";
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  reviewQualifications,
+  updateQualifications,
+} from "../../../core/participants/qualifications";
 import { organizationView } from "../../../core/participants/view";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
-import { bearer, IdParam, json, jsonBody } from "../../schemas/common";
+import { bearer, IdParam, json, jsonBody, text } from "../../schemas/common";
 import { Organization, Qualifications } from "../../schemas/participants";
 
 const route = createRoute({
@@ -11,10 +14,33 @@ const route = createRoute({
   path: "/v1/carriers/{id}/qualifications",
   tags: ["Participants"],
   summary: "Replace a carrier's qualifications (licence, dangerous-goods permit, insurance)",
+  description:
+    "Narrowing changes apply at once. A change that widens what the carrier may do (a new dangerous-goods class, a later expiry, more cover, a new document) waits in `pendingQualifications` for an admin's review; meanwhile the carrier keeps what both declarations allow.",
   security: bearer,
   request: { params: IdParam("org"), ...jsonBody(Qualifications) },
   responses: {
-    200: json(Organization, "The carrier with its new qualifications"),
+    200: json(Organization, "The carrier with its qualifications and any pending change"),
+    ...errorResponses,
+  },
+});
+
+const review = createRoute({
+  method: "post",
+  path: "/v1/carriers/{id}/qualifications/review",
+  tags: ["Participants"],
+  summary: "Approve or reject a carrier's pending qualifications (admin only)",
+  security: bearer,
+  request: {
+    params: IdParam("org"),
+    ...jsonBody(
+      z.strictObject({
+        decision: z.enum(["approve", "reject"]),
+        reason: text(500).optional(),
+      }),
+    ),
+  },
+  responses: {
+    200: json(Organization, "The carrier after the review"),
     ...errorResponses,
   },
 });
@@ -26,6 +52,11 @@ export function registerQualifications(app: App): void {
       carrierId: id,
       qualifications: c.req.valid("json"),
     });
+    return c.json(organizationView(row, "sensitive"), 200);
+  });
+  app.openapi(review, async (c) => {
+    const { id } = c.req.valid("param");
+    const row = await reviewQualifications(c.get("ctx"), { carrierId: id, ...c.req.valid("json") });
     return c.json(organizationView(row, "sensitive"), 200);
   });
 }

@@ -25,6 +25,27 @@ const reject = createRoute({
   responses: { 200: json(Organization, "The rejected organisation"), ...errorResponses },
 });
 
+const suspend = createRoute({
+  method: "post",
+  path: "/v1/orgs/{id}/suspend",
+  tags: ["Participants"],
+  summary:
+    "Suspend a verified shipper or carrier, with a reason (admin only): from its next request it may read but not write",
+  security: bearer,
+  request: { params: IdParam("org"), ...jsonBody(z.strictObject({ reason: text(500) })) },
+  responses: { 200: json(Organization, "The suspended organisation"), ...errorResponses },
+});
+
+const reinstate = createRoute({
+  method: "post",
+  path: "/v1/orgs/{id}/reinstate",
+  tags: ["Participants"],
+  summary: "Lift a suspension: the organisation is verified again (admin only)",
+  security: bearer,
+  request: { params: IdParam("org") },
+  responses: { 200: json(Organization, "The reinstated organisation"), ...errorResponses },
+});
+
 export function registerReviewOrganization(app: App): void {
   app.openapi(verify, async (c) => {
     const { id } = c.req.valid("param");
@@ -37,5 +58,17 @@ export function registerReviewOrganization(app: App): void {
       await reviewOrganization(c.get("ctx"), { id, decision: "rejected", reason }),
       200,
     );
+  });
+  app.openapi(suspend, async (c) => {
+    const { id } = c.req.valid("param");
+    const { reason } = c.req.valid("json");
+    return c.json(
+      await reviewOrganization(c.get("ctx"), { id, decision: "suspended", reason }),
+      200,
+    );
+  });
+  app.openapi(reinstate, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await reviewOrganization(c.get("ctx"), { id, decision: "reinstated" }), 200);
   });
 }
