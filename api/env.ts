@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock, Ctx } from "../core/context";
+import type { EgressPolicy } from "../core/egress";
 import type { JobScheduler } from "../core/jobs";
 import type { Db } from "../db/client";
 import type { RoutingEngine } from "../routing/engine";
@@ -13,6 +14,8 @@ export interface AppDeps {
   nodeCode: string;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
+  /** Addresses outgoing requests may reach; public ones only when absent. */
+  egress?: EgressPolicy;
   /** Background jobs (auto-award at closing); absent in plain API tests. */
   jobs?: JobScheduler;
   /** The freight network and its routing engine; the seeded network when absent. */

@@ -4,6 +4,7 @@ import pino, { type Logger } from "pino";
 import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
 import { type Ctx, systemClock } from "../core/context";
+import { EgressPolicy } from "../core/egress";
 import { ensureAdmin } from "../core/participants/bootstrap";
 import { type Database, migrateDatabase, openDatabase } from "../db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
@@ -68,12 +69,14 @@ export async function startNode(
   metrics.watchQueues(() => queues.depths());
 
   const jobs = queueScheduler(queues);
+  const egress = new EgressPolicy(config.CARAVAN_EGRESS_ALLOW);
   const systemCtx = (name: string): Ctx => ({
     db: database.db,
     actor: { kind: "system", name },
     clock: systemClock,
     jobs,
     nodeCode: config.CARAVAN_NODE_CODE,
+    egress,
   });
   const admin = await ensureAdmin(systemCtx("bootstrap"), {
     nodeCode: config.CARAVAN_NODE_CODE,
@@ -88,6 +91,7 @@ export async function startNode(
     nodeCode: config.CARAVAN_NODE_CODE,
     rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
     bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
+    egress,
     jobs,
     network: loadSeedEngine(),
     ready: async () => ({

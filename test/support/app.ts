@@ -3,6 +3,7 @@ import { afterAll } from "vitest";
 import { type App, newApp } from "../../api/app";
 import { Metrics } from "../../api/metrics";
 import { type Clock, systemClock } from "../../core/context";
+import { EgressPolicy, parseCidrList } from "../../core/egress";
 import type { JobScheduler } from "../../core/jobs";
 import { ensureAdmin } from "../../core/participants/bootstrap";
 import { RoutingEngine } from "../../routing/engine";
@@ -29,6 +30,8 @@ export interface TestNode {
   app: App;
   database: TestDatabase;
   adminKey: string;
+  /** What outgoing requests (webhooks) may reach; give it to the node's workers too. */
+  egress: EgressPolicy;
   call<T = any>(method: string, path: string, opts?: CallOptions): Promise<Reply<T>>;
 }
 
@@ -37,6 +40,8 @@ export async function createTestNode(
   opts: {
     rateLimitPerMinute?: number;
     bodyLimitBytes?: number;
+    /** Private ranges webhooks may reach, as `CARAVAN_EGRESS_ALLOW` (e.g. `127.0.0.0/8`). */
+    egressAllow?: string;
     clock?: Clock;
     /** Background jobs, for tests that run workers (auto-award at closing). */
     jobs?: JobScheduler;
@@ -44,6 +49,7 @@ export async function createTestNode(
 ): Promise<TestNode> {
   const database = await createTestDatabase();
   const clock = opts.clock ?? systemClock;
+  const egress = new EgressPolicy(parseCidrList(opts.egressAllow));
   await ensureAdmin(
     { db: database.db, actor: { kind: "system", name: "test" }, clock },
     { nodeCode: "XJ", adminKey: TEST_ADMIN_KEY },
@@ -56,6 +62,7 @@ export async function createTestNode(
     nodeCode: "XJ",
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
+    egress,
     jobs: opts.jobs,
     network: new RoutingEngine(loadSeedNetwork()),
     ready: async () => ({ database: true, queue: true }),
@@ -65,6 +72,7 @@ export async function createTestNode(
     app,
     database,
     adminKey: TEST_ADMIN_KEY,
+    egress,
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
       if (o.key) headers.authorization = `Bearer ${o.key}`;
