@@ -5,6 +5,7 @@ import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
 import { type Ctx, systemClock } from "../core/context";
 import { EgressPolicy } from "../core/egress";
+import { RateLimiter } from "../core/limits/rate-limiter";
 import { ensureAdmin } from "../core/participants/bootstrap";
 import { type Database, migrateDatabase, openDatabase } from "../db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
@@ -16,6 +17,7 @@ import { queueScheduler } from "../workers/scheduler";
 import { type App, newApp } from "./app";
 import { mountQueueDashboard } from "./dashboard/queues";
 import { Metrics } from "./metrics";
+import { proxyTrust } from "./middleware/client";
 
 /** Waits (up to `ms`) until no other session is connected to this database. */
 async function untilOnlyConnection(database: Database, ms: number): Promise<void> {
@@ -83,6 +85,9 @@ export async function startNode(
     adminKey: config.CARAVAN_ADMIN_KEY,
   });
 
+  const limiter = new RateLimiter(database.db, {
+    onError: (err) => logger.warn({ err }, "rate-limit buckets not synced"),
+  });
   const app = newApp({
     db: database.db,
     logger,
@@ -90,8 +95,11 @@ export async function startNode(
     clock: systemClock,
     nodeCode: config.CARAVAN_NODE_CODE,
     rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
-    bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
+    registrationsPerHour: config.CARAVAN_REGISTRATIONS_PER_HOUR,
+    limiter,
+    trustProxy: proxyTrust(config.CARAVAN_TRUSTED_PROXIES),
     egress,
+    bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
     jobs,
     network: loadSeedEngine(),
     ready: async () => ({
@@ -134,6 +142,7 @@ export async function startNode(
       // Drain HTTP first (no new work), then workers finish their jobs, then connections close.
       stopping ??= (async () => {
         await new Promise<void>((ok) => server.close(() => ok()));
+        await limiter.stop();
         await workers?.stop();
         await sealer.stop();
         await queues.close();
