@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
 import { type Ctx, systemClock } from "../core/context";
@@ -16,6 +16,7 @@ import { postgresRuntime, type QueueRuntime, redisRuntime } from "../workers/run
 import { queueScheduler } from "../workers/scheduler";
 import { type App, newApp } from "./app";
 import { mountQueueDashboard } from "./dashboard/queues";
+import { newLogger } from "./logger";
 import { Metrics } from "./metrics";
 import { proxyTrust } from "./middleware/client";
 
@@ -51,7 +52,7 @@ export async function startNode(
   opts: { logger?: Logger } = {},
 ): Promise<RunningNode> {
   const logger =
-    opts.logger ?? pino({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
+    opts.logger ?? newLogger({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {

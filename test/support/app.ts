@@ -1,6 +1,8 @@
-import pino from "pino";
+import type { Hono } from "hono";
+import pino, { type Logger } from "pino";
 import { afterAll } from "vitest";
 import { type App, newApp } from "../../api/app";
+import type { AppEnv } from "../../api/env";
 import { Metrics } from "../../api/metrics";
 import { proxyTrust } from "../../api/middleware/client";
 import { type Clock, systemClock } from "../../core/context";
@@ -49,6 +51,9 @@ export async function createTestNode(
     egressAllow?: string;
     /** Proxies whose forwarding headers are believed, as `CARAVAN_TRUSTED_PROXIES`. */
     trustedProxies?: string;
+    logger?: Logger;
+    /** Extra routes, as the node mounts its queue dashboard. */
+    mount?: (app: Hono<AppEnv>) => void;
     /** Another app over the same database, as a second node process would be. */
     database?: TestDatabase;
     clock?: Clock;
@@ -66,7 +71,7 @@ export async function createTestNode(
   );
   const app = newApp({
     db: database.db,
-    logger: pino({ level: "silent" }),
+    logger: opts.logger ?? pino({ level: "silent" }),
     metrics: new Metrics(),
     clock,
     nodeCode: "XJ",
@@ -75,6 +80,7 @@ export async function createTestNode(
     limiter,
     egress,
     trustProxy: proxyTrust(parseCidrList(opts.trustedProxies)),
+    mount: opts.mount,
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
     jobs: opts.jobs,
     network: new RoutingEngine(loadSeedNetwork()),
