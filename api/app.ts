@@ -50,7 +50,7 @@ export function newApp(deps: AppDeps): App {
   app.use("*", observe);
   app.use("*", bodyLimit(deps.bodyLimitBytes));
   app.use("*", authenticate);
-  app.use("/v1/*", rateLimit(deps.rateLimitPerMinute));
+  app.use("/v1/*", rateLimit);
   app.use("/v1/*", standing);
   app.use("/v1/*", idempotency);
 

@@ -1,9 +1,12 @@
 import type { Logger } from "pino";
 import type { Clock, Ctx } from "../core/context";
+import type { EgressPolicy } from "../core/egress";
 import type { JobScheduler } from "../core/jobs";
+import type { RateLimiter } from "../core/limits/rate-limiter";
 import type { Db } from "../db/client";
 import type { RoutingEngine } from "../routing/engine";
 import type { Metrics } from "./metrics";
+import type { ProxyTrust } from "./middleware/client";
 
 export interface AppDeps {
   db: Db;
@@ -11,7 +14,16 @@ export interface AppDeps {
   metrics: Metrics;
   clock: Clock;
   nodeCode: string;
+  /** Requests per minute per organisation, and per client address without a key. */
   rateLimitPerMinute: number;
+  /** Self-registrations per client address per hour. */
+  registrationsPerHour: number;
+  /** Holds the rate-limit buckets, shared with other processes through the database. */
+  limiter: RateLimiter;
+  /** Peers whose `X-Forwarded-For`/`-Proto` are believed; none when absent. */
+  trustProxy?: ProxyTrust;
+  /** Addresses outgoing requests may reach; public ones only when absent. */
+  egress?: EgressPolicy;
   bodyLimitBytes: number;
   /** Background jobs (auto-award at closing); absent in plain API tests. */
   jobs?: JobScheduler;

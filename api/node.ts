@@ -1,9 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
 import { type Ctx, systemClock } from "../core/context";
+import { EgressPolicy } from "../core/egress";
+import { RateLimiter } from "../core/limits/rate-limiter";
 import { ensureAdmin } from "../core/participants/bootstrap";
 import { type Database, migrateDatabase, openDatabase } from "../db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
@@ -14,7 +16,9 @@ import { postgresRuntime, type QueueRuntime, redisRuntime } from "../workers/run
 import { queueScheduler } from "../workers/scheduler";
 import { type App, newApp } from "./app";
 import { mountQueueDashboard } from "./dashboard/queues";
+import { newLogger } from "./logger";
 import { Metrics } from "./metrics";
+import { proxyTrust } from "./middleware/client";
 
 /** Waits (up to `ms`) until no other session is connected to this database. */
 async function untilOnlyConnection(database: Database, ms: number): Promise<void> {
@@ -48,7 +52,7 @@ export async function startNode(
   opts: { logger?: Logger } = {},
 ): Promise<RunningNode> {
   const logger =
-    opts.logger ?? pino({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
+    opts.logger ?? newLogger({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -68,18 +72,23 @@ export async function startNode(
   metrics.watchQueues(() => queues.depths());
 
   const jobs = queueScheduler(queues);
+  const egress = new EgressPolicy(config.CARAVAN_EGRESS_ALLOW);
   const systemCtx = (name: string): Ctx => ({
     db: database.db,
     actor: { kind: "system", name },
     clock: systemClock,
     jobs,
     nodeCode: config.CARAVAN_NODE_CODE,
+    egress,
   });
   const admin = await ensureAdmin(systemCtx("bootstrap"), {
     nodeCode: config.CARAVAN_NODE_CODE,
     adminKey: config.CARAVAN_ADMIN_KEY,
   });
 
+  const limiter = new RateLimiter(database.db, {
+    onError: (err) => logger.warn({ err }, "rate-limit buckets not synced"),
+  });
   const app = newApp({
     db: database.db,
     logger,
@@ -87,6 +96,10 @@ export async function startNode(
     clock: systemClock,
     nodeCode: config.CARAVAN_NODE_CODE,
     rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
+    registrationsPerHour: config.CARAVAN_REGISTRATIONS_PER_HOUR,
+    limiter,
+    trustProxy: proxyTrust(config.CARAVAN_TRUSTED_PROXIES),
+    egress,
     bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
     jobs,
     network: loadSeedEngine(),
@@ -130,6 +143,7 @@ export async function startNode(
       // Drain HTTP first (no new work), then workers finish their jobs, then connections close.
       stopping ??= (async () => {
         await new Promise<void>((ok) => server.close(() => ok()));
+        await limiter.stop();
         await workers?.stop();
         await sealer.stop();
         await queues.close();

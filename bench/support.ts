@@ -116,6 +116,7 @@ export async function startNodeProcess(opts: {
       PORT: String(opts.port),
       CARAVAN_ADMIN_KEY: opts.adminKey,
       CARAVAN_RATE_LIMIT: "1000000000",
+      CARAVAN_REGISTRATIONS_PER_HOUR: "1000000000",
       CARAVAN_DB_POOL: String(opts.pool),
       LOG_LEVEL: "warn",
     },

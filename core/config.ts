@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseCidrList } from "./egress";
 
 const nodeCode = z
   .string()
@@ -16,6 +17,19 @@ const optionalUrl = (protocols: readonly string[]) =>
       `must start with ${protocols.map((p) => `${p}://`).join(" or ")}`,
     );
 
+/** Comma-separated CIDR ranges, checked at start-up so a typo stops the node. */
+const cidrList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    try {
+      return parseCidrList(v);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: e instanceof Error ? e.message : String(e) });
+      return z.NEVER;
+    }
+  });
+
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default("127.0.0.1"),
@@ -30,8 +44,14 @@ export const configSchema = z.object({
   CARAVAN_NODE_CODE: nodeCode,
   /** Port of the embedded PostgreSQL, used only when DATABASE_URL is unset. */
   CARAVAN_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65_535).default(54_329),
-  /** Requests per minute per API key. */
+  /** Requests per minute per organisation (all its keys), and per address without a key. */
   CARAVAN_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  /** Self-registrations (`POST /v1/shippers`, `/v1/carriers`) per client address per hour. */
+  CARAVAN_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  /** Proxies whose `X-Forwarded-For`/`-Proto` are believed; none by default. */
+  CARAVAN_TRUSTED_PROXIES: cidrList,
+  /** Private ranges outgoing requests (webhooks) may reach; none by default. */
+  CARAVAN_EGRESS_ALLOW: cidrList,
   CARAVAN_BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

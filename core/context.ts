@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import type { OrgKind, OrgStatus } from "../db/schema";
 import type { PendingAudit } from "./audit/append";
+import type { EgressPolicy } from "./egress";
 import { ForbiddenError, UnauthorizedError } from "./errors";
 import { type IdempotencyClaim, recordCommittedResult } from "./idempotency";
 import type { JobScheduler } from "./jobs";
@@ -38,6 +39,8 @@ export interface Ctx {
   jobs?: JobScheduler;
   /** This node's code (`CARAVAN_NODE_CODE`), the prefix of the numbers it issues. */
   nodeCode?: string;
+  /** Which addresses outgoing requests may reach; public addresses only when absent. */
+  egress?: EgressPolicy;
   /** The request's claimed `Idempotency-Key`: its write stores the result in its transaction. */
   idempotency?: IdempotencyClaim;
   /** Present inside `withTransaction`; collects what must be written or done at commit. */

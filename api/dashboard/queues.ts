@@ -3,18 +3,29 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { HonoAdapter } from "@bull-board/hono";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Context, Hono, Next } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import {
+  ADMIN_SESSION_TTL_MS,
+  openAdminSession,
+  resolveAdminSession,
+} from "../../core/admin/sessions";
 import { authenticateApiKey } from "../../core/keys/authenticate";
 import { QUEUES, type Queues } from "../../workers/queues";
 import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
+import { cameOverHttps } from "../middleware/client";
+import { refuseSpentAddress, spendFailedAttempt } from "../middleware/rate-limit";
 
 const BASE = "/admin/queues";
-const COOKIE = "caravan_admin_key";
+const COOKIE = "caravan_admin_session";
+/** Earlier versions kept the admin key itself in this cookie; it is cleared on sight. */
+const OLD_COOKIE = "caravan_admin_key";
 
 /**
  * bull-board at /admin/queues, admins only. A browser cannot send a bearer header when it
- * navigates, so the key may also be given once as `?key=`; it is then kept in an HttpOnly cookie.
+ * navigates, so the key may be given once as `?key=`: it is exchanged for a session id in an
+ * HttpOnly cookie (the key itself never goes into a cookie) and the browser is sent on to the
+ * address without the key, so it stays out of history and logs.
  */
 export function mountQueueDashboard(app: Hono<AppEnv>, queues: Queues): void {
   const adapter = new HonoAdapter(serveStatic).setBasePath(BASE);
@@ -28,22 +39,48 @@ export function mountQueueDashboard(app: Hono<AppEnv>, queues: Queues): void {
     ),
     serverAdapter: adapter,
   });
-  const adminOnly = async (c: Context<AppEnv>, next: Next) => {
-    let actor = c.get("ctx").actor;
-    const offered = c.req.query("key") ?? getCookie(c, COOKIE);
-    if (actor.kind === "anonymous" && offered) {
-      actor = (await authenticateApiKey(c.get("deps").db, offered)) ?? actor;
-      if (actor.kind === "admin" && c.req.query("key")) {
-        setCookie(c, COOKIE, offered, { httpOnly: true, sameSite: "Strict", path: BASE });
-      }
-    }
-    if (actor.kind !== "admin") {
-      const code = actor.kind === "anonymous" ? "UNAUTHORIZED" : "FORBIDDEN";
-      return errorResponse(c, code, "the queue dashboard needs an admin key");
-    }
-    await next();
-  };
   app.use(BASE, adminOnly);
   app.use(`${BASE}/*`, adminOnly);
   app.route(BASE, adapter.registerPlugin());
+}
+
+async function adminOnly(c: Context<AppEnv>, next: Next) {
+  const { db, clock } = c.get("deps");
+  if (getCookie(c, OLD_COOKIE) !== undefined) deleteCookie(c, OLD_COOKIE, { path: BASE });
+  const actor = c.get("ctx").actor;
+  if (actor.kind === "admin") return next();
+  if (actor.kind !== "anonymous") {
+    return errorResponse(c, "FORBIDDEN", "the queue dashboard needs an admin key");
+  }
+  const key = c.req.query("key");
+  const session = getCookie(c, COOKIE);
+  if (key === undefined && session === undefined) {
+    return errorResponse(c, "UNAUTHORIZED", "the queue dashboard needs an admin key");
+  }
+  const spent = refuseSpentAddress(c);
+  if (spent) return spent;
+  if (key !== undefined) {
+    const offered = await authenticateApiKey(db, key);
+    if (offered?.kind === "admin") {
+      const opened = await openAdminSession(db, clock, { keyId: offered.keyId });
+      setCookie(c, COOKIE, opened.id, {
+        httpOnly: true,
+        sameSite: "Strict",
+        secure: cameOverHttps(c),
+        path: "/admin",
+        maxAge: ADMIN_SESSION_TTL_MS / 1000,
+      });
+      return c.redirect(BASE, 303);
+    }
+    const throttled = offered ? undefined : await spendFailedAttempt(c);
+    if (throttled) return throttled;
+    return offered
+      ? errorResponse(c, "FORBIDDEN", "the queue dashboard needs an admin key")
+      : errorResponse(c, "UNAUTHORIZED", "the queue dashboard needs an admin key");
+  }
+  if (session !== undefined && (await resolveAdminSession(db, clock, session))) return next();
+  const throttled = await spendFailedAttempt(c);
+  if (throttled) return throttled;
+  deleteCookie(c, COOKIE, { path: "/admin" });
+  return errorResponse(c, "UNAUTHORIZED", "the dashboard session has expired; sign in again");
 }

@@ -1,8 +1,16 @@
 import { createMiddleware } from "hono/factory";
 import type { Actor } from "../../core/context";
 import { authenticateApiKey } from "../../core/keys/authenticate";
+import { perMinute } from "../../core/limits/rate-limiter";
 import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
+import { clientAddress } from "./client";
+import {
+  addressBucket,
+  refuseSpentAddress,
+  spendFailedAttempt,
+  tooManyRequests,
+} from "./rate-limit";
 
 /** The only API calls that need no key: self-registration of shippers and carriers. */
 const PUBLIC = new Set(["POST /v1/shippers", "POST /v1/carriers"]);
@@ -10,21 +18,31 @@ const PUBLIC = new Set(["POST /v1/shippers", "POST /v1/carriers"]);
 /**
  * Resolves `Authorization: Bearer <key>` to an actor. Under `/v1` a key is required except for
  * the public registration calls; a header that names no live key is refused outright.
+ * Failed and missing keys spend from the client address's budget, so guessing keys runs into
+ * 429s; once that budget is spent, keys from the address are not even looked up, so the
+ * answer tells nothing about the key.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const deps = c.get("deps");
   const header = c.req.header("authorization");
   let actor: Actor = { kind: "anonymous" };
   if (header !== undefined) {
+    const spent = refuseSpentAddress(c);
+    if (spent) return spent;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const found = match?.[1] ? await authenticateApiKey(deps.db, match[1]) : null;
     if (!found) {
+      const throttled = await spendFailedAttempt(c);
+      if (throttled) return throttled;
       return errorResponse(c, "UNAUTHORIZED", "API key is missing, unknown or revoked", [
         { path: "headers.authorization", message: "expected Bearer <live API key>" },
       ]);
     }
     actor = found;
   } else if (c.req.path.startsWith("/v1/") && !PUBLIC.has(`${c.req.method} ${c.req.path}`)) {
+    const bucket = addressBucket(clientAddress(c));
+    const verdict = await deps.limiter.take(bucket, perMinute(deps.rateLimitPerMinute));
+    if (!verdict.ok) return tooManyRequests(c, verdict, "too many requests from this address");
     return errorResponse(c, "UNAUTHORIZED", "an API key is required", [
       { path: "headers.authorization", message: "expected Bearer <API key>" },
     ]);
@@ -36,6 +54,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     requestId: c.get("requestId"),
     jobs: deps.jobs,
     nodeCode: deps.nodeCode,
+    egress: deps.egress,
   });
   await next();
 });

@@ -1,6 +1,7 @@
 import { and, asc, eq, lt, sql } from "drizzle-orm";
 import { feedEvents, webhookDeliveries, webhooks } from "../../db/schema";
 import type { Ctx } from "../context";
+import { EgressDeniedError, egressRequest, PUBLIC_ONLY } from "../egress";
 import { formatFeedCursor } from "../feed/read";
 import { signWebhook } from "./signature";
 
@@ -65,10 +66,10 @@ export async function deliverWebhook(
   let status: number | null = null;
   let outcome: DeliveryOutcome;
   try {
-    const res = await fetch(row.url, {
+    // Redirects are never followed; the address connected to is checked, not only the name.
+    const res = await egressRequest(ctx.egress ?? PUBLIC_ONLY, row.url, {
       method: "POST",
-      redirect: "manual",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      timeoutMs: TIMEOUT_MS,
       headers: {
         "content-type": "application/json",
         "user-agent": "caravan-webhooks/1",
@@ -83,7 +84,6 @@ export async function deliverWebhook(
       },
       body,
     });
-    await res.body?.cancel().catch(() => {});
     status = res.status;
     const kind = classify(res.status);
     outcome =
@@ -91,7 +91,9 @@ export async function deliverWebhook(
         ? { kind, status: res.status }
         : { kind, reason: `receiver answered ${res.status}` };
   } catch (err) {
-    outcome = { kind: "retry", reason: err instanceof Error ? err.message : String(err) };
+    const reason = err instanceof Error ? err.message : String(err);
+    outcome =
+      err instanceof EgressDeniedError ? { kind: "rejected", reason } : { kind: "retry", reason };
   }
 
   const final =

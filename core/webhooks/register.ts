@@ -2,6 +2,7 @@ import { count, eq } from "drizzle-orm";
 import { webhooks } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
+import { type EgressPolicy, PUBLIC_ONLY } from "../egress";
 import { ConflictError, ValidationError } from "../errors";
 import { newId } from "../ids";
 import { newWebhookSecret } from "./signature";
@@ -10,8 +11,11 @@ import { type WebhookView, webhookView } from "./view";
 /** Enough for a primary and a standby endpoint per system; more is usually a mistake. */
 export const MAX_WEBHOOKS_PER_ORG = 10;
 
-/** Only http(s) endpoints with a host; anything else (`ftp:`, `javascript:`, relative) is refused. */
-export function parseWebhookUrl(raw: string): string {
+/**
+ * Only http(s) endpoints with a host; anything else (`ftp:`, `javascript:`, relative) is refused,
+ * and so is a host the egress rule forbids (loopback, private, link-local, in any spelling).
+ */
+export function parseWebhookUrl(raw: string, egress: EgressPolicy = PUBLIC_ONLY): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -25,6 +29,8 @@ export function parseWebhookUrl(raw: string): string {
   if (url.username || url.password) {
     throw ValidationError.field("url", "must not carry credentials; verify the signature instead");
   }
+  const refusal = egress.refuseUrl(url);
+  if (refusal) throw ValidationError.field("url", refusal);
   return url.toString();
 }
 
@@ -34,7 +40,7 @@ export async function registerWebhook(
   input: { url: string; description?: string },
 ): Promise<WebhookView & { secret: string }> {
   const actor = requireOrgActor(ctx);
-  const url = parseWebhookUrl(input.url);
+  const url = parseWebhookUrl(input.url, ctx.egress);
   return withTransaction(ctx, async (tx) => {
     const [existing] = await tx.db
       .select({ n: count() })

@@ -32,16 +32,23 @@ describe.each(queueBackends())("a node with queues on $name", (backend) => {
         body: JSON.stringify(shipperBody()),
       });
       expect(reg.status).toBe(201);
-      // The queue dashboard: admins only, by bearer key or once by ?key= (then a cookie).
+      // The queue dashboard: admins only, by bearer key or once by ?key= (then a session).
       expect((await fetch(`${node.url}/admin/queues`)).status).toBe(401);
       const shipperKey = ((await reg.json()) as { apiKey: string }).apiKey;
       const asShipper = await fetch(`${node.url}/admin/queues`, {
         headers: { authorization: `Bearer ${shipperKey}` },
       });
       expect(asShipper.status).toBe(403);
-      const board = await fetch(`${node.url}/admin/queues?key=${node.generatedAdminKey}`);
+      const login = await fetch(`${node.url}/admin/queues?key=${node.generatedAdminKey}`, {
+        redirect: "manual",
+      });
+      expect(login.status).toBe(303);
+      const cookie = login.headers.get("set-cookie") ?? "";
+      expect(cookie).toMatch(/HttpOnly/i);
+      const board = await fetch(`${node.url}/admin/queues`, {
+        headers: { cookie: cookie.split(";")[0] ?? "" },
+      });
       expect(board.status).toBe(200);
-      expect(board.headers.get("set-cookie")).toMatch(/HttpOnly/i);
       expect(await board.text()).toMatch(/<html/i);
       const verify = await fetch(`${node.url}/v1/audit/verify`, {
         headers: { authorization: `Bearer ${node.generatedAdminKey}` },

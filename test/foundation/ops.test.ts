@@ -93,7 +93,7 @@ describe("request hygiene", () => {
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
   });
 
-  it("rate-limits per key with Retry-After", async () => {
+  it("rate-limits per organisation with Retry-After", async () => {
     const c = await registerCarrier(node);
     const statuses: number[] = [];
     let retryAfter: string | null = null;
@@ -105,7 +105,7 @@ describe("request hygiene", () => {
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(25);
     expect(statuses).toContain(429);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-    // Another key has its own budget.
+    // Another organisation has its own budget.
     expect((await node.call("GET", "/v1/orgs", { key: node.adminKey })).status).toBe(200);
   });
 });

@@ -175,7 +175,8 @@ describe.each(queueBackends())("webhook delivery on the $name queue backend", (b
     let queues: Queues;
 
     beforeAll(async () => {
-      node = await createTestNode({ jobs });
+      // The receiver listens on loopback, which only an explicit allow-list lets webhooks reach.
+      node = await createTestNode({ jobs, egressAllow: "127.0.0.0/8" });
       ({ queues, stop } = await workers.start(node));
     });
     afterAll(async () => stop?.());

@@ -1,9 +1,14 @@
-import pino from "pino";
+import type { Hono } from "hono";
+import pino, { type Logger } from "pino";
 import { afterAll } from "vitest";
 import { type App, newApp } from "../../api/app";
+import type { AppEnv } from "../../api/env";
 import { Metrics } from "../../api/metrics";
+import { proxyTrust } from "../../api/middleware/client";
 import { type Clock, systemClock } from "../../core/context";
+import { EgressPolicy, parseCidrList } from "../../core/egress";
 import type { JobScheduler } from "../../core/jobs";
+import { RateLimiter } from "../../core/limits/rate-limiter";
 import { ensureAdmin } from "../../core/participants/bootstrap";
 import { RoutingEngine } from "../../routing/engine";
 import { loadSeedNetwork } from "../../routing/load";
@@ -20,6 +25,8 @@ export interface Reply<T = any> {
 export interface CallOptions {
   key?: string;
   body?: unknown;
+  /** The client's socket address as the node sees it; `local` when absent. */
+  remoteAddress?: string;
   /** Sent as is, for malformed-JSON cases. */
   rawBody?: string;
   headers?: Record<string, string>;
@@ -29,6 +36,8 @@ export interface TestNode {
   app: App;
   database: TestDatabase;
   adminKey: string;
+  /** What outgoing requests (webhooks) may reach; give it to the node's workers too. */
+  egress: EgressPolicy;
   call<T = any>(method: string, path: string, opts?: CallOptions): Promise<Reply<T>>;
 }
 
@@ -36,35 +45,56 @@ export interface TestNode {
 export async function createTestNode(
   opts: {
     rateLimitPerMinute?: number;
+    registrationsPerHour?: number;
     bodyLimitBytes?: number;
+    /** Private ranges webhooks may reach, as `CARAVAN_EGRESS_ALLOW` (e.g. `127.0.0.0/8`). */
+    egressAllow?: string;
+    /** Proxies whose forwarding headers are believed, as `CARAVAN_TRUSTED_PROXIES`. */
+    trustedProxies?: string;
+    logger?: Logger;
+    /** Extra routes, as the node mounts its queue dashboard. */
+    mount?: (app: Hono<AppEnv>) => void;
+    /** Another app over the same database, as a second node process would be. */
+    database?: TestDatabase;
     clock?: Clock;
     /** Background jobs, for tests that run workers (auto-award at closing). */
     jobs?: JobScheduler;
   } = {},
 ): Promise<TestNode> {
-  const database = await createTestDatabase();
+  const database = opts.database ?? (await createTestDatabase());
   const clock = opts.clock ?? systemClock;
+  const egress = new EgressPolicy(parseCidrList(opts.egressAllow));
+  const limiter = new RateLimiter(database.db);
   await ensureAdmin(
     { db: database.db, actor: { kind: "system", name: "test" }, clock },
     { nodeCode: "XJ", adminKey: TEST_ADMIN_KEY },
   );
   const app = newApp({
     db: database.db,
-    logger: pino({ level: "silent" }),
+    logger: opts.logger ?? pino({ level: "silent" }),
     metrics: new Metrics(),
     clock,
     nodeCode: "XJ",
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
+    registrationsPerHour: opts.registrationsPerHour ?? 100_000,
+    limiter,
+    egress,
+    trustProxy: proxyTrust(parseCidrList(opts.trustedProxies)),
+    mount: opts.mount,
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
     jobs: opts.jobs,
     network: new RoutingEngine(loadSeedNetwork()),
     ready: async () => ({ database: true, queue: true }),
   });
-  afterAll(() => database.close());
+  afterAll(async () => {
+    await limiter.stop();
+    await database.close();
+  });
   return {
     app,
     database,
     adminKey: TEST_ADMIN_KEY,
+    egress,
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
       if (o.key) headers.authorization = `Bearer ${o.key}`;
@@ -72,7 +102,11 @@ export async function createTestNode(
       if (o.rawBody !== undefined) body = o.rawBody;
       else if (o.body !== undefined) body = JSON.stringify(o.body);
       if (body !== undefined) headers["content-type"] ??= "application/json";
-      const res = await app.request(path, { method, headers, body });
+      // What @hono/node-server hands the app: the socket's peer is read from here.
+      const env = o.remoteAddress
+        ? { incoming: { socket: { remoteAddress: o.remoteAddress } } }
+        : undefined;
+      const res = await app.request(path, { method, headers, body }, env);
       const text = await res.text();
       let parsed: unknown = text;
       try {

@@ -68,6 +68,7 @@ export function testWorkers(backend: QueueBackendCase): {
           clock: systemClock,
           jobs: scheduler,
           nodeCode: "XJ",
+          egress: node.egress,
         },
         logger: pino({ level: "silent" }),
         queues,
