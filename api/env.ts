@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
+import type { CheckpointStore } from "../core/audit/checkpoints";
 import type { Clock, Ctx } from "../core/context";
+import type { NodeIdentity } from "../core/identity/node-identity";
 import type { JobScheduler } from "../core/jobs";
 import type { Db } from "../db/client";
 import type { RoutingEngine } from "../routing/engine";
@@ -11,6 +13,10 @@ export interface AppDeps {
   metrics: Metrics;
   clock: Clock;
   nodeCode: string;
+  /** The node's keys: audit proofs now, signatures for partners later. */
+  identity: NodeIdentity;
+  /** Signed audit checkpoints, kept outside the database; verification holds the table to them. */
+  auditCheckpoints: CheckpointStore;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   /** Background jobs (auto-award at closing); absent in plain API tests. */

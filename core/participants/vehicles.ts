@@ -2,6 +2,7 @@ import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { rawClient } from "../../db/raw";
 import { type Gauge, type Mode, organizations, vehicles } from "../../db/schema";
 import { auditContext, recordAudit } from "../audit/append";
+import { auditProof } from "../audit/proof";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { newId } from "../ids";
@@ -59,8 +60,9 @@ const ADD_VEHICLE = `
       and ($9::boolean or c.country <> 'CN')
     returning id
   ), a as (
-    insert into audit_log (at, actor_org_id, actor_kind, action, entity_type, entity_id, data, request_id)
-    select $8::timestamptz, $10, $11, 'vehicle.registered', 'vehicle', v.id, $12::jsonb, $13
+    insert into audit_log
+      (at, actor_org_id, actor_kind, action, entity_type, entity_id, data, request_id, proof)
+    select $8::timestamptz, $10, $11, 'vehicle.registered', 'vehicle', v.id, $12::jsonb, $13, $15
     from v
   )
   select c.status, c.country, c.modes, exists (select 1 from v) as inserted from c`;
@@ -95,6 +97,13 @@ export async function addVehicle(
     capacityM3: v.capacityM3,
     gauge,
   };
+  const proof = auditProof(ctx.identity, {
+    ...audit,
+    action: "vehicle.registered",
+    entityType: "vehicle",
+    entityId: id,
+    data,
+  });
   let outcome: AddVehicleOutcome | undefined;
   try {
     [outcome] = (await rawClient(ctx.db).unsafe(
@@ -114,6 +123,7 @@ export async function addVehicle(
         JSON.stringify(data),
         audit.requestId,
         unit.ok,
+        proof,
       ],
       { prepare: true },
     )) as AddVehicleOutcome[];

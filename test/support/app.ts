@@ -1,8 +1,17 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pino from "pino";
 import { afterAll } from "vitest";
 import { type App, newApp } from "../../api/app";
 import { Metrics } from "../../api/metrics";
+import { type CheckpointStore, openCheckpointFile } from "../../core/audit/checkpoints";
 import { type Clock, systemClock } from "../../core/context";
+import {
+  generateNodeKey,
+  type NodeIdentity,
+  nodeIdentity,
+} from "../../core/identity/node-identity";
 import type { JobScheduler } from "../../core/jobs";
 import { ensureAdmin } from "../../core/participants/bootstrap";
 import { RoutingEngine } from "../../routing/engine";
@@ -29,6 +38,11 @@ export interface TestNode {
   app: App;
   database: TestDatabase;
   adminKey: string;
+  identity: NodeIdentity;
+  /** Signed audit checkpoints, in a file of a directory of the test's own. */
+  auditCheckpoints: CheckpointStore;
+  /** Where that file lives. */
+  dataDir: string;
   call<T = any>(method: string, path: string, opts?: CallOptions): Promise<Reply<T>>;
 }
 
@@ -44,8 +58,15 @@ export async function createTestNode(
 ): Promise<TestNode> {
   const database = await createTestDatabase();
   const clock = opts.clock ?? systemClock;
+  const identity = await nodeIdentity(generateNodeKey());
+  const dataDir = await mkdtemp(join(tmpdir(), "caravan-test-"));
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+  const auditCheckpoints = await openCheckpointFile(
+    join(dataDir, "audit-checkpoints.jws"),
+    identity,
+  );
   await ensureAdmin(
-    { db: database.db, actor: { kind: "system", name: "test" }, clock },
+    { db: database.db, actor: { kind: "system", name: "test" }, clock, identity },
     { nodeCode: "XJ", adminKey: TEST_ADMIN_KEY },
   );
   const app = newApp({
@@ -54,6 +75,8 @@ export async function createTestNode(
     metrics: new Metrics(),
     clock,
     nodeCode: "XJ",
+    identity,
+    auditCheckpoints,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
     jobs: opts.jobs,
@@ -65,6 +88,9 @@ export async function createTestNode(
     app,
     database,
     adminKey: TEST_ADMIN_KEY,
+    identity,
+    auditCheckpoints,
+    dataDir,
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
       if (o.key) headers.authorization = `Bearer ${o.key}`;
