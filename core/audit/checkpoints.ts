@@ -27,24 +27,16 @@ export interface Checkpoint {
 export const CHECKPOINT_TYP = "caravan-audit-checkpoint";
 
 /**
- * The checkpoint file of the database `db` holds, under the data directory:
- * `audit/<cluster system identifier>-<database>.jws`. Named by the database, so pointing a
- * node at another database starts that database's own anchor instead of raising a false
- * alarm, while a database dropped and restored under the same name is still held to it.
+ * The checkpoint file of the database `db` names, under the data directory:
+ * `audit/<database>.jws`, so a data directory used with another database starts that
+ * database's own anchor. Only the name counts, and the node reaches its database by the name
+ * it is configured with: whatever answers under that name (a restored or swapped copy too) is
+ * held to the same checkpoints, and nothing in the database can choose another file.
  */
 export async function checkpointFileFor(dataDir: string, db: Db): Promise<string> {
-  // Some hosted servers withhold pg_control_system(); the database's name alone then.
-  const [row] = await db
-    .execute<{ system: string; name: string }>(
-      sql`select system_identifier::text as system, current_database() as name from pg_control_system()`,
-    )
-    .catch(() =>
-      db.execute<{ system: string; name: string }>(
-        sql`select 'cluster' as system, current_database() as name`,
-      ),
-    );
-  if (!row) throw new Error("cannot identify the database");
-  return join(dataDir, "audit", `${row.system}-${row.name.replace(/[^\w.-]/g, "_")}.jws`);
+  const [row] = await db.execute<{ name: string }>(sql`select current_database() as name`);
+  if (!row) throw new Error("cannot name the database");
+  return join(dataDir, "audit", `${row.name.replace(/[^\w.-]/g, "_")}.jws`);
 }
 
 /** Where checkpoints are kept: appended, never rewritten; the latest is held in memory. */
