@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
+import type { CheckpointStore } from "../core/audit/checkpoints";
 import type { Clock, Ctx } from "../core/context";
 import type { EgressPolicy } from "../core/egress";
+import type { NodeIdentity } from "../core/identity/node-identity";
 import type { JobScheduler } from "../core/jobs";
 import type { RateLimiter } from "../core/limits/rate-limiter";
 import type { Db } from "../db/client";
@@ -15,6 +17,10 @@ export interface AppDeps {
   clock: Clock;
   nodeCode: string;
   /** Requests per minute per organisation, and per client address without a key. */
+  /** The node's keys: audit proofs now, signatures for partners later. */
+  identity: NodeIdentity;
+  /** Signed audit checkpoints, kept outside the database; verification holds the table to them. */
+  auditCheckpoints: CheckpointStore;
   rateLimitPerMinute: number;
   /** Self-registrations per client address per hour. */
   registrationsPerHour: number;

@@ -18,6 +18,11 @@ export class Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly auditIntact = new Gauge({
+    name: "caravan_audit_log_intact",
+    help: "1 while the audit chain matches its signed checkpoints and every entry is proven; 0 once tampering is seen",
+    registers: [this.registry],
+  });
   private queueDepths: QueueDepths | undefined;
 
   constructor(opts: { processMetrics?: boolean } = {}) {

@@ -1,10 +1,14 @@
 import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import type { Logger } from "pino";
+import { type CheckpointOutcome, startAuditCheckpoints } from "../core/audit/anchor";
+import { checkpointFileFor, openCheckpointFile } from "../core/audit/checkpoints";
 import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
 import { type Ctx, systemClock } from "../core/context";
 import { EgressPolicy } from "../core/egress";
+import { loadNodeIdentity, NODE_KEY_FILE } from "../core/identity/load";
 import { RateLimiter } from "../core/limits/rate-limiter";
 import { ensureAdmin } from "../core/participants/bootstrap";
 import { type Database, migrateDatabase, openDatabase } from "../db/client";
@@ -53,6 +57,17 @@ export async function startNode(
 ): Promise<RunningNode> {
   const logger =
     opts.logger ?? newLogger({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
+  const dataDir = resolve(config.CARAVAN_DATA_DIR);
+  const key = await loadNodeIdentity({ nodeKey: config.CARAVAN_NODE_KEY, dataDir });
+  const identity = key.identity;
+  logger.info(
+    {
+      kid: identity.kid,
+      source: key.source === "file" ? join(dataDir, NODE_KEY_FILE) : key.source,
+      generated: key.generated,
+    },
+    key.generated ? "generated the node key: keep a copy of it" : "node key loaded",
+  );
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -65,6 +80,15 @@ export async function startNode(
   }
   const database: Database = openDatabase(databaseUrl, { max: config.CARAVAN_DB_POOL });
   await migrateDatabase(database);
+  // Beside the data, out of the database's reach: a superuser's edit cannot rewrite these.
+  const checkpointFile = await checkpointFileFor(dataDir, database.db);
+  const auditCheckpoints = await openCheckpointFile(checkpointFile, identity, {
+    onSkipped: (lines) =>
+      logger.warn(
+        { lines, file: checkpointFile },
+        "audit checkpoint lines not signed by this node's key were skipped",
+      ),
+  });
 
   const runtime = config.REDIS_URL ? redisRuntime(config.REDIS_URL) : postgresRuntime(databaseUrl);
   const queues = new Queues(runtime);
@@ -77,6 +101,7 @@ export async function startNode(
     db: database.db,
     actor: { kind: "system", name },
     clock: systemClock,
+    identity,
     jobs,
     nodeCode: config.CARAVAN_NODE_CODE,
     egress,
@@ -95,6 +120,8 @@ export async function startNode(
     metrics,
     clock: systemClock,
     nodeCode: config.CARAVAN_NODE_CODE,
+    identity,
+    auditCheckpoints,
     rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
     registrationsPerHour: config.CARAVAN_REGISTRATIONS_PER_HOUR,
     limiter,
@@ -113,14 +140,56 @@ export async function startNode(
     mount: (a) => mountQueueDashboard(a, queues),
   });
 
-  const sealer = startAuditSealer(database.db, {
+  // Tampering, once seen, keeps the gauge at 0 until the operator has looked.
+  let refusalSeen = false;
+  let chainBroken = false;
+  const reportIntegrity = () => metrics.auditIntact.set(refusalSeen || chainBroken ? 0 : 1);
+  reportIntegrity();
+  const sealer = startAuditSealer(database.db, identity, {
     intervalMs: 200,
     onError: (err) => logger.error({ err }, "audit sealing failed"),
+    onRefused: (entry) => {
+      refusalSeen = true;
+      reportIntegrity();
+      logger.error({ auditEntry: entry }, "audit entry refused: not chained");
+    },
   });
+  const onCheckpoint = (outcome: CheckpointOutcome) => {
+    if (!outcome.ok) {
+      chainBroken = true;
+      reportIntegrity();
+      const { firstBadEntry, checkpoint, refused } = outcome.verdict;
+      logger.error({ firstBadEntry, checkpoint, refused }, "audit chain is broken: not signed");
+      return;
+    }
+    chainBroken = false;
+    reportIntegrity();
+    const cp = outcome.checkpoint;
+    if (!cp) return;
+    const fields = {
+      auditCheckpoint: { count: cp.count, head: cp.head, at: cp.at, kid: cp.kid, jws: cp.jws },
+    };
+    if (outcome.adopted) {
+      logger.warn(
+        fields,
+        "audit checkpoint: no earlier checkpoint, entries without proof were taken as found",
+      );
+    } else logger.info(fields, "audit checkpoint");
+  };
+  // The first checkpoint is signed before the node serves anything.
+  const checkpoints = startAuditCheckpoints(
+    { ctx: systemCtx("audit"), store: auditCheckpoints },
+    {
+      intervalMs: 60_000,
+      onOutcome: onCheckpoint,
+      onError: (err) => logger.error({ err }, "audit checkpoint failed"),
+    },
+  );
+  await checkpoints.ready;
 
   let workers: RunningWorkers | undefined;
   if (config.CARAVAN_WORKERS) {
-    workers = await startWorkers({ ctx: systemCtx("worker"), logger, queues });
+    workers = await startWorkers({ ctx: systemCtx("worker"), logger, queues, auditCheckpoints });
   }
 
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
@@ -146,6 +215,7 @@ export async function startNode(
         await limiter.stop();
         await workers?.stop();
         await sealer.stop();
+        await checkpoints.stop();
         await queues.close();
         await runtime.close();
         // The queue backend's pg clients finish closing just after close() resolves; an

@@ -42,6 +42,11 @@ export const configSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   CARAVAN_DATA_DIR: z.string().default("./.caravan"),
   CARAVAN_NODE_CODE: nodeCode,
+  /** The node's Ed25519 private key (core/identity/node-identity.ts); else a key file. */
+  CARAVAN_NODE_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v : undefined)),
   /** Port of the embedded PostgreSQL, used only when DATABASE_URL is unset. */
   CARAVAN_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65_535).default(54_329),
   /** Requests per minute per organisation (all its keys), and per address without a key. */

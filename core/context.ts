@@ -4,6 +4,7 @@ import type { PendingAudit } from "./audit/append";
 import type { EgressPolicy } from "./egress";
 import { ForbiddenError, UnauthorizedError } from "./errors";
 import { type IdempotencyClaim, recordCommittedResult } from "./idempotency";
+import type { NodeIdentity } from "./identity/node-identity";
 import type { JobScheduler } from "./jobs";
 
 /** Who is acting. Verbs branch on `kind`; every query is scoped by `orgId` unless allowed more. */
@@ -34,6 +35,8 @@ export interface Ctx {
   db: Db;
   actor: Actor;
   clock: Clock;
+  /** The node's keys: every audit entry written carries its proof. */
+  identity: NodeIdentity;
   requestId?: string;
   /** Schedules background work after commit; absent where no queue runs. */
   jobs?: JobScheduler;

@@ -51,6 +51,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     db: deps.db,
     actor,
     clock: deps.clock,
+    identity: deps.identity,
     requestId: c.get("requestId"),
     jobs: deps.jobs,
     nodeCode: deps.nodeCode,

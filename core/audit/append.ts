@@ -3,6 +3,7 @@ import { tableStatements } from "../../db/raw";
 import { auditLog } from "../../db/schema";
 import { canonicalJson } from "../canonical";
 import { type Ctx, onBeforeCommit } from "../context";
+import { type AuditContent, auditProof } from "./proof";
 
 export interface PendingAudit {
   action: string;
@@ -15,16 +16,8 @@ export const GENESIS_HASH = "0".repeat(64);
 /** Advisory lock id serialising chain appends ("CARA" in ASCII). */
 export const AUDIT_LOCK = 0x43415241;
 
-export interface ChainedFields {
+export interface ChainedFields extends AuditContent {
   seq: number;
-  at: Date;
-  actorOrgId: string | null;
-  actorKind: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  data: Record<string, unknown>;
-  requestId: string | null;
 }
 
 export function entryHash(prevHash: string, entry: ChainedFields): string {
@@ -47,7 +40,10 @@ export function entryHash(prevHash: string, entry: ChainedFields): string {
     .digest("hex");
 }
 
-/** Records a change; it joins the hash chain when the surrounding transaction commits. */
+/**
+ * Records a change; it joins the hash chain when the surrounding transaction commits. Every
+ * entry carries the node's proof (`auditProof`): the sealer chains nothing without one.
+ */
 export function recordAudit(ctx: Ctx, entry: PendingAudit): void {
   if (!ctx.tx) throw new Error("recordAudit must run inside withTransaction");
   // A JSON round trip now makes the hashed data equal to what jsonb gives back later.
@@ -74,7 +70,12 @@ export function auditContext(ctx: Ctx): {
  * with their own statements (pipelined) instead of at commit. The sealer chains it the same way.
  */
 export async function appendAudit(ctx: Ctx, entry: PendingAudit): Promise<void> {
-  await auditRows.insertOnly(ctx.db, { ...auditContext(ctx), ...entry });
+  const content = {
+    ...auditContext(ctx),
+    ...entry,
+    data: JSON.parse(JSON.stringify(entry.data)) as Record<string, unknown>,
+  };
+  await auditRows.insertOnly(ctx.db, { ...content, proof: auditProof(ctx.identity, content) });
 }
 
 const auditRows = tableStatements(auditLog);
@@ -85,12 +86,15 @@ onBeforeCommit(async (ctx) => {
   const pending = ctx.tx.audit.splice(0);
   const shared = auditContext(ctx);
   await ctx.db.insert(auditLog).values(
-    pending.map((p) => ({
-      ...shared,
-      action: p.action,
-      entityType: p.entityType,
-      entityId: p.entityId,
-      data: p.data,
-    })),
+    pending.map((p) => {
+      const content = {
+        ...shared,
+        action: p.action,
+        entityType: p.entityType,
+        entityId: p.entityId,
+        data: p.data,
+      };
+      return { ...content, proof: auditProof(ctx.identity, content) };
+    }),
   );
 });

@@ -1,68 +1,113 @@
-import { asc, desc, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { auditLog } from "../../db/schema";
+import type { NodeIdentity } from "../identity/node-identity";
 import { AUDIT_LOCK, type ChainedFields, entryHash, GENESIS_HASH } from "./append";
+import { entryProblem } from "./proof";
 
 const BATCH = 2_000;
+
+/** An unsealed entry the sealer will not chain, and why. */
+export interface RefusedEntry {
+  id: number;
+  reason: string;
+}
+
+export interface SealResult {
+  sealed: number;
+  refused: RefusedEntry[];
+}
 
 /**
  * Chains every committed, unsealed entry in insertion order: `seq` = previous + 1 and
  * `hash` = sha256(prevHash, canonical entry). One sealer at a time (advisory lock), so the
- * chain never forks; the entry's content is hashed as stored. Returns how many it sealed.
+ * chain never forks; the entry's content is hashed as stored.
+ *
+ * An entry without the node's valid proof, or dated before the entry it would follow, is
+ * refused: it stays unsealed (so it cannot be chained by re-running the sealer) and is
+ * returned, for the caller to raise and for verification to report.
  */
-export async function sealAuditLog(db: Db): Promise<number> {
-  let sealed = 0;
+export async function sealAuditLog(db: Db, identity: NodeIdentity): Promise<SealResult> {
+  const result: SealResult = { sealed: 0, refused: [] };
+  let after = 0;
   for (;;) {
-    const n = await db.transaction(async (tx) => {
+    const scanned = await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
       const rows = await tx
         .select()
         .from(auditLog)
-        .where(isNull(auditLog.hash))
+        .where(and(isNull(auditLog.hash), gt(auditLog.id, after)))
         .orderBy(asc(auditLog.id))
         .limit(BATCH);
       if (rows.length === 0) return 0;
       const [head] = await tx
-        .select({ seq: auditLog.seq, hash: auditLog.hash })
+        .select({ seq: auditLog.seq, hash: auditLog.hash, at: auditLog.at })
         .from(auditLog)
         .where(isNotNull(auditLog.seq))
         .orderBy(desc(auditLog.seq))
         .limit(1);
       let seq = head?.seq ?? 0;
       let prevHash = head?.hash ?? GENESIS_HASH;
-      const chained = rows.map((row) => {
+      let prevAt = head?.at ?? null;
+      const chained: { id: number; seq: number; prev: string; hash: string }[] = [];
+      for (const row of rows) {
+        const problem = entryProblem(identity, row, prevAt);
+        if (problem) {
+          result.refused.push({ id: row.id, reason: problem });
+          continue;
+        }
         seq += 1;
         const hash = entryHash(prevHash, { ...row, seq } satisfies ChainedFields);
-        const link = { id: row.id, seq, prev: prevHash, hash };
+        chained.push({ id: row.id, seq, prev: prevHash, hash });
         prevHash = hash;
-        return link;
-      });
-      await tx.execute(sql`
-        update audit_log a set seq = v.seq, prev_hash = v.prev, hash = v.hash
-        from jsonb_to_recordset(${JSON.stringify(chained)}::jsonb)
-          as v(id bigint, seq bigint, prev text, hash text)
-        where a.id = v.id`);
+        prevAt = row.at;
+      }
+      if (chained.length > 0) {
+        await tx.execute(sql`
+          update audit_log a set seq = v.seq, prev_hash = v.prev, hash = v.hash
+          from jsonb_to_recordset(${JSON.stringify(chained)}::jsonb)
+            as v(id bigint, seq bigint, prev text, hash text)
+          where a.id = v.id`);
+      }
+      result.sealed += chained.length;
+      after = rows[rows.length - 1]?.id ?? after;
       return rows.length;
     });
-    sealed += n;
-    if (n < BATCH) return sealed;
+    if (scanned < BATCH) return result;
   }
 }
 
-/** Seals in the background every `intervalMs` until stopped; stop() waits for a running pass. */
+/**
+ * Seals in the background every `intervalMs` until stopped; stop() waits for a running pass.
+ * Each refused entry is reported once per process through `onRefused`.
+ */
 export function startAuditSealer(
   db: Db,
-  opts: { intervalMs: number; onError: (err: unknown) => void },
+  identity: NodeIdentity,
+  opts: {
+    intervalMs: number;
+    onError: (err: unknown) => void;
+    onRefused: (entry: RefusedEntry) => void;
+  },
 ): { stop(): Promise<void> } {
+  const reported = new Set<number>();
+  const pass = async () => {
+    const { refused } = await sealAuditLog(db, identity);
+    for (const entry of refused) {
+      if (reported.has(entry.id)) continue;
+      reported.add(entry.id);
+      opts.onRefused(entry);
+    }
+  };
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(() => sealAuditLog(db)).catch(opts.onError);
+    running = running.then(pass).catch(opts.onError);
   }, opts.intervalMs);
   return {
     async stop() {
       clearInterval(timer);
       await running;
-      await sealAuditLog(db).catch(opts.onError);
+      await pass().catch(opts.onError);
     },
   };
 }

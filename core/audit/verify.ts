@@ -1,54 +1,162 @@
-import { and, asc, gt, isNotNull } from "drizzle-orm";
+import { and, asc, desc, gt, isNotNull, isNull } from "drizzle-orm";
+import type { Db } from "../../db/client";
 import { auditLog } from "../../db/schema";
 import type { Ctx } from "../context";
 import { ForbiddenError } from "../errors";
+import type { NodeIdentity } from "../identity/node-identity";
 import { entryHash, GENESIS_HASH } from "./append";
-import { sealAuditLog } from "./seal";
+import type { Checkpoint } from "./checkpoints";
+import { entryProblem } from "./proof";
+import { type RefusedEntry, sealAuditLog } from "./seal";
+
+export interface BadEntry {
+  /** The entry's place in the chain (for a missing entry, the place it should hold). */
+  seq: number;
+  /** The row, when one is to blame (an unsealed entry has no `seq` of its own). */
+  id?: number;
+  reason: string;
+}
 
 export interface ChainVerdict {
   ok: boolean;
+  /** Entries checked, in order, before the verdict. */
   entries: number;
-  /** The first entry that does not follow from the one before it, or null. */
-  firstBadEntry: { seq: number; reason: string } | null;
+  /** The first entry that breaks the chain, its anchor or its proofs, or null. */
+  firstBadEntry: BadEntry | null;
+  /** Hash of the last good entry. */
   headHash: string;
+  /** The signed checkpoint the table was held against, or null before the first one. */
+  checkpoint: Pick<Checkpoint, "count" | "head" | "at" | "kid"> | null;
+  /** Entries the sealer will not chain (no valid proof, or dated backwards). */
+  refused: RefusedEntry[];
 }
 
-const BATCH = 5_000;
+/** A point in the chain to walk on from: `seq` 0 is the genesis. */
+export interface ChainPoint {
+  seq: number;
+  hash: string;
+  at: Date | null;
+}
 
-/** Walks the whole chain in order, recomputing every hash; stops at the first break. */
-export async function verifyAuditChain(ctx: Ctx): Promise<ChainVerdict> {
+export const GENESIS: ChainPoint = { seq: 0, hash: GENESIS_HASH, at: null };
+
+const BATCH = 5_000;
+const MAX_REFUSED = 100;
+
+/**
+ * Walks the sealed entries after `from` in order, recomputing every hash; stops at the first
+ * break. Entries after `proveAfter` must also carry a valid proof and run forwards in time;
+ * those up to it are vouched for by a signed checkpoint instead. When `checkpoint` is given,
+ * the entry it counted must hash to the head it signed.
+ */
+export async function walkChain(
+  db: Db,
+  identity: NodeIdentity,
+  from: ChainPoint,
+  opts: { proveAfter: number; checkpoint: Checkpoint | null },
+): Promise<{ bad: BadEntry | null; head: ChainPoint }> {
+  let head = from;
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(auditLog)
+      .where(and(isNotNull(auditLog.seq), gt(auditLog.seq, head.seq)))
+      .orderBy(asc(auditLog.seq))
+      .limit(BATCH);
+    for (const row of rows) {
+      const expected = head.seq + 1;
+      const bad = (reason: string) => ({ bad: { seq: expected, id: row.id, reason }, head });
+      if (row.seq !== expected) {
+        // The entry that should be here is gone (deleted, or unsealed and moved on): name it,
+        // not the one found in its place.
+        return {
+          bad: { seq: expected, reason: `entry ${expected} is missing (next is ${row.seq})` },
+          head,
+        };
+      }
+      if (row.prevHash !== head.hash) return bad("prevHash does not match the previous entry");
+      const hash = entryHash(head.hash, { ...row, seq: expected });
+      if (!row.hash || hash !== row.hash) return bad("hash does not match the entry");
+      const cp = opts.checkpoint;
+      if (cp && expected === cp.count && hash !== cp.head) {
+        return bad(
+          `differs from the checkpoint signed at ${cp.at}: the entries up to it were rewritten`,
+        );
+      }
+      if (expected > opts.proveAfter) {
+        const problem = entryProblem(identity, row, head.at);
+        if (problem) return bad(problem);
+      }
+      head = { seq: expected, hash, at: row.at };
+    }
+    if (rows.length < BATCH) return { bad: null, head };
+  }
+}
+
+/** Unsealed entries the sealer refuses, judged as it judges them. */
+async function refusedEntries(db: Db, identity: NodeIdentity): Promise<RefusedEntry[]> {
+  const [last] = await db
+    .select({ at: auditLog.at })
+    .from(auditLog)
+    .where(isNotNull(auditLog.seq))
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
+  const unsealed = await db
+    .select()
+    .from(auditLog)
+    .where(isNull(auditLog.hash))
+    .orderBy(asc(auditLog.id))
+    .limit(10 * MAX_REFUSED);
+  const refused: RefusedEntry[] = [];
+  for (const row of unsealed) {
+    // An entry that commits between sealing and this look is merely pending, not refused.
+    const problem = entryProblem(identity, row, last?.at ?? null);
+    if (problem) refused.push({ id: row.id, reason: problem });
+    if (refused.length === MAX_REFUSED) break;
+  }
+  return refused;
+}
+
+/**
+ * Verifies the whole chain from its start: every hash, every proof not yet vouched for by
+ * the latest signed checkpoint, and the table against that checkpoint, so that entries
+ * deleted or rewritten by someone who can edit the database but does not hold the node's
+ * key are caught and named.
+ */
+export async function verifyAuditChain(
+  ctx: Ctx,
+  opts: { checkpoint: Checkpoint | null },
+): Promise<ChainVerdict> {
   if (!["admin", "regulator", "system"].includes(ctx.actor.kind)) {
     throw new ForbiddenError("only admins and regulators may verify the audit chain");
   }
   // Everything committed so far is chained first, so the verdict covers every change.
-  await sealAuditLog(ctx.db);
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
-  let entries = 0;
-  for (;;) {
-    const rows = await ctx.db
-      .select()
-      .from(auditLog)
-      .where(and(isNotNull(auditLog.seq), gt(auditLog.seq, expectedSeq - 1)))
-      .orderBy(asc(auditLog.seq))
-      .limit(BATCH);
-    for (const row of rows) {
-      const bad = (reason: string): ChainVerdict => ({
-        ok: false,
-        entries,
-        firstBadEntry: { seq: row.seq ?? expectedSeq, reason },
-        headHash: prevHash,
-      });
-      if (row.seq !== expectedSeq) return bad(`expected entry ${expectedSeq}, found ${row.seq}`);
-      if (row.prevHash !== prevHash) return bad("prevHash does not match the previous entry");
-      if (!row.hash || entryHash(prevHash, { ...row, seq: expectedSeq }) !== row.hash) {
-        return bad("hash does not match the entry");
-      }
-      prevHash = row.hash;
-      expectedSeq += 1;
-      entries += 1;
-    }
-    if (rows.length < BATCH) break;
+  await sealAuditLog(ctx.db, ctx.identity);
+  const cp = opts.checkpoint;
+  let { bad, head } = await walkChain(ctx.db, ctx.identity, GENESIS, {
+    proveAfter: cp?.count ?? 0,
+    checkpoint: cp,
+  });
+  if (!bad && cp && head.seq < cp.count) {
+    const first = head.seq + 1;
+    bad = {
+      seq: first,
+      reason:
+        `${first === cp.count ? `entry ${first} is` : `entries ${first} to ${cp.count} are`} ` +
+        `missing: the checkpoint signed at ${cp.at} counted ${cp.count}`,
+    };
   }
-  return { ok: true, entries, firstBadEntry: null, headHash: prevHash };
+  const refused = await refusedEntries(ctx.db, ctx.identity);
+  const firstRefused = refused[0];
+  if (!bad && firstRefused) {
+    bad = { seq: head.seq + 1, id: firstRefused.id, reason: firstRefused.reason };
+  }
+  return {
+    ok: bad === null,
+    entries: head.seq,
+    firstBadEntry: bad,
+    headHash: head.hash,
+    checkpoint: cp && { count: cp.count, head: cp.head, at: cp.at, kid: cp.kid },
+    refused,
+  };
 }

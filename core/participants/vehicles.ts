@@ -2,6 +2,7 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import { rawClient } from "../../db/raw";
 import { type Gauge, type Mode, organizations, vehicles } from "../../db/schema";
 import { auditContext } from "../audit/append";
+import { auditProof } from "../audit/proof";
 import { type Ctx, requireOrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { newId } from "../ids";
@@ -37,8 +38,9 @@ const ADD_VEHICLE = `
       and ($9::boolean or c.country <> 'CN')
     returning id
   ), a as (
-    insert into audit_log (at, actor_org_id, actor_kind, action, entity_type, entity_id, data, request_id)
-    select $8::timestamptz, $10, $11, 'vehicle.registered', 'vehicle', v.id, $12::jsonb, $13
+    insert into audit_log
+      (at, actor_org_id, actor_kind, action, entity_type, entity_id, data, request_id, proof)
+    select $8::timestamptz, $10, $11, 'vehicle.registered', 'vehicle', v.id, $12::jsonb, $13, $15
     from v
   )
   select c.status, c.country, c.modes, exists (select 1 from v) as inserted from c`;
@@ -73,6 +75,13 @@ export async function addVehicle(
     capacityM3: v.capacityM3,
     gauge,
   };
+  const proof = auditProof(ctx.identity, {
+    ...audit,
+    action: "vehicle.registered",
+    entityType: "vehicle",
+    entityId: id,
+    data,
+  });
   let outcome: AddVehicleOutcome | undefined;
   try {
     [outcome] = (await rawClient(ctx.db).unsafe(
@@ -92,6 +101,7 @@ export async function addVehicle(
         JSON.stringify(data),
         audit.requestId,
         unit.ok,
+        proof,
       ],
       { prepare: true },
     )) as AddVehicleOutcome[];

@@ -7,7 +7,9 @@ import { tsz } from "./columns";
  * Append-only, hash-chained trail of every change. A change inserts its entry in its own
  * transaction (no lock); the sealer then gives committed entries their place in the chain
  * (`seq` = previous + 1, `prevHash`, `hash`) one batch at a time under a lock, so the chain
- * has no gaps and never forks. A trigger refuses any other UPDATE, and every DELETE.
+ * has no gaps and never forks. A trigger refuses any other UPDATE, and every DELETE. Only
+ * entries carrying the node's proof are chained, and signed checkpoints kept outside the
+ * database anchor the chain against a superuser's edits.
  */
 export const auditLog = pgTable(
   "audit_log",
@@ -22,6 +24,8 @@ export const auditLog = pgTable(
     entityId: text("entity_id").notNull(),
     data: jsonb("data").$type<Record<string, unknown>>().notNull(),
     requestId: text("request_id"),
+    /** The node's HMAC of the content, made as it wrote the entry (core/audit/proof.ts). */
+    proof: text("proof"),
     prevHash: text("prev_hash"),
     hash: text("hash"),
   },
@@ -44,6 +48,7 @@ export const auditLogClasses: FieldClassification<AuditEntry> = {
   entityId: "internal",
   data: "sensitive",
   requestId: "internal",
+  proof: "internal",
   prevHash: "internal",
   hash: "internal",
 };

@@ -67,7 +67,7 @@ describe("audit chain", () => {
   it("chains every entry exactly once when several sealers race", async () => {
     const writes = Array.from({ length: 30 }, () => registerShipper(node, { verify: false }));
     const sealers = Array.from({ length: 4 }, async () => {
-      for (let i = 0; i < 10; i++) await sealAuditLog(node.database.db);
+      for (let i = 0; i < 10; i++) await sealAuditLog(node.database.db, node.identity);
     });
     await Promise.all([...writes, ...sealers]);
     const res = await node.call("GET", "/v1/audit/verify", { key: node.adminKey });
@@ -92,6 +92,30 @@ describe("audit chain", () => {
     const res = await node.call("GET", "/v1/audit/verify", { key: node.adminKey });
     expect(res.body.ok).toBe(false);
     expect(res.body.firstBadEntry).toMatchObject({ seq, reason: expect.stringMatching(/hash/) });
+    expect(res.body.entries).toBe(seq - 1);
+  });
+});
+
+describe("naming the first bad entry", () => {
+  it("names an unsealed middle entry itself, not the entry after it", async () => {
+    const node = await createTestNode(); // a chain of its own, unbroken so far
+    await registerShipper(node);
+    await node.call("GET", "/v1/audit/verify", { key: node.adminKey });
+    const [target] = await node.database.sql<{ id: number; seq: number }[]>`
+      select id::int as id, seq::int as seq from audit_log order by seq offset 2 limit 1`;
+    const seq = target?.seq ?? 0;
+    // Its seal cleared by a superuser: the sealer may chain it again, but only at the end.
+    await node.database.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`update audit_log set seq = null, hash = null, prev_hash = null
+               where id = ${target?.id ?? 0}`;
+    });
+    const res = await node.call("GET", "/v1/audit/verify", { key: node.adminKey });
+    expect(res.body.ok).toBe(false);
+    expect(res.body.firstBadEntry).toEqual({
+      seq,
+      reason: `entry ${seq} is missing (next is ${seq + 1})`,
+    });
     expect(res.body.entries).toBe(seq - 1);
   });
 });

@@ -173,6 +173,7 @@ describe("the address actually connected to", () => {
       db: dev.database.db,
       actor: { kind: "system", name: "t" },
       clock: systemClock,
+      identity: dev.identity,
     };
 
     // A node without the allow-list (the default) will not send it, and will not retry.
@@ -212,6 +213,7 @@ describe("the address actually connected to", () => {
         db: dev.database.db,
         actor: { kind: "system", name: "t" },
         clock: systemClock,
+        identity: dev.identity,
         egress: dev.egress,
       },
       { deliveryId: delivery?.id ?? "", finalAttempt: false },

@@ -131,6 +131,7 @@ describe("Idempotency-Key never keeps a secret", () => {
       db,
       actor: { kind: "shipper", orgId: org.id, orgStatus: "verified", keyId: "key_x" },
       clock: { now: () => new Date() },
+      identity: node.identity,
       idempotency: { orgId: org.id, key: "crash" },
     };
     const issued = await createApiKey(ctx, { name: "crash" });

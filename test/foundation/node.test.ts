@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pino from "pino";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { startNode } from "../../api/node";
 import { loadConfig } from "../../core/config";
 import { createTestDatabase } from "../support/db";
@@ -11,8 +14,11 @@ import { queueBackends } from "../support/queues";
 describe.each(queueBackends())("a node with queues on $name", (backend) => {
   it.skipIf(!backend.available)("starts, serves over HTTP and stops cleanly", async () => {
     const database = await createTestDatabase();
+    const dataDir = await mkdtemp(join(tmpdir(), "caravan-node-"));
+    afterAll(() => rm(dataDir, { recursive: true, force: true }));
     const config = loadConfig({
       DATABASE_URL: database.url,
+      CARAVAN_DATA_DIR: dataDir,
       REDIS_URL: backend.name === "redis" ? (inject("redisUrl") ?? "") : "",
       PORT: "0",
       CARAVAN_NODE_CODE: "GS",
@@ -56,6 +62,20 @@ describe.each(queueBackends())("a node with queues on $name", (backend) => {
       const verdict = (await verify.json()) as { entries: number };
       expect(verdict).toMatchObject({ ok: true, firstBadEntry: null });
       expect(verdict.entries).toBeGreaterThanOrEqual(2);
+      // A forged entry (no proof) is refused by the sealer within moments, and the gauge drops.
+      const intact = async () =>
+        /^caravan_audit_log_intact (\d)$/m.exec(
+          await (await fetch(`${node.url}/metrics`)).text(),
+        )?.[1];
+      expect(await intact()).toBe("1");
+      await database.sql`
+        insert into audit_log (at, actor_kind, action, entity_type, entity_id, data)
+        values (now(), 'admin', 'organization.verified', 'organization', 'org_x', '{}'::jsonb)`;
+      const deadline = Date.now() + 5_000;
+      while ((await intact()) !== "0" && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await intact()).toBe("0");
     } finally {
       await node.stop();
     }

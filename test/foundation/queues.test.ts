@@ -1,7 +1,12 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { openCheckpointFile } from "../../core/audit/checkpoints";
 import { systemClock } from "../../core/context";
+import { generateNodeKey, nodeIdentity } from "../../core/identity/node-identity";
 import { startWorker, startWorkers } from "../../workers";
 import { Queues } from "../../workers/queues";
 import { defineQueue } from "../../workers/queues/define";
@@ -11,6 +16,10 @@ import { queueBackends } from "../support/queues";
 
 const database = await createTestDatabase();
 const logger = pino({ level: "silent" });
+const identity = await nodeIdentity(generateNodeKey());
+const dataDir = await mkdtemp(join(tmpdir(), "caravan-test-"));
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
+const auditCheckpoints = await openCheckpointFile(join(dataDir, "audit-checkpoints.jws"), identity);
 
 const probeQueue = defineQueue(
   "probe",
@@ -44,9 +53,11 @@ describe.each(queueBackends())("BullMQ on $name", (backend) => {
         db: database.db,
         actor: { kind: "system" as const, name: "test" },
         clock: systemClock,
+        identity,
       },
       logger,
       queues,
+      auditCheckpoints,
     };
     afterAll(async () => {
       await queues.close();

@@ -27,6 +27,7 @@ describe("Idempotency-Key across a crash between commit and response", () => {
       db: node.database.db,
       actor: { kind: "carrier", orgId: carrier.id, orgStatus: "verified", keyId: "key_crashed" },
       clock: { now: () => new Date() },
+      identity: node.identity,
       nodeCode: "XJ",
       idempotency: { orgId: carrier.id, key },
     };

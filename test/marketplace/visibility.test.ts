@@ -59,7 +59,7 @@ describe("carrier visibility, SQL and JS", () => {
       orgStatus: "verified" as const,
       keyId: "key_x",
     };
-    const ctx = { db: node.database.db, clock: systemClock, actor };
+    const ctx = { db: node.database.db, clock: systemClock, identity: node.identity, actor };
     const viaSql = await findVisibleLoad(ctx, l.id).then(
       () => true,
       () => false,

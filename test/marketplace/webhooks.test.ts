@@ -105,7 +105,11 @@ describe("webhook registration", () => {
       expect(rows).toHaveLength(1);
       expect(rows[0]?.status).toBe("pending");
       // No queue runs in this node: the sweep is what would send it.
-      const ctx = { db: node.database.db, actor: { kind: "system", name: "t" } as const };
+      const ctx = {
+        db: node.database.db,
+        actor: { kind: "system", name: "t" } as const,
+        identity: node.identity,
+      };
       const due = await pendingDeliveries(
         { ...ctx, clock: { now: () => new Date() } },
         { olderThanMs: 0, limit: 1000 },

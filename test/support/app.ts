@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Hono } from "hono";
 import pino, { type Logger } from "pino";
 import { afterAll } from "vitest";
@@ -5,8 +8,14 @@ import { type App, newApp } from "../../api/app";
 import type { AppEnv } from "../../api/env";
 import { Metrics } from "../../api/metrics";
 import { proxyTrust } from "../../api/middleware/client";
+import { type CheckpointStore, openCheckpointFile } from "../../core/audit/checkpoints";
 import { type Clock, systemClock } from "../../core/context";
 import { EgressPolicy, parseCidrList } from "../../core/egress";
+import {
+  generateNodeKey,
+  type NodeIdentity,
+  nodeIdentity,
+} from "../../core/identity/node-identity";
 import type { JobScheduler } from "../../core/jobs";
 import { RateLimiter } from "../../core/limits/rate-limiter";
 import { ensureAdmin } from "../../core/participants/bootstrap";
@@ -38,6 +47,11 @@ export interface TestNode {
   adminKey: string;
   /** What outgoing requests (webhooks) may reach; give it to the node's workers too. */
   egress: EgressPolicy;
+  identity: NodeIdentity;
+  /** Signed audit checkpoints, in a file of a directory of the test's own. */
+  auditCheckpoints: CheckpointStore;
+  /** Where that file lives. */
+  dataDir: string;
   call<T = any>(method: string, path: string, opts?: CallOptions): Promise<Reply<T>>;
 }
 
@@ -65,8 +79,15 @@ export async function createTestNode(
   const clock = opts.clock ?? systemClock;
   const egress = new EgressPolicy(parseCidrList(opts.egressAllow));
   const limiter = new RateLimiter(database.db);
+  const identity = await nodeIdentity(generateNodeKey());
+  const dataDir = await mkdtemp(join(tmpdir(), "caravan-test-"));
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+  const auditCheckpoints = await openCheckpointFile(
+    join(dataDir, "audit-checkpoints.jws"),
+    identity,
+  );
   await ensureAdmin(
-    { db: database.db, actor: { kind: "system", name: "test" }, clock },
+    { db: database.db, actor: { kind: "system", name: "test" }, clock, identity },
     { nodeCode: "XJ", adminKey: TEST_ADMIN_KEY },
   );
   const app = newApp({
@@ -75,6 +96,8 @@ export async function createTestNode(
     metrics: new Metrics(),
     clock,
     nodeCode: "XJ",
+    identity,
+    auditCheckpoints,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     registrationsPerHour: opts.registrationsPerHour ?? 100_000,
     limiter,
@@ -95,6 +118,9 @@ export async function createTestNode(
     database,
     adminKey: TEST_ADMIN_KEY,
     egress,
+    identity,
+    auditCheckpoints,
+    dataDir,
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
       if (o.key) headers.authorization = `Bearer ${o.key}`;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { inject } from "vitest";
 import { systemClock } from "../../core/context";
 import type { JobScheduler } from "../../core/jobs";
@@ -47,7 +47,8 @@ export interface RunningTestWorkers {
  */
 export function testWorkers(backend: QueueBackendCase): {
   jobs: JobScheduler;
-  start(node: TestNode): Promise<RunningTestWorkers>;
+  /** `logger` (silent by default) lets a test read what the workers log. */
+  start(node: TestNode, opts?: { logger?: Logger }): Promise<RunningTestWorkers>;
 } {
   let scheduler: JobScheduler | undefined;
   return {
@@ -57,7 +58,7 @@ export function testWorkers(backend: QueueBackendCase): {
         return scheduler.schedule(job);
       },
     },
-    async start(node) {
+    async start(node, opts = {}) {
       const runtime = backend.create(node.database.url);
       const queues = new Queues(runtime);
       scheduler = queueScheduler(queues);
@@ -66,12 +67,14 @@ export function testWorkers(backend: QueueBackendCase): {
           db: node.database.db,
           actor: { kind: "system", name: "worker" },
           clock: systemClock,
+          identity: node.identity,
           jobs: scheduler,
           nodeCode: "XJ",
           egress: node.egress,
         },
-        logger: pino({ level: "silent" }),
+        logger: opts.logger ?? pino({ level: "silent" }),
         queues,
+        auditCheckpoints: node.auditCheckpoints,
       });
       return {
         queues,

@@ -1,5 +1,6 @@
 import type { Job } from "bullmq";
 import type { Logger } from "pino";
+import type { CheckpointStore } from "../../core/audit/checkpoints";
 import type { Ctx } from "../../core/context";
 import type { Queues } from "../queues";
 import type { JobName, JobPayload, JobSchemas, QueueDef } from "../queues/define";
@@ -9,6 +10,8 @@ export interface WorkerDeps {
   ctx: Ctx;
   logger: Logger;
   queues: Queues;
+  /** The node's signed audit checkpoints, which the chain check holds the table to. */
+  auditCheckpoints: CheckpointStore;
 }
 
 export type Processors<Q extends QueueDef<JobSchemas>> = {
