@@ -1,5 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { chmod, cp, lstat, mkdtemp, readlink, rm, stat, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  cp,
+  lstat,
+  mkdtemp,
+  readdir,
+  readlink,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
@@ -70,6 +80,12 @@ describe.skipIf(!ROOT)("the embedded database started by root", () => {
     const st = await stat(cluster);
     expect(st.uid).toBe(postgresUid());
     expect(st.mode & 0o777).toBe(0o700);
+    // The binaries it could not reach were copied where it can, to be shared by every node.
+    const copies = await readdir(join(runtimeDir, "postgres"));
+    expect(copies).toHaveLength(1);
+    expect(
+      (await stat(join(runtimeDir, "postgres", copies[0]!, "bin", "postgres"))).mode & 0o555,
+    ).toBe(0o555);
     // Nothing of the user's was opened up.
     expect((await stat(home)).mode & 0o777).toBe(0o700);
 
