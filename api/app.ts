@@ -1,7 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
 import { HTTPException } from "hono/http-exception";
 import { DomainError } from "../core/errors";
+import { registerDocs } from "./docs/reference";
 import type { AppDeps, AppEnv } from "./env";
 import { codeOfDomainError, errorResponse, zodIssues } from "./errors";
 import { authenticate } from "./middleware/auth";
@@ -72,7 +72,7 @@ export function newApp(deps: AppDeps): App {
     },
     servers: [{ url: "/" }],
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Caravan API reference" }));
+  registerDocs(app);
 
   app.notFound((c) => errorResponse(c, "NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`));
 

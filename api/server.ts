@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "../core/config";
+import { EmbeddedStartError } from "../db/embedded";
 import { startNode } from "./node";
 
 async function main(): Promise<void> {
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  if (err instanceof ConfigError || err instanceof EmbeddedStartError)
+    process.stderr.write(`${err.message}\n`);
   else
     process.stderr.write(
       `Caravan failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,

