@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock, Ctx } from "../core/context";
+import type { FeedCursors } from "../core/feed/cursor";
 import type { JobScheduler } from "../core/jobs";
 import type { Db } from "../db/client";
 import type { RoutingEngine } from "../routing/engine";
@@ -11,6 +12,8 @@ export interface AppDeps {
   metrics: Metrics;
   clock: Clock;
   nodeCode: string;
+  /** Seals feed cursors with the node's secret (`CARAVAN_CURSOR_SECRET`). */
+  feedCursors: FeedCursors;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   /** Background jobs (auto-award at closing); absent in plain API tests. */

@@ -1,9 +1,13 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
 import { type Ctx, systemClock } from "../core/context";
+import { FeedCursors } from "../core/feed/cursor";
 import { ensureAdmin } from "../core/participants/bootstrap";
 import { type Database, migrateDatabase, openDatabase } from "../db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
@@ -26,6 +30,24 @@ async function untilOnlyConnection(database: Database, ms: number): Promise<void
     if (!row || row.others === 0) return; // none left, or the server is already gone
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The secret that seals feed cursors: CARAVAN_CURSOR_SECRET, else one generated on first start
+ * and kept beside the data, so cursors outlive restarts. Processes sharing one database on
+ * different machines must be given the same CARAVAN_CURSOR_SECRET.
+ */
+async function cursorSecret(config: Config): Promise<string> {
+  if (config.CARAVAN_CURSOR_SECRET) return config.CARAVAN_CURSOR_SECRET;
+  const file = join(config.CARAVAN_DATA_DIR, "cursor-secret");
+  await mkdir(config.CARAVAN_DATA_DIR, { recursive: true });
+  try {
+    await writeFile(file, randomBytes(32).toString("base64url"), { flag: "wx", mode: 0o600 });
+  } catch (err) {
+    // Written before (or just now, by another process starting beside this one): keep it.
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  return (await readFile(file, "utf8")).trim();
 }
 
 export interface RunningNode {
@@ -68,12 +90,14 @@ export async function startNode(
   metrics.watchQueues(() => queues.depths());
 
   const jobs = queueScheduler(queues);
+  const feedCursors = new FeedCursors(await cursorSecret(config));
   const systemCtx = (name: string): Ctx => ({
     db: database.db,
     actor: { kind: "system", name },
     clock: systemClock,
     jobs,
     nodeCode: config.CARAVAN_NODE_CODE,
+    feedCursors,
   });
   const admin = await ensureAdmin(systemCtx("bootstrap"), {
     nodeCode: config.CARAVAN_NODE_CODE,
@@ -86,6 +110,7 @@ export async function startNode(
     metrics,
     clock: systemClock,
     nodeCode: config.CARAVAN_NODE_CODE,
+    feedCursors,
     rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
     bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
     jobs,

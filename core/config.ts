@@ -27,6 +27,12 @@ export const configSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   CARAVAN_DATA_DIR: z.string().default("./.caravan"),
+  /** Seals feed cursors; unset, one is generated once into CARAVAN_DATA_DIR/cursor-secret. */
+  CARAVAN_CURSOR_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   CARAVAN_NODE_CODE: nodeCode,
   /** Port of the embedded PostgreSQL, used only when DATABASE_URL is unset. */
   CARAVAN_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65_535).default(54_329),

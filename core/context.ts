@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import type { OrgKind, OrgStatus } from "../db/schema";
 import type { PendingAudit } from "./audit/append";
 import { UnauthorizedError } from "./errors";
+import type { FeedCursors } from "./feed/cursor";
 import { type IdempotencyClaim, recordCommittedResult } from "./idempotency";
 import type { JobScheduler } from "./jobs";
 
@@ -38,6 +39,8 @@ export interface Ctx {
   jobs?: JobScheduler;
   /** This node's code (`CARAVAN_NODE_CODE`), the prefix of the numbers it issues. */
   nodeCode?: string;
+  /** Seals feed positions into opaque cursors with the node's secret; needed to read the feed. */
+  feedCursors?: FeedCursors;
   /** The request's claimed `Idempotency-Key`: its write stores the result in its transaction. */
   idempotency?: IdempotencyClaim;
   /** Present inside `withTransaction`; collects what must be written or done at commit. */
@@ -81,6 +84,11 @@ export async function withTransaction<T>(
 export function requireOrgActor(ctx: Ctx): OrgActor {
   if (!("orgId" in ctx.actor)) throw new UnauthorizedError("an organisation's API key is required");
   return ctx.actor;
+}
+
+export function requireFeedCursors(ctx: Ctx): FeedCursors {
+  if (!ctx.feedCursors) throw new Error("feed cursors need the node's cursor secret in ctx");
+  return ctx.feedCursors;
 }
 
 export function isAdmin(actor: Actor): boolean {

@@ -36,6 +36,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     requestId: c.get("requestId"),
     jobs: deps.jobs,
     nodeCode: deps.nodeCode,
+    feedCursors: deps.feedCursors,
   });
   await next();
 });

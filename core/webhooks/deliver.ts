@@ -1,7 +1,6 @@
 import { and, asc, eq, lt, sql } from "drizzle-orm";
 import { feedEvents, webhookDeliveries, webhooks } from "../../db/schema";
-import type { Ctx } from "../context";
-import { formatFeedCursor } from "../feed/read";
+import { type Ctx, requireFeedCursors } from "../context";
 import { signWebhook } from "./signature";
 
 export type DeliveryOutcome =
@@ -31,6 +30,7 @@ export async function deliverWebhook(
   const [row] = await ctx.db
     .select({
       status: webhookDeliveries.status,
+      orgId: webhooks.orgId,
       url: webhooks.url,
       secret: webhooks.secret,
       disabledAt: webhooks.disabledAt,
@@ -57,7 +57,7 @@ export async function deliverWebhook(
     data: {
       entityType: row.entityType,
       entityId: row.entityId,
-      cursor: formatFeedCursor({ txid: row.txid, seq: row.seq }),
+      cursor: requireFeedCursors(ctx).seal(row.orgId, { txid: row.txid, seq: row.seq }),
       ...row.data,
     },
   });

@@ -12,7 +12,7 @@ import {
   placeBid,
   postLoad,
 } from "../marketplace/support";
-import { createTestNode, type Reply } from "../support/app";
+import { createTestNode, type Reply, testFeedCursors } from "../support/app";
 import {
   carrierBody,
   contact,
@@ -352,6 +352,7 @@ describe("a value that slips past validation", () => {
     metrics: new Metrics(),
     clock: systemClock,
     nodeCode: "XJ",
+    feedCursors: testFeedCursors,
     rateLimitPerMinute: 1000,
     bodyLimitBytes: 10_000,
     ready: async () => ({}),

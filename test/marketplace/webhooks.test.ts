@@ -204,6 +204,9 @@ describe.each(queueBackends())("webhook delivery on the $name queue backend", (b
         type: "load.posted",
         data: { entityType: "load", entityId: load.id, loadId: load.id },
       });
+      // The event's cursor is the feed's own: a receiver may resume `GET /v1/feed` from it.
+      const feed = await node.call("GET", "/v1/feed", { key: shipper.key });
+      expect(body.data.cursor).toBe(feed.body.items[0].cursor);
       const row = await until("delivered status", async () => {
         const r = await deliveryOf(hook.id);
         return r?.status === "delivered" ? r : undefined;

@@ -3,6 +3,7 @@ import { afterAll } from "vitest";
 import { type App, newApp } from "../../api/app";
 import { Metrics } from "../../api/metrics";
 import { type Clock, systemClock } from "../../core/context";
+import { FeedCursors } from "../../core/feed/cursor";
 import type { JobScheduler } from "../../core/jobs";
 import { ensureAdmin } from "../../core/participants/bootstrap";
 import { RoutingEngine } from "../../routing/engine";
@@ -10,6 +11,8 @@ import { loadSeedNetwork } from "../../routing/load";
 import { createTestDatabase, type TestDatabase } from "./db";
 
 export const TEST_ADMIN_KEY = "cvn_test_admin_key_0123456789abcdef";
+/** What test nodes and test workers seal feed cursors with. */
+export const testFeedCursors = new FeedCursors("test-feed-cursor-secret-0123456789abcdef");
 
 export interface Reply<T = any> {
   status: number;
@@ -54,6 +57,7 @@ export async function createTestNode(
     metrics: new Metrics(),
     clock,
     nodeCode: "XJ",
+    feedCursors: testFeedCursors,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
     jobs: opts.jobs,

@@ -7,7 +7,7 @@ import { startWorkers } from "../../workers";
 import { Queues } from "../../workers/queues";
 import { postgresRuntime, type QueueRuntime, redisRuntime } from "../../workers/runtime";
 import { queueScheduler } from "../../workers/scheduler";
-import type { TestNode } from "./app";
+import { type TestNode, testFeedCursors } from "./app";
 
 export interface QueueBackendCase {
   name: "postgres" | "redis";
@@ -68,6 +68,7 @@ export function testWorkers(backend: QueueBackendCase): {
           clock: systemClock,
           jobs: scheduler,
           nodeCode: "XJ",
+          feedCursors: testFeedCursors,
         },
         logger: pino({ level: "silent" }),
         queues,
