@@ -69,10 +69,14 @@ describe.each(queueBackends())("a node with queues on $name", (backend) => {
         body: JSON.stringify(loadBody()),
       });
       expect(posted.status).toBe(201);
-      const page = await fetch(`${node.url}/v1/feed`, {
-        headers: { authorization: `Bearer ${shipperKey}` },
-      });
-      cursor = ((await page.json()) as { nextCursor: string }).nextCursor;
+      // Shown once every older transaction of the server has ended: wait for it.
+      for (let tries = 0; tries < 200 && !cursor; tries++) {
+        const page = await fetch(`${node.url}/v1/feed`, {
+          headers: { authorization: `Bearer ${shipperKey}` },
+        });
+        cursor = ((await page.json()) as { nextCursor: string | null }).nextCursor ?? "";
+        if (!cursor) await new Promise((r) => setTimeout(r, 100));
+      }
       expect(cursor).toMatch(/^[\w-]{35}$/);
       expect((await stat(join(dataDir, "cursor-secret"))).mode & 0o777).toBe(0o600);
     } finally {
