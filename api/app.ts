@@ -15,7 +15,12 @@ import { registerRoutes } from "./routes";
 
 export type App = OpenAPIHono<AppEnv>;
 
-const PG_BAD_TEXT = new Set(["22021", "22P05", "54000"]);
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22: a value out of range, text it cannot
+ * encode, a malformed JSON escape) and an index row too large (54000) mean the request
+ * carried a value that cannot be stored: the client's fault, whatever slipped past validation.
+ */
+const isBadValue = (code: string) => code.startsWith("22") || code === "54000";
 
 function pgCode(e: unknown): string | undefined {
   const cause = e instanceof Error && "cause" in e ? e.cause : e;
@@ -93,9 +98,12 @@ export function newApp(deps: AppDeps): App {
       if (status === 401) return errorResponse(c, "UNAUTHORIZED", err.message);
     }
     const code = pgCode(err);
-    if (code && PG_BAD_TEXT.has(code)) {
-      // Text PostgreSQL cannot store (a NUL character, an unencodable byte): the client's fault.
-      return errorResponse(c, "BAD_REQUEST", "request contains characters that cannot be stored");
+    if (code && isBadValue(code)) {
+      c.get("deps")?.logger.warn(
+        { code, requestId: c.get("requestId") },
+        "a value passed validation but not the database",
+      );
+      return errorResponse(c, "BAD_REQUEST", "request contains a value that cannot be stored");
     }
     c.get("deps")?.logger.error({ err, requestId: c.get("requestId") }, "unhandled error");
     return errorResponse(c, "INTERNAL_SERVER_ERROR", "unexpected error; quote the request id");

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { CheckpointStore } from "../core/audit/checkpoints";
 import type { Clock, Ctx } from "../core/context";
 import type { EgressPolicy } from "../core/egress";
+import type { FeedCursors } from "../core/feed/cursor";
 import type { NodeIdentity } from "../core/identity/node-identity";
 import type { JobScheduler } from "../core/jobs";
 import type { RateLimiter } from "../core/limits/rate-limiter";
@@ -16,11 +17,13 @@ export interface AppDeps {
   metrics: Metrics;
   clock: Clock;
   nodeCode: string;
-  /** Requests per minute per organisation, and per client address without a key. */
   /** The node's keys: audit proofs now, signatures for partners later. */
   identity: NodeIdentity;
   /** Signed audit checkpoints, kept outside the database; verification holds the table to them. */
   auditCheckpoints: CheckpointStore;
+  /** Seals feed cursors with the node's secret (`CARAVAN_CURSOR_SECRET`). */
+  feedCursors: FeedCursors;
+  /** Requests per minute per organisation, and per client address without a key. */
   rateLimitPerMinute: number;
   /** Self-registrations per client address per hour. */
   registrationsPerHour: number;

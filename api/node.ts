@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
@@ -8,6 +10,7 @@ import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
 import { type Ctx, systemClock } from "../core/context";
 import { EgressPolicy } from "../core/egress";
+import { FeedCursors } from "../core/feed/cursor";
 import { loadNodeIdentity, NODE_KEY_FILE } from "../core/identity/load";
 import { RateLimiter } from "../core/limits/rate-limiter";
 import { ensureAdmin } from "../core/participants/bootstrap";
@@ -34,6 +37,24 @@ async function untilOnlyConnection(database: Database, ms: number): Promise<void
     if (!row || row.others === 0) return; // none left, or the server is already gone
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The secret that seals feed cursors: CARAVAN_CURSOR_SECRET, else one generated on first start
+ * and kept beside the data, so cursors outlive restarts. Processes sharing one database on
+ * different machines must be given the same CARAVAN_CURSOR_SECRET.
+ */
+async function cursorSecret(config: Config): Promise<string> {
+  if (config.CARAVAN_CURSOR_SECRET) return config.CARAVAN_CURSOR_SECRET;
+  const file = join(config.CARAVAN_DATA_DIR, "cursor-secret");
+  await mkdir(config.CARAVAN_DATA_DIR, { recursive: true });
+  try {
+    await writeFile(file, randomBytes(32).toString("base64url"), { flag: "wx", mode: 0o600 });
+  } catch (err) {
+    // Written before (or just now, by another process starting beside this one): keep it.
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  return (await readFile(file, "utf8")).trim();
 }
 
 export interface RunningNode {
@@ -97,6 +118,7 @@ export async function startNode(
 
   const jobs = queueScheduler(queues);
   const egress = new EgressPolicy(config.CARAVAN_EGRESS_ALLOW);
+  const feedCursors = new FeedCursors(await cursorSecret(config));
   const systemCtx = (name: string): Ctx => ({
     db: database.db,
     actor: { kind: "system", name },
@@ -105,6 +127,7 @@ export async function startNode(
     jobs,
     nodeCode: config.CARAVAN_NODE_CODE,
     egress,
+    feedCursors,
   });
   const admin = await ensureAdmin(systemCtx("bootstrap"), {
     nodeCode: config.CARAVAN_NODE_CODE,
@@ -122,6 +145,7 @@ export async function startNode(
     nodeCode: config.CARAVAN_NODE_CODE,
     identity,
     auditCheckpoints,
+    feedCursors,
     rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
     registrationsPerHour: config.CARAVAN_REGISTRATIONS_PER_HOUR,
     limiter,

@@ -41,6 +41,12 @@ export const configSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   CARAVAN_DATA_DIR: z.string().default("./.caravan"),
+  /** Seals feed cursors; unset, one is generated once into CARAVAN_DATA_DIR/cursor-secret. */
+  CARAVAN_CURSOR_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   CARAVAN_NODE_CODE: nodeCode,
   /** The node's Ed25519 private key (core/identity/node-identity.ts); else a key file. */
   CARAVAN_NODE_KEY: z

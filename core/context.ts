@@ -3,6 +3,7 @@ import type { OrgKind, OrgStatus } from "../db/schema";
 import type { PendingAudit } from "./audit/append";
 import type { EgressPolicy } from "./egress";
 import { ForbiddenError, UnauthorizedError } from "./errors";
+import type { FeedCursors } from "./feed/cursor";
 import { type IdempotencyClaim, recordCommittedResult } from "./idempotency";
 import type { NodeIdentity } from "./identity/node-identity";
 import type { JobScheduler } from "./jobs";
@@ -44,6 +45,8 @@ export interface Ctx {
   nodeCode?: string;
   /** Which addresses outgoing requests may reach; public addresses only when absent. */
   egress?: EgressPolicy;
+  /** Seals feed positions into opaque cursors with the node's secret; needed to read the feed. */
+  feedCursors?: FeedCursors;
   /** The request's claimed `Idempotency-Key`: its write stores the result in its transaction. */
   idempotency?: IdempotencyClaim;
   /** Present inside `withTransaction`; collects what must be written or done at commit. */
@@ -102,6 +105,11 @@ export function requireGoodStanding(actor: Actor): void {
       actor.orgStatus === "rejected" ? "ORGANIZATION_REJECTED" : "ORGANIZATION_SUSPENDED",
     );
   }
+}
+
+export function requireFeedCursors(ctx: Ctx): FeedCursors {
+  if (!ctx.feedCursors) throw new Error("feed cursors need the node's cursor secret in ctx");
+  return ctx.feedCursors;
 }
 
 export function isAdmin(actor: Actor): boolean {

@@ -56,6 +56,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     jobs: deps.jobs,
     nodeCode: deps.nodeCode,
     egress: deps.egress,
+    feedCursors: deps.feedCursors,
   });
   await next();
 });

@@ -4,6 +4,10 @@ import { ID_PATTERN } from "../../core/ids";
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
+// With the `u` flag a paired surrogate is one code point, so only a lone one matches.
+const LONE_SURROGATE = /\p{Cs}/u;
+const NOT_UNICODE = "must be well-formed Unicode (a lone UTF-16 surrogate cannot be stored)";
+
 /** Human text: trimmed, bounded, no control characters (PostgreSQL cannot store NUL). */
 export const text = (max: number, min = 1) =>
   z
@@ -11,7 +15,30 @@ export const text = (max: number, min = 1) =>
     .trim()
     .min(min)
     .max(max)
-    .refine((s) => !CONTROL.test(s), "must not contain control characters");
+    .refine((s) => !CONTROL.test(s), "must not contain control characters")
+    .refine((s) => !LONE_SURROGATE.test(s), NOT_UNICODE);
+
+/** Paths of every string, and every key, in `value` that holds a lone surrogate. */
+function illFormedPaths(value: unknown, path: PropertyKey[] = []): PropertyKey[][] {
+  if (typeof value === "string") return LONE_SURROGATE.test(value) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => illFormedPaths(v, [...path, i]));
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    LONE_SURROGATE.test(k) ? [[...path, k]] : illFormedPaths(v, [...path, k]),
+  );
+}
+
+/**
+ * Refuses a lone surrogate anywhere in a request body, naming where: such text would reach
+ * PostgreSQL as a JSON escape it rejects (in an audit entry, a detail) or be silently changed.
+ * `jsonBody` applies it to every body, so no free-form field can forget it.
+ */
+export const wellFormed = <T extends z.ZodType>(schema: T) =>
+  schema.superRefine((value, ctx) => {
+    for (const path of illFormedPaths(value)) {
+      ctx.addIssue({ code: "custom", path, message: NOT_UNICODE });
+    }
+  });
 
 export const idOf = (prefix: string) =>
   z
@@ -26,9 +53,22 @@ export const IdParam = (prefix: string) =>
     id: idOf(prefix).openapi({ param: { name: "id", in: "path" } }),
   });
 
-export const isoDate = z.iso.date().openapi({ example: "2027-06-30" });
+// Years a logistics record can mean, inside what PostgreSQL and `Date#toISOString` can both
+// write back (year 0 is no year to PostgreSQL; 9999-12-31T23:59-14:00 is in year 10000 UTC).
+const YEARS = { min: 1900, max: 9999 };
+const inYears = (s: string) => {
+  const year = new Date(s).getUTCFullYear();
+  return year >= YEARS.min && year <= YEARS.max;
+};
+const YEARS_MESSAGE = `year must be between ${YEARS.min} and ${YEARS.max}`;
+
+export const isoDate = z.iso
+  .date()
+  .refine(inYears, YEARS_MESSAGE)
+  .openapi({ example: "2027-06-30" });
 export const isoDateTime = z.iso
   .datetime({ offset: true })
+  .refine(inYears, `${YEARS_MESSAGE} (in UTC)`)
   .openapi({ example: "2026-12-01T08:00:00Z" });
 
 export const PageQuery = {
@@ -55,7 +95,11 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
 });
 
 export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
-  body: { required: true, description, content: { "application/json": { schema } } },
+  body: {
+    required: true,
+    description,
+    content: { "application/json": { schema: wellFormed(schema) } },
+  },
 });
 
 export const bearer = [{ apiKey: [] }];

@@ -267,7 +267,10 @@ export const WaybillEvent = z
 
 export const FeedEntry = z
   .object({
-    cursor: z.string().openapi({ example: "48213.1077" }),
+    cursor: z.string().openapi({
+      example: "q3Xf0c9LrV2kJt8mYw1aBsE4uN7pHd6gZiC",
+      description: "Opaque position of this event; pass as `since` to read what follows",
+    }),
     type: z.string().openapi({ example: "bid.received" }),
     entityType: z.string(),
     entityId: z.string(),

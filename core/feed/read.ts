@@ -1,25 +1,8 @@
 import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { feedEvents } from "../../db/schema";
-import { type Ctx, requireOrgActor } from "../context";
-import { ValidationError } from "../errors";
-
-/** A feed position: the writer's transaction id and the row's sequence, as `<txid>.<seq>`. */
-export interface FeedCursor {
-  txid: string;
-  seq: number;
-}
-
-const CURSOR = /^([0-9]{1,20})\.([0-9]{1,18})$/;
-
-export function parseFeedCursor(s: string, path = "since"): FeedCursor {
-  const m = CURSOR.exec(s);
-  if (!m?.[1] || !m[2])
-    throw ValidationError.field(path, "malformed cursor; expected <txid>.<seq>");
-  return { txid: m[1], seq: Number(m[2]) };
-}
-
-export const formatFeedCursor = (c: FeedCursor) => `${c.txid}.${c.seq}`;
+import { type Ctx, requireFeedCursors, requireOrgActor } from "../context";
+import type { FeedCursors, FeedPosition } from "./cursor";
 
 export interface FeedEntry {
   cursor: string;
@@ -33,12 +16,14 @@ export interface FeedEntry {
 /**
  * Events of one organisation after `since`, oldest first. Only rows of transactions older than
  * every transaction still running are returned; together with the (txid, seq) order this means
- * a cursor never skips an event that commits later.
+ * a cursor never skips an event that commits later. Positions leave sealed by `cursors`.
  */
 export async function readOrgFeed(
   db: Db,
-  input: { orgId: string; since?: FeedCursor; limit: number },
+  cursors: FeedCursors,
+  input: { orgId: string; since?: FeedPosition; limit: number },
 ): Promise<{ items: FeedEntry[]; nextCursor: string | null }> {
+  const seal = (p: FeedPosition) => cursors.seal(input.orgId, p);
   const filters: SQL[] = [
     eq(feedEvents.orgId, input.orgId),
     sql`${feedEvents.txid} < pg_snapshot_xmin(pg_current_snapshot())`,
@@ -63,7 +48,7 @@ export async function readOrgFeed(
     .orderBy(asc(feedEvents.txid), asc(feedEvents.seq))
     .limit(input.limit);
   const items = rows.map((r) => ({
-    cursor: formatFeedCursor({ txid: r.txid, seq: r.seq }),
+    cursor: seal({ txid: r.txid, seq: r.seq }),
     type: r.type,
     entityType: r.entityType,
     entityId: r.entityId,
@@ -73,7 +58,7 @@ export async function readOrgFeed(
   const last = items.at(-1);
   return {
     items,
-    nextCursor: last ? last.cursor : input.since ? formatFeedCursor(input.since) : null,
+    nextCursor: last ? last.cursor : input.since ? seal(input.since) : null,
   };
 }
 
@@ -83,6 +68,7 @@ export async function readFeed(
   input: { since?: string; limit: number },
 ): Promise<{ items: FeedEntry[]; nextCursor: string | null }> {
   const actor = requireOrgActor(ctx);
-  const since = input.since ? parseFeedCursor(input.since) : undefined;
-  return readOrgFeed(ctx.db, { orgId: actor.orgId, since, limit: input.limit });
+  const cursors = requireFeedCursors(ctx);
+  const since = input.since ? cursors.open(actor.orgId, input.since) : undefined;
+  return readOrgFeed(ctx.db, cursors, { orgId: actor.orgId, since, limit: input.limit });
 }

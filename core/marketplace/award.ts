@@ -8,15 +8,53 @@ import { insertWaybill, planLegs } from "../waybills/create";
 import { type WaybillView, waybillView } from "../waybills/view";
 
 /**
- * Awards `bidId` on `loadId`, exactly once whatever the concurrency: one conditional UPDATE
- * moves the load out of `open` (racing attempts block on the row, then find it no longer
- * open), and the unique index on `waybills.load_id` backs it up. The waybill, the bid
- * outcomes, the audit entry and every bidder's feed event commit in the same transaction.
+ * Awards `bidId` on `loadId`, exactly once whatever the concurrency. The load is locked first
+ * (the order every bid verb follows: load, then bid), so racing awards queue on it and find it
+ * no longer open; bids placed, revised or withdrawn before the lock was granted are seen by the
+ * statements after it, which is why the bid is read only once the load is held. The unique
+ * index on `waybills.load_id` backs it up. The waybill, the bid outcomes, the audit entry and
+ * every bidder's feed event commit in the same transaction.
  */
 export async function awardInTx(
   tx: Ctx & { tx: object },
-  input: { loadId: string; bidId: string; shipperId?: string; auto?: string },
+  input: { loadId: string; bidId: string; revision?: number; shipperId?: string; auto?: string },
 ): Promise<WaybillView> {
+  const [locked] = await tx.db
+    .select({ status: loads.status })
+    .from(loads)
+    .where(
+      and(
+        eq(loads.id, input.loadId),
+        input.shipperId ? eq(loads.shipperId, input.shipperId) : undefined,
+      ),
+    )
+    .for("no key update");
+  if (!locked) throw NotFoundError.of("load", input.loadId);
+  if (locked.status !== "open") throw await loadNotOpen(tx, input.loadId, locked.status);
+  // A statement of its own after the lock: in READ COMMITTED it sees every bid change that
+  // committed while we waited (a subquery inside the locking UPDATE would not).
+  const [bid] = await tx.db
+    .select({
+      status: bids.status,
+      revision: bids.revision,
+      expired: sql<boolean>`${bids.validUntil} <= now()`,
+    })
+    .from(bids)
+    .where(and(eq(bids.id, input.bidId), eq(bids.loadId, input.loadId)))
+    .for("update");
+  if (!bid) throw NotFoundError.of("bid", input.bidId);
+  if (bid.status !== "live") {
+    throw new ConflictError(`the bid is ${bid.status}`, [], "BID_NOT_LIVE");
+  }
+  if (bid.expired) throw new ConflictError("the bid's validity has expired", [], "BID_EXPIRED");
+  if (input.revision !== undefined && bid.revision !== input.revision) {
+    throw new ConflictError(
+      `the bid was revised: it is at revision ${bid.revision}, not ${input.revision}`,
+      [{ path: "revision", message: `the bid is at revision ${bid.revision}` }],
+      "BID_REVISED",
+    );
+  }
+
   const [load] = await tx.db
     .update(loads)
     .set({
@@ -26,18 +64,9 @@ export async function awardInTx(
       updatedAt: tx.clock.now(),
       version: sql`${loads.version} + 1`,
     })
-    .where(
-      and(
-        eq(loads.id, input.loadId),
-        eq(loads.status, "open"),
-        input.shipperId ? eq(loads.shipperId, input.shipperId) : undefined,
-        sql`exists (select 1 from ${bids} where ${bids.id} = ${input.bidId}
-          and ${bids.loadId} = ${input.loadId} and ${bids.status} = 'live'
-          and ${bids.validUntil} > now())`,
-      ),
-    )
+    .where(eq(loads.id, input.loadId))
     .returning();
-  if (!load) throw await whyNotAwarded(tx, input);
+  if (!load) throw new Error("the locked load vanished inside the transaction");
 
   const outcomes = await tx.db
     .update(bids)
@@ -101,47 +130,26 @@ export async function awardInTx(
   return waybillView(waybill, legs, "sensitive");
 }
 
-/** Names the reason a conditional award matched nothing: 404 for what the actor cannot see. */
-async function whyNotAwarded(
-  tx: Ctx,
-  input: { loadId: string; bidId: string; shipperId?: string },
-): Promise<Error> {
-  const [load] = await tx.db
-    .select({ status: loads.status, shipperId: loads.shipperId })
-    .from(loads)
-    .where(eq(loads.id, input.loadId));
-  if (!load || (input.shipperId && load.shipperId !== input.shipperId)) {
-    return NotFoundError.of("load", input.loadId);
+/** The 409 for a load that is no longer open, naming its waybill if it was awarded. */
+async function loadNotOpen(tx: Ctx, loadId: string, status: string): Promise<ConflictError> {
+  if (status !== "awarded") {
+    return new ConflictError(`the load is ${status}`, [], "LOAD_NOT_OPEN");
   }
-  if (load.status !== "open") {
-    const [w] = await tx.db
-      .select({ number: waybills.number })
-      .from(waybills)
-      .where(eq(waybills.loadId, input.loadId));
-    return new ConflictError(
-      load.status === "awarded"
-        ? `the load is already awarded${w ? ` (waybill ${w.number})` : ""}`
-        : `the load is ${load.status}`,
-      [],
-      load.status === "awarded" ? "ALREADY_AWARDED" : "LOAD_NOT_OPEN",
-    );
-  }
-  const [bid] = await tx.db
-    .select({ status: bids.status, expired: sql<boolean>`${bids.validUntil} <= now()` })
-    .from(bids)
-    .where(and(eq(bids.id, input.bidId), eq(bids.loadId, input.loadId)));
-  if (!bid) return NotFoundError.of("bid", input.bidId);
-  if (bid.status !== "live") {
-    return new ConflictError(`the bid is ${bid.status}`, [], "BID_NOT_LIVE");
-  }
-  if (bid.expired) return new ConflictError("the bid's validity has expired", [], "BID_EXPIRED");
-  return new ConflictError("the load changed while awarding; try again", [], "CONFLICT");
+  const [w] = await tx.db
+    .select({ number: waybills.number })
+    .from(waybills)
+    .where(eq(waybills.loadId, loadId));
+  return new ConflictError(
+    `the load is already awarded${w ? ` (waybill ${w.number})` : ""}`,
+    [],
+    "ALREADY_AWARDED",
+  );
 }
 
 /** `POST /v1/loads/{id}/award`: the load's shipper (or an admin) picks the winning bid. */
 export async function awardLoad(
   ctx: Ctx,
-  input: { loadId: string; bidId: string },
+  input: { loadId: string; bidId: string; revision?: number },
 ): Promise<{ waybill: WaybillView }> {
   const actor = requireOrgActor(ctx);
   if (actor.kind !== "shipper" && actor.kind !== "admin") {

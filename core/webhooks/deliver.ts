@@ -1,8 +1,7 @@
 import { and, asc, eq, lt, sql } from "drizzle-orm";
 import { feedEvents, webhookDeliveries, webhooks } from "../../db/schema";
-import type { Ctx } from "../context";
+import { type Ctx, requireFeedCursors } from "../context";
 import { EgressDeniedError, egressRequest, PUBLIC_ONLY } from "../egress";
-import { formatFeedCursor } from "../feed/read";
 import { signWebhook } from "./signature";
 
 export type DeliveryOutcome =
@@ -32,6 +31,7 @@ export async function deliverWebhook(
   const [row] = await ctx.db
     .select({
       status: webhookDeliveries.status,
+      orgId: webhooks.orgId,
       url: webhooks.url,
       secret: webhooks.secret,
       disabledAt: webhooks.disabledAt,
@@ -58,7 +58,7 @@ export async function deliverWebhook(
     data: {
       entityType: row.entityType,
       entityId: row.entityId,
-      cursor: formatFeedCursor({ txid: row.txid, seq: row.seq }),
+      cursor: requireFeedCursors(ctx).seal(row.orgId, { txid: row.txid, seq: row.seq }),
       ...row.data,
     },
   });

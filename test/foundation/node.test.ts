@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { startNode } from "../../api/node";
 import { loadConfig } from "../../core/config";
+import { loadBody } from "../marketplace/support";
 import { createTestDatabase } from "../support/db";
 import { shipperBody } from "../support/fixtures";
 import { queueBackends } from "../support/queues";
@@ -24,6 +25,8 @@ describe.each(queueBackends())("a node with queues on $name", (backend) => {
       CARAVAN_NODE_CODE: "GS",
     });
     const node = await startNode(config, { logger: pino({ level: "silent" }) });
+    let cursor = "";
+    let shipperKey = "";
     try {
       expect(node.queueBackend).toBe(backend.name);
       expect(node.generatedAdminKey).toMatch(/^cvn_/);
@@ -40,7 +43,8 @@ describe.each(queueBackends())("a node with queues on $name", (backend) => {
       expect(reg.status).toBe(201);
       // The queue dashboard: admins only, by bearer key or once by ?key= (then a session).
       expect((await fetch(`${node.url}/admin/queues`)).status).toBe(401);
-      const shipperKey = ((await reg.json()) as { apiKey: string }).apiKey;
+      const registered = (await reg.json()) as { apiKey: string; organization: { id: string } };
+      shipperKey = registered.apiKey;
       const asShipper = await fetch(`${node.url}/admin/queues`, {
         headers: { authorization: `Bearer ${shipperKey}` },
       });
@@ -76,6 +80,27 @@ describe.each(queueBackends())("a node with queues on $name", (backend) => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(await intact()).toBe("0");
+      // A feed cursor, sealed with the secret the node generated beside its data.
+      await fetch(`${node.url}/v1/orgs/${registered.organization.id}/verify`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${node.generatedAdminKey}` },
+      });
+      const posted = await fetch(`${node.url}/v1/loads`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${shipperKey}`, "content-type": "application/json" },
+        body: JSON.stringify(loadBody()),
+      });
+      expect(posted.status).toBe(201);
+      // Shown once every older transaction of the server has ended: wait for it.
+      for (let tries = 0; tries < 200 && !cursor; tries++) {
+        const page = await fetch(`${node.url}/v1/feed`, {
+          headers: { authorization: `Bearer ${shipperKey}` },
+        });
+        cursor = ((await page.json()) as { nextCursor: string | null }).nextCursor ?? "";
+        if (!cursor) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(cursor).toMatch(/^[\w-]{35}$/);
+      expect((await stat(join(dataDir, "cursor-secret"))).mode & 0o777).toBe(0o600);
     } finally {
       await node.stop();
     }
@@ -83,6 +108,12 @@ describe.each(queueBackends())("a node with queues on $name", (backend) => {
     // A second start on the same database keeps the admin and generates no new key.
     const again = await startNode(config, { logger: pino({ level: "silent" }) });
     expect(again.generatedAdminKey).toBeUndefined();
+    // ...and the cursors it gave out still work after the restart.
+    const resumed = await fetch(`${again.url}/v1/feed?since=${cursor}`, {
+      headers: { authorization: `Bearer ${shipperKey}` },
+    });
+    expect(resumed.status).toBe(200);
     await again.stop();
+    await rm(dataDir, { recursive: true, force: true });
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestNode } from "../support/app";
 import { registerShipper } from "../support/fixtures";
 import { queueBackends, testWorkers } from "../support/queues";
-import { type Bidder, carrierWithTruck, placeBid, postLoad } from "./support";
+import { type Bidder, carrierWithTruck, feedShowing, placeBid, postLoad } from "./support";
 
 async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -51,8 +51,8 @@ describe.each(queueBackends())("auto-award on the $name queue backend", (backend
       });
       expect(awarded.awardedBidId).toBe(bids[1]?.id);
       expect(Date.now() - closesAt.getTime()).toBeLessThan(3000);
-      const feed = await node.call("GET", "/v1/feed?limit=500", { key: bidders[0]?.key });
-      expect(feed.body.items).toContainEqual(expect.objectContaining({ type: "bid.lost" }));
+      const feed = await feedShowing(node, bidders[0]?.key ?? "", "bid.lost");
+      expect(feed).toContainEqual(expect.objectContaining({ type: "bid.lost" }));
     });
 
     it("marks a load unawarded when no bid is eligible", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createTestNode } from "../support/app";
 import { createRegulator, qualifications, registerShipper } from "../support/fixtures";
-import { type Bidder, bidBody, carrierWithTruck, placeBid, postLoad } from "./support";
+import { type Bidder, bidBody, carrierWithTruck, feedShowing, placeBid, postLoad } from "./support";
 
 const node = await createTestNode();
 const shipper = await registerShipper(node);
@@ -174,14 +174,10 @@ describe("award", () => {
     });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("CONFLICT");
-    const lost = await node.call("GET", "/v1/feed?limit=500", { key: b.key });
-    expect(lost.body.items).toContainEqual(
-      expect.objectContaining({ type: "bid.lost", entityId: bb.id }),
-    );
-    const won = await node.call("GET", "/v1/feed?limit=500", { key: a.key });
-    expect(won.body.items).toContainEqual(
-      expect.objectContaining({ type: "bid.won", entityId: ba.id }),
-    );
+    const lost = await feedShowing(node, b.key, "bid.lost", bb.id);
+    expect(lost).toContainEqual(expect.objectContaining({ type: "bid.lost", entityId: bb.id }));
+    const won = await feedShowing(node, a.key, "bid.won", ba.id);
+    expect(won).toContainEqual(expect.objectContaining({ type: "bid.won", entityId: ba.id }));
     const wb = await node.call("GET", `/v1/waybills/${res.body.waybill.number}`, { key: a.key });
     expect(wb.status).toBe(200);
     expect(wb.body.status).toBe("created");

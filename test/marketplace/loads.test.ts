@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createTestNode } from "../support/app";
 import { createRegulator, registerShipper } from "../support/fixtures";
-import { bidBody, carrierWithTruck, loadBody, placeBid, postLoad } from "./support";
+import { bidBody, carrierWithTruck, feedShowing, loadBody, placeBid, postLoad } from "./support";
 
 const node = await createTestNode();
 const shipper = await registerShipper(node);
@@ -160,10 +160,8 @@ describe("amending and cancelling", () => {
       key: carrier.key,
     });
     expect(mine.body.status).toBe("void");
-    const feed = await node.call("GET", "/v1/feed?limit=500", { key: carrier.key });
-    expect(feed.body.items).toContainEqual(
-      expect.objectContaining({ type: "bid.voided", entityId: bid.id }),
-    );
+    const feed = await feedShowing(node, carrier.key, "bid.voided", bid.id);
+    expect(feed).toContainEqual(expect.objectContaining({ type: "bid.voided", entityId: bid.id }));
     const again = await node.call("POST", `/v1/loads/${load.id}/bids`, {
       key: carrier.key,
       body: bidBody(carrier.vehicleId),

@@ -73,4 +73,21 @@ export async function placeBid(node: TestNode, loadId: string, b: Bidder, over =
   return res.body as { id: string; status: string };
 }
 
+/**
+ * The organisation's feed once it shows an event of `type` (on `entityId`). The feed shows an
+ * event once every older transaction on the server has ended, so under load, in any of the
+ * server's databases, an event committed a moment ago may not be listed yet.
+ */
+export async function feedShowing(node: TestNode, key: string, type: string, entityId?: string) {
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const res = await node.call("GET", "/v1/feed?limit=500", { key });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const items = res.body.items as { type: string; entityId: string }[];
+    const shown = items.some((e) => e.type === type && (!entityId || e.entityId === entityId));
+    if (shown || Date.now() > end) return items;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export { registerShipper };

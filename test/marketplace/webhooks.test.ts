@@ -209,6 +209,13 @@ describe.each(queueBackends())("webhook delivery on the $name queue backend", (b
         type: "load.posted",
         data: { entityType: "load", entityId: load.id, loadId: load.id },
       });
+      // The event's cursor is the feed's own: a receiver may resume `GET /v1/feed` from it.
+      // (The feed shows an event once every older transaction of the server has ended.)
+      const shown = await until("the event in the feed", async () => {
+        const feed = await node.call("GET", "/v1/feed", { key: shipper.key });
+        return feed.body.items[0];
+      });
+      expect(body.data.cursor).toBe(shown.cursor);
       const row = await until("delivered status", async () => {
         const r = await deliveryOf(hook.id);
         return r?.status === "delivered" ? r : undefined;

@@ -11,6 +11,7 @@ import { proxyTrust } from "../../api/middleware/client";
 import { type CheckpointStore, openCheckpointFile } from "../../core/audit/checkpoints";
 import { type Clock, systemClock } from "../../core/context";
 import { EgressPolicy, parseCidrList } from "../../core/egress";
+import { FeedCursors } from "../../core/feed/cursor";
 import {
   generateNodeKey,
   type NodeIdentity,
@@ -24,6 +25,8 @@ import { loadSeedNetwork } from "../../routing/load";
 import { createTestDatabase, type TestDatabase } from "./db";
 
 export const TEST_ADMIN_KEY = "cvn_test_admin_key_0123456789abcdef";
+/** What test nodes and test workers seal feed cursors with. */
+export const testFeedCursors = new FeedCursors("test-feed-cursor-secret-0123456789abcdef");
 
 export interface Reply<T = any> {
   status: number;
@@ -98,6 +101,7 @@ export async function createTestNode(
     nodeCode: "XJ",
     identity,
     auditCheckpoints,
+    feedCursors: testFeedCursors,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     registrationsPerHour: opts.registrationsPerHour ?? 100_000,
     limiter,

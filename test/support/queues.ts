@@ -7,7 +7,7 @@ import { startWorkers } from "../../workers";
 import { Queues } from "../../workers/queues";
 import { postgresRuntime, type QueueRuntime, redisRuntime } from "../../workers/runtime";
 import { queueScheduler } from "../../workers/scheduler";
-import type { TestNode } from "./app";
+import { type TestNode, testFeedCursors } from "./app";
 
 export interface QueueBackendCase {
   name: "postgres" | "redis";
@@ -71,6 +71,7 @@ export function testWorkers(backend: QueueBackendCase): {
           jobs: scheduler,
           nodeCode: "XJ",
           egress: node.egress,
+          feedCursors: testFeedCursors,
         },
         logger: opts.logger ?? pino({ level: "silent" }),
         queues,

@@ -23,11 +23,10 @@ const route = createRoute({
   security: bearer,
   request: {
     query: z.strictObject({
-      since: z
-        .string()
-        .max(42)
-        .optional()
-        .openapi({ description: "A cursor from a previous page" }),
+      since: z.string().max(42).optional().openapi({
+        description:
+          "A cursor from a previous page or a webhook, given to this organisation; opaque",
+      }),
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
   },

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { cancelLoad } from "../../../core/marketplace/cancel-load";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
-import { bearer, IdParam, json, text } from "../../schemas/common";
+import { bearer, IdParam, json, text, wellFormed } from "../../schemas/common";
 import { Load } from "../../schemas/marketplace";
 
 const route = createRoute({
@@ -15,7 +15,11 @@ const route = createRoute({
     params: IdParam("ld"),
     body: {
       required: false,
-      content: { "application/json": { schema: z.strictObject({ reason: text(500).optional() }) } },
+      content: {
+        "application/json": {
+          schema: wellFormed(z.strictObject({ reason: text(500).optional() })),
+        },
+      },
     },
   },
   responses: { 200: json(Load, "The cancelled load"), ...errorResponses },
