@@ -15,7 +15,7 @@ import {
 import { deliverWebhook } from "../../core/webhooks/deliver";
 import { webhookDeliveries } from "../../db/schema";
 import { postLoad } from "../marketplace/support";
-import { createTestNode } from "../support/app";
+import { createTestNode, testFeedCursors } from "../support/app";
 import { registerShipper } from "../support/fixtures";
 
 /** A receiver on loopback that counts what reaches it and answers `status` (and `location`). */
@@ -174,6 +174,7 @@ describe("the address actually connected to", () => {
       actor: { kind: "system", name: "t" },
       clock: systemClock,
       identity: dev.identity,
+      feedCursors: testFeedCursors,
     };
 
     // A node without the allow-list (the default) will not send it, and will not retry.
@@ -214,6 +215,7 @@ describe("the address actually connected to", () => {
         actor: { kind: "system", name: "t" },
         clock: systemClock,
         identity: dev.identity,
+        feedCursors: testFeedCursors,
         egress: dev.egress,
       },
       { deliveryId: delivery?.id ?? "", finalAttempt: false },

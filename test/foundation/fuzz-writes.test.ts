@@ -142,6 +142,11 @@ const validBodies: Record<string, { key?: string; body: () => Json }> = {
     }),
   },
   "POST /v1/orgs/{id}/reject": { key: node.adminKey, body: () => ({ reason: "no licence" }) },
+  "POST /v1/orgs/{id}/suspend": { key: node.adminKey, body: () => ({ reason: "unpaid fines" }) },
+  "POST /v1/carriers/{id}/qualifications/review": {
+    key: node.adminKey,
+    body: () => ({ decision: "reject", reason: "permit not on file" }),
+  },
   "POST /v1/carriers/{id}/vehicles": {
     key: carrier.key,
     body: () => vehicleBody({ plate: nextPlate() }),
