@@ -5,16 +5,20 @@ import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
 import { type Ctx, systemClock } from "../core/context";
 import { ensureAdmin } from "../core/participants/bootstrap";
+import { timeBox } from "../core/time-box";
 import { type Database, migrateDatabase, openDatabase } from "../db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
 import { loadSeedEngine } from "../routing/load";
-import { type RunningWorkers, startWorkers } from "../workers";
+import { type RunningWorkers, type SweepIntervals, startWorkers } from "../workers";
 import { Queues } from "../workers/queues";
 import { postgresRuntime, type QueueRuntime, redisRuntime } from "../workers/runtime";
 import { queueScheduler } from "../workers/scheduler";
 import { type App, newApp } from "./app";
 import { mountQueueDashboard } from "./dashboard/queues";
 import { Metrics } from "./metrics";
+
+/** How long `/ready` waits for each dependency: it answers within two seconds either way. */
+const READY_CHECK_MS = 1_500;
 
 /** Waits (up to `ms`) until no other session is connected to this database. */
 async function untilOnlyConnection(database: Database, ms: number): Promise<void> {
@@ -45,7 +49,7 @@ export interface RunningNode {
  */
 export async function startNode(
   config: Config,
-  opts: { logger?: Logger } = {},
+  opts: { logger?: Logger; sweeps?: SweepIntervals } = {},
 ): Promise<RunningNode> {
   const logger =
     opts.logger ?? pino({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
@@ -62,12 +66,21 @@ export async function startNode(
   const database: Database = openDatabase(databaseUrl, { max: config.CARAVAN_DB_POOL });
   await migrateDatabase(database);
 
-  const runtime = config.REDIS_URL ? redisRuntime(config.REDIS_URL) : postgresRuntime(databaseUrl);
+  const onQueueError = (err: Error) => logger.warn({ err: err.message }, "queue backend error");
+  const runtime = config.REDIS_URL
+    ? redisRuntime(config.REDIS_URL, { onError: onQueueError })
+    : postgresRuntime(databaseUrl, { onError: onQueueError });
   const queues = new Queues(runtime);
   const metrics = new Metrics({ processMetrics: true });
   metrics.watchQueues(() => queues.depths());
 
-  const jobs = queueScheduler(queues);
+  const jobs = queueScheduler(queues, {
+    onLost: (job, err) =>
+      logger.warn(
+        { job, err: err instanceof Error ? err.message : String(err) },
+        "not queued after commit; the sweep will pick it up",
+      ),
+  });
   const systemCtx = (name: string): Ctx => ({
     db: database.db,
     actor: { kind: "system", name },
@@ -90,13 +103,21 @@ export async function startNode(
     bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
     jobs,
     network: loadSeedEngine(),
-    ready: async () => ({
-      database: await database.sql`select 1`.then(
-        () => true,
-        () => false,
-      ),
-      queue: await runtime.ping(),
-    }),
+    ready: async () => {
+      // Checked together and each only for so long: a dependency that hangs counts as down.
+      const [db, queue] = await Promise.all([
+        timeBox(
+          database.sql`select 1`.then(
+            () => true,
+            () => false,
+          ),
+          READY_CHECK_MS,
+          false,
+        ),
+        timeBox(runtime.ping(), READY_CHECK_MS, false),
+      ]);
+      return { database: db, queue };
+    },
     mount: (a) => mountQueueDashboard(a, queues),
   });
 
@@ -107,7 +128,10 @@ export async function startNode(
 
   let workers: RunningWorkers | undefined;
   if (config.CARAVAN_WORKERS) {
-    workers = await startWorkers({ ctx: systemCtx("worker"), logger, queues });
+    workers = await startWorkers(
+      { ctx: systemCtx("worker"), logger, queues },
+      { sweeps: opts.sweeps },
+    );
   }
 
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
