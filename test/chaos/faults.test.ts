@@ -157,6 +157,61 @@ describe("a dropped database connection", () => {
     expect(code, out).toBe(0);
   });
 
+  it("during the queue backend's start-up is reported, not fatal", async () => {
+    // BullMQ's PostgreSQL backend checks a pg client out for its schema bootstrap; pg emits
+    // 'error' when that session ends, and with no listener the process ended. Held on the
+    // bootstrap's own advisory lock, the session is ended while it waits.
+    const database = await createTestDatabase();
+    const script = `
+      import postgres from "postgres";
+      import { postgresRuntime } from "./workers/runtime.ts";
+      const url = process.env.URL;
+      const schema = "bullmq_boot";
+      const holder = postgres(url, { max: 1, onnotice() {} });
+      const killer = postgres(url, { max: 1, onnotice() {} });
+      const held = holder.begin(async (t) => {
+        await t\`select pg_advisory_xact_lock(\${0x42554c4c}, hashtext(\${schema}))\`;
+        await new Promise((r) => setTimeout(r, 1500));
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      const runtime = postgresRuntime(url, { schema, onError: (e) => console.log("reported:", e.message) });
+      const first = runtime.ping();
+      let waiting = [];
+      while (waiting.length === 0) {
+        await new Promise((r) => setTimeout(r, 50));
+        waiting = await killer\`select pid from pg_stat_activity
+          where wait_event_type = 'Lock' and datname = current_database()\`;
+      }
+      await killer\`select pg_terminate_backend(\${waiting[0].pid})\`;
+      console.log("first ping:", await first);
+      await held;
+      console.log("next ping:", await runtime.ping());
+      await runtime.close();
+      await holder.end();
+      await killer.end();
+    `;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      {
+        cwd: ROOT,
+        env: { ...process.env, URL: database.url },
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
+    const [code] = await once(child, "exit");
+    expect(out).toContain("reported: Connection terminated unexpectedly");
+    expect(out).toContain("first ping: false");
+    expect(out).toContain("next ping: true");
+    expect(code, out).toBe(0);
+  });
+
   it("under write load leaves the node up, and it recovers by itself", async () => {
     // A real node process (a crash would end it), queues on PostgreSQL, so BullMQ's pools lose
     // their connections too; 40 clients write while every session is ended, eight times.
