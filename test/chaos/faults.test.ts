@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
 import postgres from "postgres";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { type RunningNode, startNode } from "../../api/node";
 import { loadConfig } from "../../core/config";
 import { loadBody } from "../marketplace/support";
@@ -123,6 +123,7 @@ describe("a dropped database connection", () => {
     // mid-query. Its ROLLBACK went to a socket that was gone, from a setImmediate, and the
     // TypeError ended the process (postgres.js issues 1154 and 1208).
     const database = await createTestDatabase();
+    onTestFinished(() => database.close());
     const script = `
       import postgres from "postgres";
       const sql = postgres(process.env.URL, { max: 2, onnotice() {} });
@@ -162,6 +163,7 @@ describe("a dropped database connection", () => {
     // 'error' when that session ends, and with no listener the process ended. Held on the
     // bootstrap's own advisory lock, the session is ended while it waits.
     const database = await createTestDatabase();
+    onTestFinished(() => database.close());
     const script = `
       import postgres from "postgres";
       import { postgresRuntime } from "./workers/runtime.ts";
@@ -216,6 +218,7 @@ describe("a dropped database connection", () => {
     // A real node process (a crash would end it), queues on PostgreSQL, so BullMQ's pools lose
     // their connections too; 40 clients write while every session is ended, eight times.
     const database = await createTestDatabase();
+    onTestFinished(() => database.close());
     const sql = observer(database);
     const node = spawn(process.execPath, ["--import", "tsx", "api/server.ts"], {
       cwd: ROOT,
@@ -328,11 +331,11 @@ async function ownRedis() {
       proc.kill("SIGKILL");
       await gone;
     },
+    async dispose() {
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
-  afterAll(async () => {
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
   await redis.start();
   return redis;
 }
@@ -340,7 +343,10 @@ async function ownRedis() {
 describe("a Redis outage", () => {
   it("does not hold writes, shows on /ready and /metrics, and loses no closing", async () => {
     const redis = await ownRedis();
+    // Hooks cannot be added from inside a test: this one stops its Redis itself.
+    onTestFinished(() => redis.dispose());
     const database = await createTestDatabase();
+    onTestFinished(() => database.close());
     const sql = observer(database);
     const config = loadConfig({
       DATABASE_URL: database.url,
