@@ -1,6 +1,11 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { timeBox } from "../core/time-box";
 
-export type QueueDepths = () => Promise<{ queue: string; state: string; count: number }[]>;
+export type QueueDepth = { queue: string; state: string; count: number };
+export type QueueDepths = () => Promise<QueueDepth[]>;
+
+/** How long a scrape waits for the queue backend's job counts before it answers without them. */
+export const QUEUE_DEPTHS_WAIT_MS = 1_000;
 
 /** One registry per node, so several nodes (or tests) in one process never mix figures. */
 export class Metrics {
@@ -24,21 +29,29 @@ export class Metrics {
     registers: [this.registry],
   });
   private queueDepths: QueueDepths | undefined;
+  /** This scrape's job counts; undefined when the backend did not answer in time. */
+  private depths: QueueDepth[] | undefined;
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: "caravan_" });
     const self = this;
     new Gauge({
       name: "caravan_queue_jobs",
-      help: "Jobs per queue and state",
+      help: "Jobs per queue and state; absent while caravan_queue_up is 0",
       labelNames: ["queue", "state"] as const,
       registers: [this.registry],
-      async collect() {
-        if (!self.queueDepths) return;
+      collect() {
         this.reset();
-        for (const d of await self.queueDepths()) {
-          this.set({ queue: d.queue, state: d.state }, d.count);
-        }
+        for (const d of self.depths ?? []) this.set({ queue: d.queue, state: d.state }, d.count);
+      },
+    });
+    new Gauge({
+      name: "caravan_queue_up",
+      help: "1 when the queue backend answered this scrape's job counts in time, else 0",
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        if (self.queueDepths) this.set(self.depths ? 1 : 0);
       },
     });
   }
@@ -47,7 +60,15 @@ export class Metrics {
     this.queueDepths = depths;
   }
 
-  text(): Promise<string> {
+  async text(): Promise<string> {
+    // Read before rendering, and only for so long: a queue outage must not hang the scrape.
+    this.depths = this.queueDepths
+      ? await timeBox(
+          this.queueDepths().catch(() => undefined),
+          QUEUE_DEPTHS_WAIT_MS,
+          undefined,
+        )
+      : undefined;
     return this.registry.metrics();
   }
 }

@@ -14,10 +14,11 @@ import { FeedCursors } from "../core/feed/cursor";
 import { loadNodeIdentity, NODE_KEY_FILE } from "../core/identity/load";
 import { RateLimiter } from "../core/limits/rate-limiter";
 import { ensureAdmin } from "../core/participants/bootstrap";
+import { timeBox } from "../core/time-box";
 import { type Database, migrateDatabase, openDatabase } from "../db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
 import { loadSeedEngine } from "../routing/load";
-import { type RunningWorkers, startWorkers } from "../workers";
+import { type RunningWorkers, type SweepIntervals, startWorkers } from "../workers";
 import { Queues } from "../workers/queues";
 import { postgresRuntime, type QueueRuntime, redisRuntime } from "../workers/runtime";
 import { queueScheduler } from "../workers/scheduler";
@@ -26,6 +27,9 @@ import { mountQueueDashboard } from "./dashboard/queues";
 import { newLogger } from "./logger";
 import { Metrics } from "./metrics";
 import { proxyTrust } from "./middleware/client";
+
+/** How long `/ready` waits for each dependency: it answers within two seconds either way. */
+const READY_CHECK_MS = 1_500;
 
 /** Waits (up to `ms`) until no other session is connected to this database. */
 async function untilOnlyConnection(database: Database, ms: number): Promise<void> {
@@ -74,7 +78,7 @@ export interface RunningNode {
  */
 export async function startNode(
   config: Config,
-  opts: { logger?: Logger } = {},
+  opts: { logger?: Logger; sweeps?: SweepIntervals } = {},
 ): Promise<RunningNode> {
   const logger =
     opts.logger ?? newLogger({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
@@ -111,12 +115,21 @@ export async function startNode(
       ),
   });
 
-  const runtime = config.REDIS_URL ? redisRuntime(config.REDIS_URL) : postgresRuntime(databaseUrl);
+  const onQueueError = (err: Error) => logger.warn({ err: err.message }, "queue backend error");
+  const runtime = config.REDIS_URL
+    ? redisRuntime(config.REDIS_URL, { onError: onQueueError })
+    : postgresRuntime(databaseUrl, { onError: onQueueError });
   const queues = new Queues(runtime);
   const metrics = new Metrics({ processMetrics: true });
   metrics.watchQueues(() => queues.depths());
 
-  const jobs = queueScheduler(queues);
+  const jobs = queueScheduler(queues, {
+    onLost: (job, err) =>
+      logger.warn(
+        { job, err: err instanceof Error ? err.message : String(err) },
+        "not queued after commit; the sweep will pick it up",
+      ),
+  });
   const egress = new EgressPolicy(config.CARAVAN_EGRESS_ALLOW);
   const feedCursors = new FeedCursors(await cursorSecret(config));
   const systemCtx = (name: string): Ctx => ({
@@ -154,13 +167,21 @@ export async function startNode(
     bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
     jobs,
     network: loadSeedEngine(),
-    ready: async () => ({
-      database: await database.sql`select 1`.then(
-        () => true,
-        () => false,
-      ),
-      queue: await runtime.ping(),
-    }),
+    ready: async () => {
+      // Checked together and each only for so long: a dependency that hangs counts as down.
+      const [db, queue] = await Promise.all([
+        timeBox(
+          database.sql`select 1`.then(
+            () => true,
+            () => false,
+          ),
+          READY_CHECK_MS,
+          false,
+        ),
+        timeBox(runtime.ping(), READY_CHECK_MS, false),
+      ]);
+      return { database: db, queue };
+    },
     mount: (a) => mountQueueDashboard(a, queues),
   });
 
@@ -213,7 +234,10 @@ export async function startNode(
 
   let workers: RunningWorkers | undefined;
   if (config.CARAVAN_WORKERS) {
-    workers = await startWorkers({ ctx: systemCtx("worker"), logger, queues, auditCheckpoints });
+    workers = await startWorkers(
+      { ctx: systemCtx("worker"), logger, queues, auditCheckpoints },
+      { sweeps: opts.sweeps },
+    );
   }
 
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });

@@ -65,41 +65,64 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
+export interface SweepIntervals {
+  /** Closes loads whose closing job did not run (lost in a queue outage): 15 s. */
+  loadsMs?: number;
+  /** Re-queues webhook deliveries still pending: 30 s. */
+  webhooksMs?: number;
+}
+
 /** Starts every queue's worker and the node's periodic jobs. */
-export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+export async function startWorkers(
+  deps: WorkerDeps,
+  opts: { sweeps?: SweepIntervals } = {},
+): Promise<RunningWorkers> {
   const workers = [
     startWorker(housekeepingQueue, housekeepingProcessors, deps),
     startWorker(marketplaceQueue, marketplaceProcessors, deps),
     startWorker(webhooksQueue, webhooksProcessors, deps),
   ];
   const marketplace = deps.queues.get(marketplaceQueue);
-  await marketplace.upsertJobScheduler(
-    "loads-sweep",
-    { every: 15_000 },
-    { name: "loads.sweep", data: {} },
-  );
-  await marketplace.upsertJobScheduler(
-    "waybills-overdue",
-    { every: 60_000 },
-    { name: "waybills.overdue", data: {} },
-  );
-  await deps.queues
-    .get(webhooksQueue)
-    .upsertJobScheduler("webhooks-sweep", { every: 30_000 }, { name: "webhooks.sweep", data: {} });
-  await deps.queues
-    .get(housekeepingQueue)
-    .upsertJobScheduler(
-      "audit-verify-hourly",
-      { every: 3_600_000 },
-      { name: "audit.verify", data: {} },
-    );
-  await deps.queues
-    .get(housekeepingQueue)
-    .upsertJobScheduler(
-      "idempotency-purge",
-      { every: 600_000 },
-      { name: "idempotency.purge", data: {} },
-    );
+  const schedule = () =>
+    Promise.all([
+      marketplace.upsertJobScheduler(
+        "loads-sweep",
+        { every: opts.sweeps?.loadsMs ?? 15_000 },
+        { name: "loads.sweep", data: {} },
+      ),
+      marketplace.upsertJobScheduler(
+        "waybills-overdue",
+        { every: 60_000 },
+        { name: "waybills.overdue", data: {} },
+      ),
+      deps.queues
+        .get(webhooksQueue)
+        .upsertJobScheduler(
+          "webhooks-sweep",
+          { every: opts.sweeps?.webhooksMs ?? 30_000 },
+          { name: "webhooks.sweep", data: {} },
+        ),
+      deps.queues
+        .get(housekeepingQueue)
+        .upsertJobScheduler(
+          "audit-verify-hourly",
+          { every: 3_600_000 },
+          { name: "audit.verify", data: {} },
+        ),
+      deps.queues
+        .get(housekeepingQueue)
+        .upsertJobScheduler(
+          "idempotency-purge",
+          { every: 600_000 },
+          { name: "idempotency.purge", data: {} },
+        ),
+    ]);
+  await schedule();
+  // A Redis that comes back empty has lost the schedules with the jobs, and the sweeps are what
+  // catches up on work queued during the outage: put them back (upserting is idempotent).
+  deps.queues.runtime.onReconnect(() => {
+    schedule().catch((err) => deps.logger.warn({ err }, "restoring periodic jobs failed"));
+  });
   return {
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
