@@ -9,6 +9,13 @@ export interface TestDatabase extends Database {
   name: string;
 }
 
+// Databases made inside a test (not at a file's top level) would miss a hook registered there:
+// every one is dropped when the file ends, wherever it was made.
+const made = new Set<() => Promise<void>>();
+afterAll(async () => {
+  for (const close of made) await close();
+});
+
 /**
  * A fresh, migrated database for the calling test file, cloned from the run's template and
  * dropped when the file ends.
@@ -33,6 +40,6 @@ export async function createTestDatabase(opts: { max?: number } = {}): Promise<T
     await drop.unsafe(`drop database if exists "${name}" with (force)`).catch(() => {});
     await drop.end();
   };
-  afterAll(close);
+  made.add(close);
   return { ...database, url, name, close };
 }
