@@ -3,7 +3,7 @@ import { tableStatements } from "../../db/raw";
 import { auditLog } from "../../db/schema";
 import { canonicalJson } from "../canonical";
 import { type Ctx, onBeforeCommit } from "../context";
-import { type AuditContent, auditProof } from "./proof";
+import { type AuditContent, auditContent, auditProof } from "./proof";
 
 export interface PendingAudit {
   action: string;
@@ -24,19 +24,7 @@ export function entryHash(prevHash: string, entry: ChainedFields): string {
   return createHash("sha256")
     .update(prevHash)
     .update("\n")
-    .update(
-      canonicalJson({
-        seq: entry.seq,
-        at: entry.at,
-        actorOrgId: entry.actorOrgId,
-        actorKind: entry.actorKind,
-        action: entry.action,
-        entityType: entry.entityType,
-        entityId: entry.entityId,
-        data: entry.data,
-        requestId: entry.requestId,
-      }),
-    )
+    .update(canonicalJson({ seq: entry.seq, ...auditContent(entry) }))
     .digest("hex");
 }
 

@@ -26,18 +26,21 @@ export const BACKDATING_TOLERANCE_MS = 60_000;
  * secret the database does not hold. One HMAC per entry, computed as the entry is written.
  */
 export function auditProof(identity: NodeIdentity, entry: AuditContent): string {
-  return identity.auditMac(
-    canonicalJson({
-      at: entry.at,
-      actorOrgId: entry.actorOrgId,
-      actorKind: entry.actorKind,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId,
-      data: entry.data,
-      requestId: entry.requestId,
-    }),
-  );
+  return identity.auditMac(canonicalJson(auditContent(entry)));
+}
+
+/** Just the content fields of an entry (a row carries more), for hashing and proofs. */
+export function auditContent(entry: AuditContent): AuditContent {
+  return {
+    at: entry.at,
+    actorOrgId: entry.actorOrgId,
+    actorKind: entry.actorKind,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    data: entry.data,
+    requestId: entry.requestId,
+  };
 }
 
 function sameProof(a: string, b: string): boolean {

@@ -75,6 +75,21 @@ async function lockWritableCarrier(ctx: Ctx, carrierId: string) {
   return carrier;
 }
 
+/** Writes a carrier's declared and pending qualifications, as a new version of it. */
+async function setQualifications(
+  ctx: Ctx,
+  carrierId: string,
+  set: { qualifications?: Qualifications; pendingQualifications: Qualifications | null },
+): Promise<Organization> {
+  const [row] = await ctx.db
+    .update(organizations)
+    .set({ ...set, updatedAt: ctx.clock.now(), version: sql`${organizations.version} + 1` })
+    .where(eq(organizations.id, carrierId))
+    .returning();
+  if (!row) throw NotFoundError.of("carrier", carrierId);
+  return row;
+}
+
 /**
  * `PUT /v1/carriers/{id}/qualifications`: replaces a carrier's declared qualifications. What
  * narrows them (a class dropped, an earlier expiry) applies at once. What widens them waits
@@ -92,17 +107,10 @@ export async function updateQualifications(
     const effective =
       tx.actor.kind === "admin" ? next : commonQualifications(carrier.qualifications, next);
     const widens = canonicalJson(effective) !== canonicalJson(next);
-    const [row] = await tx.db
-      .update(organizations)
-      .set({
-        qualifications: effective,
-        pendingQualifications: widens ? next : null,
-        updatedAt: tx.clock.now(),
-        version: sql`${organizations.version} + 1`,
-      })
-      .where(eq(organizations.id, input.carrierId))
-      .returning();
-    if (!row) throw NotFoundError.of("carrier", input.carrierId);
+    const row = await setQualifications(tx, input.carrierId, {
+      qualifications: effective,
+      pendingQualifications: widens ? next : null,
+    });
     recordAudit(tx, {
       action: "carrier.qualifications_updated",
       entityType: "organization",
@@ -139,17 +147,10 @@ export async function reviewQualifications(
         "NO_PENDING_QUALIFICATIONS",
       );
     }
-    const [row] = await tx.db
-      .update(organizations)
-      .set({
-        ...(input.decision === "approve" ? { qualifications: pending } : {}),
-        pendingQualifications: null,
-        updatedAt: tx.clock.now(),
-        version: sql`${organizations.version} + 1`,
-      })
-      .where(eq(organizations.id, input.carrierId))
-      .returning();
-    if (!row) throw NotFoundError.of("carrier", input.carrierId);
+    const row = await setQualifications(tx, input.carrierId, {
+      ...(input.decision === "approve" ? { qualifications: pending } : {}),
+      pendingQualifications: null,
+    });
     recordAudit(tx, {
       action:
         input.decision === "approve"

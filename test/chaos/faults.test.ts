@@ -22,6 +22,26 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ADMIN_KEY = "cvn_chaos_admin_key_0123456789abcdef";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Runs a script in a node process of its own (a crash ends it, not the test run). */
+async function runScript(
+  args: string[],
+  database: TestDatabase,
+): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, URL: database.url },
+  });
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    out += d;
+  });
+  const [code] = (await once(child, "exit")) as [number | null];
+  return { code, out };
+}
+
 /** A client of its own, named so the kills below spare it. */
 function observer(database: TestDatabase) {
   return postgres(database.url, {
@@ -141,18 +161,7 @@ describe("a dropped database connection", () => {
       await sql.end();
       await killer.end();
     `;
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-      cwd: ROOT,
-      env: { ...process.env, URL: database.url },
-    });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    const [code] = await once(child, "exit");
+    const { code, out } = await runScript(["--input-type=module", "-e", script], database);
     expect(out).toContain("transaction: CONNECTION_CLOSED");
     expect(out).toContain("next query: 1");
     expect(code, out).toBe(0);
@@ -192,22 +201,10 @@ describe("a dropped database connection", () => {
       await holder.end();
       await killer.end();
     `;
-    const child = spawn(
-      process.execPath,
+    const { code, out } = await runScript(
       ["--import", "tsx", "--input-type=module", "-e", script],
-      {
-        cwd: ROOT,
-        env: { ...process.env, URL: database.url },
-      },
+      database,
     );
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    const [code] = await once(child, "exit");
     expect(out).toContain("reported: Connection terminated unexpectedly");
     expect(out).toContain("first ping: false");
     expect(out).toContain("next ping: true");
