@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { tableStatements } from "../../db/raw";
 import { auditLog } from "../../db/schema";
-import { canonicalJson } from "../canonical";
 import { type Ctx, onBeforeCommit } from "../context";
-import { type AuditContent, auditContent, auditProof } from "./proof";
+import { type AuditContent, auditProof, contentJson } from "./proof";
 
 export interface PendingAudit {
   action: string;
@@ -20,11 +19,17 @@ export interface ChainedFields extends AuditContent {
   seq: number;
 }
 
-export function entryHash(prevHash: string, entry: ChainedFields): string {
+export function entryHash(
+  prevHash: string,
+  entry: ChainedFields,
+  json = contentJson(entry),
+): string {
+  // canonicalJson({ seq, ...content }) without encoding the content again: keys are sorted
+  // and "seq" sorts after every content field, so it closes the object.
   return createHash("sha256")
     .update(prevHash)
     .update("\n")
-    .update(canonicalJson({ seq: entry.seq, ...auditContent(entry) }))
+    .update(`${json.slice(0, -1)},"seq":${JSON.stringify(entry.seq)}}`)
     .digest("hex");
 }
 

@@ -25,8 +25,20 @@ export const BACKDATING_TOLERANCE_MS = 60_000;
  * The node's proof that it wrote an entry: an HMAC of the entry's canonical content under a
  * secret the database does not hold. One HMAC per entry, computed as the entry is written.
  */
-export function auditProof(identity: NodeIdentity, entry: AuditContent): string {
-  return identity.auditMac(canonicalJson(auditContent(entry)));
+export function auditProof(
+  identity: NodeIdentity,
+  entry: AuditContent,
+  json = contentJson(entry),
+): string {
+  return identity.auditMac(json);
+}
+
+/**
+ * The canonical JSON of an entry's content. Sealing and verifying compute it once per entry
+ * and hand it to both the proof check and the chain hash (`entryHash`).
+ */
+export function contentJson(entry: AuditContent): string {
+  return canonicalJson(auditContent(entry));
 }
 
 /** Just the content fields of an entry (a row carries more), for hashing and proofs. */
@@ -66,10 +78,11 @@ export function entryProblem(
   identity: NodeIdentity,
   entry: AuditContent & { proof: string | null },
   prevAt: Date | null,
+  json = contentJson(entry),
 ): string | null {
   const reasons: string[] = [];
   if (!entry.proof) reasons.push("carries no proof of being written by this node");
-  else if (!sameProof(entry.proof, auditProof(identity, entry))) {
+  else if (!sameProof(entry.proof, auditProof(identity, entry, json))) {
     reasons.push("its proof does not match its content (changed after the node wrote it)");
   }
   if (prevAt && entry.at.getTime() < prevAt.getTime() - BACKDATING_TOLERANCE_MS) {

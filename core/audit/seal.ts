@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import { auditLog } from "../../db/schema";
 import type { NodeIdentity } from "../identity/node-identity";
 import { AUDIT_LOCK, type ChainedFields, entryHash, GENESIS_HASH } from "./append";
-import { entryProblem } from "./proof";
+import { contentJson, entryProblem } from "./proof";
 
 const BATCH = 2_000;
 
@@ -51,13 +51,14 @@ export async function sealAuditLog(db: Db, identity: NodeIdentity): Promise<Seal
       let prevAt = head?.at ?? null;
       const chained: { id: number; seq: number; prev: string; hash: string }[] = [];
       for (const row of rows) {
-        const problem = entryProblem(identity, row, prevAt);
+        const json = contentJson(row);
+        const problem = entryProblem(identity, row, prevAt, json);
         if (problem) {
           result.refused.push({ id: row.id, reason: problem });
           continue;
         }
         seq += 1;
-        const hash = entryHash(prevHash, { ...row, seq } satisfies ChainedFields);
+        const hash = entryHash(prevHash, { ...row, seq } satisfies ChainedFields, json);
         chained.push({ id: row.id, seq, prev: prevHash, hash });
         prevHash = hash;
         prevAt = row.at;

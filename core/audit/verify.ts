@@ -6,7 +6,7 @@ import { ForbiddenError } from "../errors";
 import type { NodeIdentity } from "../identity/node-identity";
 import { entryHash, GENESIS_HASH } from "./append";
 import type { Checkpoint } from "./checkpoints";
-import { entryProblem } from "./proof";
+import { contentJson, entryProblem } from "./proof";
 import { type RefusedEntry, sealAuditLog } from "./seal";
 
 export interface BadEntry {
@@ -75,7 +75,8 @@ export async function walkChain(
         };
       }
       if (row.prevHash !== head.hash) return bad("prevHash does not match the previous entry");
-      const hash = entryHash(head.hash, { ...row, seq: expected });
+      const json = contentJson(row);
+      const hash = entryHash(head.hash, { ...row, seq: expected }, json);
       if (!row.hash || hash !== row.hash) return bad("hash does not match the entry");
       const cp = opts.checkpoint;
       if (cp && expected === cp.count && hash !== cp.head) {
@@ -84,7 +85,7 @@ export async function walkChain(
         );
       }
       if (expected > opts.proveAfter) {
-        const problem = entryProblem(identity, row, head.at);
+        const problem = entryProblem(identity, row, head.at, json);
         if (problem) return bad(problem);
       }
       head = { seq: expected, hash, at: row.at };

@@ -2,6 +2,7 @@ import {
   createHmac,
   createPrivateKey,
   createPublicKey,
+  createSecretKey,
   generateKeyPairSync,
   hkdfSync,
   type KeyObject,
@@ -51,7 +52,8 @@ export async function nodeIdentity(privateKey: KeyObject): Promise<NodeIdentity>
   const publicKey = createPublicKey(privateKey);
   const jwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(jwk, "sha256");
-  const secret = auditSecret(privateKey);
+  // Imported once: a KeyObject spares each entry's HMAC from copying the raw key.
+  const macKey = createSecretKey(auditSecret(privateKey));
   return {
     kid,
     publicJwk: { ...jwk, kid, alg: "EdDSA", use: "sig" },
@@ -68,7 +70,7 @@ export async function nodeIdentity(privateKey: KeyObject): Promise<NodeIdentity>
         return null;
       }
     },
-    auditMac: (content) => createHmac("sha256", secret).update(content).digest("base64url"),
+    auditMac: (content) => createHmac("sha256", macKey).update(content).digest("base64url"),
   };
 }
 
