@@ -15,7 +15,7 @@ import { registerCreateOrganization } from "./orgs/create";
 import { registerGetOrganization } from "./orgs/get";
 import { registerListOrganizations } from "./orgs/list";
 import { registerReviewOrganization } from "./orgs/review";
-import { registerQuoteRoute } from "./routes/quote";
+import { registerQuoteRoute } from "./route-quotes/quote";
 import { registerRegisterShipper } from "./shippers/register";
 import { registerWaybills } from "./waybills";
 import { registerWebhooks } from "./webhooks";
