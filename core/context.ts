@@ -63,9 +63,9 @@ export function onBeforeCommit(flush: Flush): void {
 
 /**
  * Runs `fn` in one transaction; nested calls reuse the outer one. Audit entries recorded
- * inside are appended to the chain as the last statement, so the chain lock is held only
- * for the tail of the transaction. Under an `Idempotency-Key` the result is stored with the
- * write, so the key and the change commit together.
+ * inside are inserted, unchained and without a lock, as the last statement; the sealer gives
+ * them their place in the chain after commit. Under an `Idempotency-Key` the result is stored
+ * with the write, so the key and the change commit together.
  */
 export async function withTransaction<T>(
   ctx: Ctx,

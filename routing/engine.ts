@@ -69,9 +69,10 @@ export type RouteResult =
 export class RouteRequestError extends Error {
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong with the field, without its name. */
+    readonly problem: string,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${problem}`);
     this.name = "RouteRequestError";
   }
 }

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc } from "drizzle-orm";
 import { networkLinkStatus } from "../../db/schema";
 import type { RoutingEngine } from "../../routing/engine";
 import type { HubRecord, Mode } from "../../routing/types";
@@ -115,13 +115,4 @@ export async function setLinkStatus(
   const view = links.find((l) => l.id === linkId);
   if (!view) throw NotFoundError.of("link", linkId);
   return view;
-}
-
-/** The status row of one link, if an admin ever set it. */
-export async function linkStatusRow(ctx: Ctx, linkId: string) {
-  const [row] = await ctx.db
-    .select()
-    .from(networkLinkStatus)
-    .where(eq(networkLinkStatus.linkId, linkId));
-  return row;
 }

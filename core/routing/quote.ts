@@ -39,8 +39,7 @@ export async function quoteRoute(
   try {
     result = input.engine.query(request);
   } catch (e) {
-    if (e instanceof RouteRequestError)
-      throw ValidationError.field(e.field, e.message.slice(e.field.length + 2));
+    if (e instanceof RouteRequestError) throw ValidationError.field(e.field, e.problem);
     throw e;
   }
   if (!result.ok) {

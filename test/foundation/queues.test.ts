@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { recordAudit } from "../../core/audit/append";
 import { openCheckpointFile } from "../../core/audit/checkpoints";
-import { systemClock } from "../../core/context";
+import { systemClock, withTransaction } from "../../core/context";
 import { generateNodeKey, nodeIdentity } from "../../core/identity/node-identity";
 import { startWorker, startWorkers } from "../../workers";
 import { Queues } from "../../workers/queues";
@@ -115,14 +117,43 @@ describe.each(queueBackends())("BullMQ on $name", (backend) => {
       await worker.close();
     });
 
-    it("runs the node's workers: the audit chain check", async () => {
-      const running = await startWorkers(deps);
-      await queues.enqueue(housekeepingQueue, "audit.verify", {});
-      await until("audit.verify to complete", async () => {
-        const c = await queues.get(housekeepingQueue).getJobCounts("completed");
-        return (c.completed ?? 0) >= 1 ? true : undefined;
+    it("runs the node's workers: the audit chain check seals and verifies every entry", async () => {
+      await withTransaction(deps.ctx, async (tx) => {
+        for (let n = 0; n < 3; n++) {
+          recordAudit(tx, {
+            action: "probe.recorded",
+            entityType: "probe",
+            entityId: `probe_${backend.name}_${n}`,
+            data: { n },
+          });
+        }
       });
-      await running.stop();
+      const lines: Record<string, unknown>[] = [];
+      const logger = pino(
+        { level: "info" },
+        new Writable({
+          write(chunk, _encoding, done) {
+            lines.push(JSON.parse(String(chunk)));
+            done();
+          },
+        }),
+      );
+      const running = await startWorkers({ ...deps, logger });
+      try {
+        await queues.enqueue(housekeepingQueue, "audit.verify", {});
+        const verified = await until("audit.verify to finish", async () =>
+          lines.find((l) => l.msg === "audit chain verified" || l.job === "audit.verify"),
+        );
+        const [audit] = await database.sql<{ total: number; unsealed: number }[]>`
+          select count(*)::int as total, count(*) filter (where hash is null)::int as unsealed
+            from audit_log`;
+        expect(verified).toMatchObject({ msg: "audit chain verified", entries: audit?.total });
+        expect(audit).toEqual({ total: expect.any(Number), unsealed: 0 });
+        expect(audit?.total).toBeGreaterThanOrEqual(3);
+        expect(lines.filter((l) => (l.level as number) >= 40)).toEqual([]);
+      } finally {
+        await running.stop();
+      }
     });
 
     it("runs the node's workers: the purge of idempotency keys past 24 hours", async () => {

@@ -2,8 +2,9 @@ import { z } from "zod";
 import { defineQueue } from "./define";
 
 /**
- * Closing loads when bidding ends (one delayed job per load, id `close:<loadId>`), the
- * periodic sweep that catches any missed closing, and the overdue-leg check.
+ * Closing loads when bidding ends (one delayed job per load and closing time, id
+ * `close:<loadId>:<closing ms>`, so a re-scheduled closing gets its own job), the periodic
+ * sweep that catches any missed closing, and the overdue-leg check.
  */
 export const marketplaceQueue = defineQueue(
   "marketplace",

@@ -1,10 +1,14 @@
 import type { App } from "../../app";
+import { registerAppendWaybillEvent } from "./append-event";
 import { registerCreateWaybill } from "./create";
-import { registerWaybillEvents } from "./events";
 import { registerGetWaybill } from "./get";
+import { registerListWaybills } from "./list";
+import { registerListWaybillEvents } from "./list-events";
 
 export function registerWaybills(app: App): void {
   registerCreateWaybill(app);
+  registerListWaybills(app);
   registerGetWaybill(app);
-  registerWaybillEvents(app);
+  registerAppendWaybillEvent(app);
+  registerListWaybillEvents(app);
 }

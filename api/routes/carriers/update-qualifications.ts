@@ -1,12 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import {
-  reviewQualifications,
-  updateQualifications,
-} from "../../../core/participants/qualifications";
+import { createRoute } from "@hono/zod-openapi";
+import { updateQualifications } from "../../../core/participants/qualifications";
 import { organizationView } from "../../../core/participants/view";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
-import { bearer, IdParam, json, jsonBody, text } from "../../schemas/common";
+import { bearer, IdParam, json, jsonBody } from "../../schemas/common";
 import { Organization, Qualifications } from "../../schemas/participants";
 
 const route = createRoute({
@@ -24,39 +21,13 @@ const route = createRoute({
   },
 });
 
-const review = createRoute({
-  method: "post",
-  path: "/v1/carriers/{id}/qualifications/review",
-  tags: ["Participants"],
-  summary: "Approve or reject a carrier's pending qualifications (admin only)",
-  security: bearer,
-  request: {
-    params: IdParam("org"),
-    ...jsonBody(
-      z.strictObject({
-        decision: z.enum(["approve", "reject"]),
-        reason: text(500).optional(),
-      }),
-    ),
-  },
-  responses: {
-    200: json(Organization, "The carrier after the review"),
-    ...errorResponses,
-  },
-});
-
-export function registerQualifications(app: App): void {
+export function registerUpdateQualifications(app: App): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     const row = await updateQualifications(c.get("ctx"), {
       carrierId: id,
       qualifications: c.req.valid("json"),
     });
-    return c.json(organizationView(row, "sensitive"), 200);
-  });
-  app.openapi(review, async (c) => {
-    const { id } = c.req.valid("param");
-    const row = await reviewQualifications(c.get("ctx"), { carrierId: id, ...c.req.valid("json") });
     return c.json(organizationView(row, "sensitive"), 200);
   });
 }

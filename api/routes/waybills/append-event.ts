@@ -1,10 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { appendWaybillEvent } from "../../../core/waybills/events";
-import { listWaybillEvents } from "../../../core/waybills/read";
 import { WAYBILL_STATES } from "../../../db/schema";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
-import { bearer, json, jsonBody, page } from "../../schemas/common";
+import { bearer, json, jsonBody } from "../../schemas/common";
 import { WaybillEvent, WaybillEventCreate, WaybillNumberParam } from "../../schemas/marketplace";
 
 const Appended = z
@@ -17,7 +16,7 @@ const Appended = z
   })
   .openapi("WaybillEventAppended");
 
-const append = createRoute({
+const route = createRoute({
   method: "post",
   path: "/v1/waybills/{number}/events",
   tags: ["Waybills"],
@@ -33,26 +32,10 @@ const append = createRoute({
   },
 });
 
-const list = createRoute({
-  method: "get",
-  path: "/v1/waybills/{number}/events",
-  tags: ["Waybills"],
-  summary: "A waybill's tracking events in occurrence order",
-  security: bearer,
-  request: { params: WaybillNumberParam },
-  responses: {
-    200: json(page(WaybillEvent, "WaybillEventPage"), "The events"),
-    ...errorResponses,
-  },
-});
-
-export function registerWaybillEvents(app: App): void {
-  app.openapi(append, async (c) => {
+export function registerAppendWaybillEvent(app: App): void {
+  app.openapi(route, async (c) => {
     const { number } = c.req.valid("param");
     const r = await appendWaybillEvent(c.get("ctx"), { number, event: c.req.valid("json") });
     return r.duplicate ? c.json(r, 200) : c.json(r, 201);
   });
-  app.openapi(list, async (c) =>
-    c.json(await listWaybillEvents(c.get("ctx"), c.req.valid("param")), 200),
-  );
 }

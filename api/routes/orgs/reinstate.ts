@@ -1,0 +1,23 @@
+import { createRoute } from "@hono/zod-openapi";
+import { reviewOrganization } from "../../../core/participants/review";
+import type { App } from "../../app";
+import { errorResponses } from "../../errors";
+import { bearer, IdParam, json } from "../../schemas/common";
+import { Organization } from "../../schemas/participants";
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/orgs/{id}/reinstate",
+  tags: ["Participants"],
+  summary: "Lift a suspension: the organisation is verified again (admin only)",
+  security: bearer,
+  request: { params: IdParam("org") },
+  responses: { 200: json(Organization, "The reinstated organisation"), ...errorResponses },
+});
+
+export function registerReinstateOrganization(app: App): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await reviewOrganization(c.get("ctx"), { id, decision: "reinstated" }), 200);
+  });
+}
