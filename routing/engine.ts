@@ -1,11 +1,10 @@
-import { DG_CLASSES } from "../core/validation/dangerous-goods";
 import { toHours } from "./calendar";
 import { type CompiledIndex, compileIndex, indexBytes } from "./compile";
 import { describe, type Route } from "./describe";
 import { buildGraph, type NetworkGraph } from "./graph";
 import { labelSearch } from "./labels";
 import { type Objective, reachable, Searcher, type SearchQuery, simulate } from "./search";
-import { MODES, type Mode, type NetworkData } from "./types";
+import { DG_CLASSES, MODES, type Mode, type NetworkData } from "./types";
 
 export type Optimise = Objective | "pareto";
 
