@@ -4,7 +4,7 @@ import { describe, type Route } from "./describe";
 import { buildGraph, type NetworkGraph } from "./graph";
 import { labelSearch } from "./labels";
 import { type Objective, reachable, Searcher, type SearchQuery, simulate } from "./search";
-import { DG_CLASSES, MODES, type Mode, type NetworkData } from "./types";
+import { DG_CLASSES, type HubRecord, MODES, type Mode, type NetworkData } from "./types";
 
 export type Optimise = Objective | "pareto";
 
@@ -114,6 +114,7 @@ const MODE_COUNT = MODES.length;
 export class RoutingEngine {
   readonly data: NetworkData;
   readonly graph: NetworkGraph;
+  private readonly hubsByCode: ReadonlyMap<string, HubRecord>;
   private compiled: CompiledIndex | undefined;
   private searcher: Searcher | undefined;
   private overrides = new Map<string, LinkStatusOverride>();
@@ -123,6 +124,7 @@ export class RoutingEngine {
   constructor(data: NetworkData) {
     this.data = data;
     this.graph = buildGraph(data);
+    this.hubsByCode = new Map(data.hubs.map((h) => [h.code, h]));
     const dirty = () => {
       this.compiled = undefined;
       this.searcher = undefined;
@@ -200,6 +202,11 @@ export class RoutingEngine {
     if (o?.until && o.until.getTime() <= now.getTime())
       return { status: "open", closedUntil: null };
     return { status: "closed", closedUntil: o?.until ? o.until.toISOString() : null };
+  }
+
+  /** A hub by its code (`CN-URC`), as the network data describes it. */
+  hub(code: string): HubRecord | undefined {
+    return this.hubsByCode.get(code);
   }
 
   hasLink(linkId: string): boolean {

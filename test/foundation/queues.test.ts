@@ -7,6 +7,7 @@ import { z } from "zod";
 import { openCheckpointFile } from "../../core/audit/checkpoints";
 import { systemClock } from "../../core/context";
 import { generateNodeKey, nodeIdentity } from "../../core/identity/node-identity";
+import { loadSeedEngine } from "../../seed/network";
 import { startWorker, startWorkers } from "../../workers";
 import { Queues } from "../../workers/queues";
 import { defineQueue } from "../../workers/queues/define";
@@ -54,6 +55,7 @@ describe.each(queueBackends())("BullMQ on $name", (backend) => {
         actor: { kind: "system" as const, name: "test" },
         clock: systemClock,
         identity,
+        network: loadSeedEngine(),
       },
       logger,
       queues,
