@@ -36,8 +36,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** Background jobs (auto-award at closing); absent in plain API tests. */
   jobs?: JobScheduler;
-  /** The freight network and its routing engine; the seeded network when absent. */
-  network?: RoutingEngine;
+  /** The freight network and its routing engine; every request's `ctx` carries this one. */
+  network: RoutingEngine;
   /** Checks the database and the queue backend for `/ready`. */
   ready: () => Promise<Record<string, boolean>>;
   /** Extra routes mounted by the node (queue dashboard); absent in plain API tests. */

@@ -17,7 +17,7 @@ import { ensureAdmin } from "../core/participants/bootstrap";
 import { timeBox } from "../core/time-box";
 import { type Database, migrateDatabase, openDatabase } from "../db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
-import { loadSeedEngine } from "../routing/load";
+import { loadSeedEngine } from "../seed/network";
 import { type RunningWorkers, type SweepIntervals, startWorkers } from "../workers";
 import { Queues } from "../workers/queues";
 import { postgresRuntime, type QueueRuntime, redisRuntime } from "../workers/runtime";
@@ -132,11 +132,14 @@ export async function startNode(
   });
   const egress = new EgressPolicy(config.CARAVAN_EGRESS_ALLOW);
   const feedCursors = new FeedCursors(await cursorSecret(config));
+  // One network for the API and the workers alike.
+  const network = loadSeedEngine();
   const systemCtx = (name: string): Ctx => ({
     db: database.db,
     actor: { kind: "system", name },
     clock: systemClock,
     identity,
+    network,
     jobs,
     nodeCode: config.CARAVAN_NODE_CODE,
     egress,
@@ -166,7 +169,7 @@ export async function startNode(
     egress,
     bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
     jobs,
-    network: loadSeedEngine(),
+    network,
     ready: async () => {
       // Checked together and each only for so long: a dependency that hangs counts as down.
       const [db, queue] = await Promise.all([

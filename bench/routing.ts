@@ -16,9 +16,9 @@ import ngraphPath from "ngraph.path";
 import { chordOf, K } from "../routing/compile";
 import { type RouteRequest, RoutingEngine } from "../routing/engine";
 import { expandedEdges, goalKey, pathWeight, startEdges } from "../routing/expanded";
-import { loadSeedNetwork } from "../routing/load";
 import { boundRate, simulate } from "../routing/search";
 import type { NetworkData } from "../routing/types";
+import { loadSeedNetwork } from "../seed/network";
 import { prng, syntheticNetwork } from "../seed/synthetic-network";
 
 const SEED = 20_260_401;

@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import type { OrgKind, OrgStatus } from "../db/schema";
+import type { RoutingEngine } from "../routing/engine";
 import type { PendingAudit } from "./audit/append";
 import type { EgressPolicy } from "./egress";
 import { ForbiddenError, UnauthorizedError } from "./errors";
@@ -38,6 +39,11 @@ export interface Ctx {
   clock: Clock;
   /** The node's keys: every audit entry written carries its proof. */
   identity: NodeIdentity;
+  /**
+   * The freight network: routing, hub names in loads, bids and waybills, and emission factors
+   * all read this one, built once where the node is composed.
+   */
+  network: RoutingEngine;
   requestId?: string;
   /** Schedules background work after commit; absent where no queue runs. */
   jobs?: JobScheduler;

@@ -1,8 +1,8 @@
-import { DG_CLASSES } from "../core/validation/dangerous-goods";
 import { type CompiledCalendar, compileCalendar } from "./calendar";
 import type { NetworkGraph } from "./graph";
 import {
   type CrossingRecord,
+  DG_CLASSES,
   type EmissionFactorTable,
   type HandlingTable,
   type LinkAttrs,

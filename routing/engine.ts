@@ -1,11 +1,10 @@
-import { DG_CLASSES } from "../core/validation/dangerous-goods";
 import { toHours } from "./calendar";
 import { type CompiledIndex, compileIndex, indexBytes } from "./compile";
 import { describe, type Route } from "./describe";
 import { buildGraph, type NetworkGraph } from "./graph";
 import { labelSearch } from "./labels";
 import { type Objective, reachable, Searcher, type SearchQuery, simulate } from "./search";
-import { MODES, type Mode, type NetworkData } from "./types";
+import { DG_CLASSES, type HubRecord, MODES, type Mode, type NetworkData } from "./types";
 
 export type Optimise = Objective | "pareto";
 
@@ -116,6 +115,7 @@ const MODE_COUNT = MODES.length;
 export class RoutingEngine {
   readonly data: NetworkData;
   readonly graph: NetworkGraph;
+  private readonly hubsByCode: ReadonlyMap<string, HubRecord>;
   private compiled: CompiledIndex | undefined;
   private searcher: Searcher | undefined;
   private overrides = new Map<string, LinkStatusOverride>();
@@ -125,6 +125,7 @@ export class RoutingEngine {
   constructor(data: NetworkData) {
     this.data = data;
     this.graph = buildGraph(data);
+    this.hubsByCode = new Map(data.hubs.map((h) => [h.code, h]));
     const dirty = () => {
       this.compiled = undefined;
       this.searcher = undefined;
@@ -202,6 +203,11 @@ export class RoutingEngine {
     if (o?.until && o.until.getTime() <= now.getTime())
       return { status: "open", closedUntil: null };
     return { status: "closed", closedUntil: o?.until ? o.until.toISOString() : null };
+  }
+
+  /** A hub by its code (`CN-URC`), as the network data describes it. */
+  hub(code: string): HubRecord | undefined {
+    return this.hubsByCode.get(code);
   }
 
   hasLink(linkId: string): boolean {

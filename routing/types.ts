@@ -3,6 +3,36 @@
 export const MODES = ["road", "rail", "sea", "air"] as const;
 export type Mode = (typeof MODES)[number];
 
+/**
+ * Dangerous-goods classes as the UN Model Regulations classify them: classes, and the divisions
+ * of classes 1, 2, 4, 5 and 6. A link forbids some of them; the engine keeps them as a bit mask
+ * in this order.
+ */
+export const DG_CLASSES = [
+  "1.1",
+  "1.2",
+  "1.3",
+  "1.4",
+  "1.5",
+  "1.6",
+  "2.1",
+  "2.2",
+  "2.3",
+  "3",
+  "4.1",
+  "4.2",
+  "4.3",
+  "5.1",
+  "5.2",
+  "6.1",
+  "6.2",
+  "7",
+  "8",
+  "9",
+] as const;
+
+export type DgClass = (typeof DG_CLASSES)[number];
+
 export const GAUGES = [1435, 1520] as const;
 export type Gauge = (typeof GAUGES)[number];
 

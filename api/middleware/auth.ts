@@ -52,6 +52,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     actor,
     clock: deps.clock,
     identity: deps.identity,
+    network: deps.network,
     requestId: c.get("requestId"),
     jobs: deps.jobs,
     nodeCode: deps.nodeCode,

@@ -1,6 +1,6 @@
 import { rawClient } from "../../db/raw";
 import type { BidLeg, Load, Mode } from "../../db/schema";
-import { loadSeedEngine } from "../../routing/load";
+import type { RoutingEngine } from "../../routing/engine";
 import type { Ctx } from "../context";
 import { ForbiddenError, UnprocessableError } from "../errors";
 import { distanceKm, type PlaceInput, resolvePlace } from "./places";
@@ -30,23 +30,11 @@ const TYPICAL_FACTOR: Record<Mode, string> = {
 };
 const DETOUR: Record<Mode, number> = { road: 1.25, rail: 1.2, sea: 1.4, air: 1.05 };
 
-let gramsPerTkm: Record<Mode, number> | undefined;
-function factorOf(mode: Mode): number {
-  if (!gramsPerTkm) {
-    const table = loadSeedEngine().data.emissionFactors.factors;
-    const value = (m: Mode) => {
-      const factor = table[TYPICAL_FACTOR[m]];
-      if (!factor) throw new Error(`emission factor ${TYPICAL_FACTOR[m]} is missing`);
-      return factor.value;
-    };
-    gramsPerTkm = {
-      road: value("road"),
-      rail: value("rail"),
-      sea: value("sea"),
-      air: value("air"),
-    };
-  }
-  return gramsPerTkm[mode];
+/** Grams CO2e per tonne-km of a typical unit of `mode`, from the network's factor table. */
+function factorOf(network: RoutingEngine, mode: Mode): number {
+  const factor = network.data.emissionFactors.factors[TYPICAL_FACTOR[mode]];
+  if (!factor) throw new Error(`emission factor ${TYPICAL_FACTOR[mode]} is missing`);
+  return factor.value;
 }
 
 function refuse(reason: string, message: string, path?: string): UnprocessableError {
@@ -104,8 +92,8 @@ export async function checkBid(
   const legs: BidLeg[] | null = input.legs
     ? input.legs.map((l, i) => ({
         mode: l.mode,
-        from: resolvePlace(`legs.${i}.from`, l.from),
-        to: resolvePlace(`legs.${i}.to`, l.to),
+        from: resolvePlace(ctx.network, `legs.${i}.from`, l.from),
+        to: resolvePlace(ctx.network, `legs.${i}.to`, l.to),
         ...(l.departAt ? { departAt: l.departAt } : {}),
         ...(l.arriveAt ? { arriveAt: l.arriveAt } : {}),
       }))
@@ -201,7 +189,9 @@ export async function checkBid(
   const tonnes = load.weightKg / 1000;
   const stretches = legs ?? [{ mode: primary, from: load.origin, to: load.destination }];
   const co2eKg = stretches.reduce(
-    (s, l) => s + (distanceKm(l.from, l.to) * DETOUR[l.mode] * tonnes * factorOf(l.mode)) / 1000,
+    (s, l) =>
+      s +
+      (distanceKm(l.from, l.to) * DETOUR[l.mode] * tonnes * factorOf(ctx.network, l.mode)) / 1000,
     0,
   );
   return {

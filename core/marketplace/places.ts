@@ -1,22 +1,16 @@
 import type { Place } from "../../db/schema";
-import { loadSeedEngine } from "../../routing/load";
-import type { HubRecord } from "../../routing/types";
+import type { RoutingEngine } from "../../routing/engine";
 import { ValidationError } from "../errors";
-
-let hubs: ReadonlyMap<string, HubRecord> | undefined;
-
-/** The routing network's hubs (the seeded network, validated once per process). */
-export function networkHubs(): ReadonlyMap<string, HubRecord> {
-  hubs ??= new Map(loadSeedEngine().data.hubs.map((h) => [h.code, h]));
-  return hubs;
-}
 
 export type PlaceInput = string | { address: string; lat: number; lon: number };
 
-/** A hub code becomes the hub with its coordinates; an unknown code is refused by name. */
-export function resolvePlace(path: string, input: PlaceInput): Place {
+/**
+ * A hub code becomes the hub of `network` (the node's, `ctx.network`) with its coordinates; an
+ * unknown code is refused by name.
+ */
+export function resolvePlace(network: RoutingEngine, path: string, input: PlaceInput): Place {
   if (typeof input === "string") {
-    const hub = networkHubs().get(input);
+    const hub = network.hub(input);
     if (!hub) throw ValidationError.field(path, `unknown network location ${input}`);
     return { hub: hub.code, country: hub.country, lat: hub.lat, lon: hub.lon };
   }

@@ -37,8 +37,8 @@ export function loadValues(ctx: Ctx, input: LoadInput) {
     if (!un.ok) throw ValidationError.field("cargo.dangerousGoods.unNumber", un.message);
     dangerousGoods = { unNumber: un.unNumber, class: input.cargo.dangerousGoods.class };
   }
-  const origin = resolvePlace("origin", input.origin);
-  const destination = resolvePlace("destination", input.destination);
+  const origin = resolvePlace(ctx.network, "origin", input.origin);
+  const destination = resolvePlace(ctx.network, "destination", input.destination);
   if (origin.lat === destination.lat && origin.lon === destination.lon) {
     throw ValidationError.field("destination", "must differ from origin");
   }

@@ -2,31 +2,10 @@
  * Dangerous goods as the UN Model Regulations classify them (and ADR, IMDG, IATA DGR follow).
  */
 
-/** Classes, and the divisions of classes 1, 2, 4, 5 and 6. */
-export const DG_CLASSES = [
-  "1.1",
-  "1.2",
-  "1.3",
-  "1.4",
-  "1.5",
-  "1.6",
-  "2.1",
-  "2.2",
-  "2.3",
-  "3",
-  "4.1",
-  "4.2",
-  "4.3",
-  "5.1",
-  "5.2",
-  "6.1",
-  "6.2",
-  "7",
-  "8",
-  "9",
-] as const;
+import { DG_CLASSES, type DgClass } from "../../routing/types";
 
-export type DgClass = (typeof DG_CLASSES)[number];
+// The classes are defined beside the routing model, which must not import from core/.
+export { DG_CLASSES, type DgClass };
 
 const DG_CLASS_SET: ReadonlySet<string> = new Set(DG_CLASSES);
 

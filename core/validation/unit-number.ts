@@ -1,3 +1,4 @@
+import type { Mode } from "../../routing/types";
 import { PLATE_PROVINCES, validateChinesePlate } from "./plate";
 
 /**
@@ -8,7 +9,7 @@ import { PLATE_PROVINCES, validateChinesePlate } from "./plate";
  * foreign plates and local fleet numbers still go through.
  */
 
-export type TransportMode = "road" | "rail" | "air" | "sea";
+export type TransportMode = Mode;
 
 export type UnitFormat =
   | "cn-plate"

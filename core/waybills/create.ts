@@ -10,10 +10,11 @@ import {
   waybillLegs,
   waybills,
 } from "../../db/schema";
+import type { RoutingEngine } from "../../routing/engine";
 import { recordAudit } from "../audit/append";
 import type { Ctx } from "../context";
 import { emitFeed } from "../feed/emit";
-import { networkHubs, placeLabel } from "../marketplace/places";
+import { placeLabel } from "../marketplace/places";
 import { fingerprint } from "./lifecycle";
 import { formatWaybillNumber } from "./number";
 
@@ -72,9 +73,8 @@ export function planLegs(
  * Explicit handover points: a border crossing wherever a leg changes country, and a
  * transshipment wherever consecutive legs change mode or rail gauge.
  */
-export function handoverPoints(legs: LegDraft[]): HandoverPoint[] {
-  const hubs = networkHubs();
-  const gauges = (p: Place) => (p.hub ? (hubs.get(p.hub)?.railGauges ?? []) : []);
+export function handoverPoints(network: RoutingEngine, legs: LegDraft[]): HandoverPoint[] {
+  const gauges = (p: Place) => (p.hub ? (network.hub(p.hub)?.railGauges ?? []) : []);
   const points: HandoverPoint[] = [];
   legs.forEach((leg, i) => {
     if (leg.from.country && leg.to.country && leg.from.country !== leg.to.country) {
@@ -138,7 +138,7 @@ export async function insertWaybill(
       cargo: draft.cargo,
       priceAmount: draft.price.amount,
       priceCurrency: draft.price.currency,
-      points: handoverPoints(draft.legs),
+      points: handoverPoints(ctx.network, draft.legs),
       status: "created",
       createdAt: now,
       updatedAt: now,

@@ -58,8 +58,8 @@ export async function createDirectWaybill(
   const legs = input.legs
     ? input.legs.map((l, i) => ({
         mode: l.mode,
-        from: resolvePlace(`legs.${i}.from`, l.from),
-        to: resolvePlace(`legs.${i}.to`, l.to),
+        from: resolvePlace(ctx.network, `legs.${i}.from`, l.from),
+        to: resolvePlace(ctx.network, `legs.${i}.to`, l.to),
         departAt: l.departAt,
         arriveAt: l.arriveAt,
         carrierId: l.carrierId ?? input.carrierId,

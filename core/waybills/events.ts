@@ -7,6 +7,7 @@ import {
   waybillLegs,
   waybills,
 } from "../../db/schema";
+import type { RoutingEngine } from "../../routing/engine";
 import { recordAudit } from "../audit/append";
 import { type Ctx, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
@@ -102,9 +103,9 @@ async function requireReporter(
   }
 }
 
-function place(input: EventInput["location"]): Place | null {
+function place(network: RoutingEngine, input: EventInput["location"]): Place | null {
   if (input === undefined) return null;
-  if (typeof input === "string") return resolvePlace("location", input);
+  if (typeof input === "string") return resolvePlace(network, "location", input);
   return { lat: input.lat, lon: input.lon, ...(input.address ? { address: input.address } : {}) };
 }
 
@@ -139,7 +140,7 @@ export async function appendWaybillEvent(
     const event: TrackingEvent = {
       type: input.event.type,
       occurredAt: new Date(input.event.occurredAt),
-      location: place(input.event.location),
+      location: place(tx.network, input.event.location),
       details: input.event.details ?? {},
     };
     const fp = fingerprint(event);

@@ -25,6 +25,7 @@ function nodeCtx(node: TestNode): Ctx {
     actor: { kind: "system", name: "test" },
     clock: systemClock,
     identity: node.identity,
+    network: node.network,
     nodeCode: "XJ",
   };
 }

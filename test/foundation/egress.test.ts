@@ -174,6 +174,7 @@ describe("the address actually connected to", () => {
       actor: { kind: "system", name: "t" },
       clock: systemClock,
       identity: dev.identity,
+      network: dev.network,
       feedCursors: testFeedCursors,
     };
 
@@ -215,6 +216,7 @@ describe("the address actually connected to", () => {
         actor: { kind: "system", name: "t" },
         clock: systemClock,
         identity: dev.identity,
+        network: dev.network,
         feedCursors: testFeedCursors,
         egress: dev.egress,
       },

@@ -361,6 +361,7 @@ describe("a value that slips past validation", () => {
     clock: systemClock,
     nodeCode: "XJ",
     identity: node.identity,
+    network: node.network,
     auditCheckpoints: node.auditCheckpoints,
     feedCursors: testFeedCursors,
     rateLimitPerMinute: 1000,

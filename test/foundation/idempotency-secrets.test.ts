@@ -132,6 +132,7 @@ describe("Idempotency-Key never keeps a secret", () => {
       actor: { kind: "shipper", orgId: org.id, orgStatus: "verified", keyId: "key_x" },
       clock: { now: () => new Date() },
       identity: node.identity,
+      network: node.network,
       idempotency: { orgId: org.id, key: "crash" },
     };
     const issued = await createApiKey(ctx, { name: "crash" });

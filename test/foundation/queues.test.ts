@@ -9,6 +9,7 @@ import { recordAudit } from "../../core/audit/append";
 import { openCheckpointFile } from "../../core/audit/checkpoints";
 import { systemClock, withTransaction } from "../../core/context";
 import { generateNodeKey, nodeIdentity } from "../../core/identity/node-identity";
+import { loadSeedEngine } from "../../seed/network";
 import { startWorker, startWorkers } from "../../workers";
 import { Queues } from "../../workers/queues";
 import { defineQueue } from "../../workers/queues/define";
@@ -56,6 +57,7 @@ describe.each(queueBackends())("BullMQ on $name", (backend) => {
         actor: { kind: "system" as const, name: "test" },
         clock: systemClock,
         identity,
+        network: loadSeedEngine(),
       },
       logger,
       queues,

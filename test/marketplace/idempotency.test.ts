@@ -28,6 +28,7 @@ describe("Idempotency-Key across a crash between commit and response", () => {
       actor: { kind: "carrier", orgId: carrier.id, orgStatus: "verified", keyId: "key_crashed" },
       clock: { now: () => new Date() },
       identity: node.identity,
+      network: node.network,
       nodeCode: "XJ",
       idempotency: { orgId: carrier.id, key },
     };

@@ -59,7 +59,13 @@ describe("carrier visibility, SQL and JS", () => {
       orgStatus: "verified" as const,
       keyId: "key_x",
     };
-    const ctx = { db: node.database.db, clock: systemClock, identity: node.identity, actor };
+    const ctx = {
+      db: node.database.db,
+      clock: systemClock,
+      identity: node.identity,
+      network: node.network,
+      actor,
+    };
     const viaSql = await findVisibleLoad(ctx, l.id).then(
       () => true,
       () => false,

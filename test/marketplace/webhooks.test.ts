@@ -109,6 +109,7 @@ describe("webhook registration", () => {
         db: node.database.db,
         actor: { kind: "system", name: "t" } as const,
         identity: node.identity,
+        network: node.network,
       };
       const due = await pendingDeliveries(
         { ...ctx, clock: { now: () => new Date() } },

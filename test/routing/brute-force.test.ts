@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RoutingEngine } from "../../routing/engine";
 import { labelSearch } from "../../routing/labels";
-import { validateNetwork } from "../../routing/load";
 import { simulate } from "../../routing/search";
 import { MODES } from "../../routing/types";
+import { validateNetwork } from "../../routing/validate";
 import { enumerateRoutes, key, paretoKeys, type RandomGraphSpec, smallNetwork } from "./support";
 
 const specArb: fc.Arbitrary<RandomGraphSpec> = fc.integer({ min: 2, max: 12 }).chain((hubs) =>

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Route } from "../../routing/describe";
 import { type RouteRequest, type RouteResult, RoutingEngine } from "../../routing/engine";
-import { NetworkError, validateNetwork } from "../../routing/load";
 import type { NetworkData } from "../../routing/types";
+import { NetworkError, validateNetwork } from "../../routing/validate";
 import { seedNetwork } from "./support";
 
 const engine = new RoutingEngine(seedNetwork);

@@ -2,9 +2,9 @@ import { singleSource } from "graphology-shortest-path/dijkstra";
 import { describe, expect, it } from "vitest";
 import { RoutingEngine } from "../../routing/engine";
 import { expandedGraphology, pathWeight, startEdges } from "../../routing/expanded";
-import { validateNetwork } from "../../routing/load";
 import { simulate } from "../../routing/search";
 import type { NetworkData } from "../../routing/types";
+import { validateNetwork } from "../../routing/validate";
 import { prng, syntheticNetwork } from "../../seed/synthetic-network";
 import { seedNetwork } from "./support";
 

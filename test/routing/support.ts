@@ -1,5 +1,4 @@
 import { CLASS_START, type CompiledIndex } from "../../routing/compile";
-import { loadSeedNetwork } from "../../routing/load";
 import { newStep, type SearchQuery, step } from "../../routing/search";
 import type {
   CrossingRecord,
@@ -9,6 +8,7 @@ import type {
   NetworkData,
   TransshipmentRecord,
 } from "../../routing/types";
+import { loadSeedNetwork } from "../../seed/network";
 
 const seed = loadSeedNetwork();
 

@@ -20,8 +20,8 @@ import {
 import type { JobScheduler } from "../../core/jobs";
 import { RateLimiter } from "../../core/limits/rate-limiter";
 import { ensureAdmin } from "../../core/participants/bootstrap";
-import { RoutingEngine } from "../../routing/engine";
-import { loadSeedNetwork } from "../../routing/load";
+import type { RoutingEngine } from "../../routing/engine";
+import { loadSeedEngine } from "../../seed/network";
 import { createTestDatabase, type TestDatabase } from "./db";
 
 export const TEST_ADMIN_KEY = "cvn_test_admin_key_0123456789abcdef";
@@ -51,6 +51,8 @@ export interface TestNode {
   /** What outgoing requests (webhooks) may reach; give it to the node's workers too. */
   egress: EgressPolicy;
   identity: NodeIdentity;
+  /** The node's freight network; give it to anything that builds a `ctx` beside the node. */
+  network: RoutingEngine;
   /** Signed audit checkpoints, in a file of a directory of the test's own. */
   auditCheckpoints: CheckpointStore;
   /** Where that file lives. */
@@ -76,6 +78,8 @@ export async function createTestNode(
     clock?: Clock;
     /** Background jobs, for tests that run workers (auto-award at closing). */
     jobs?: JobScheduler;
+    /** The freight network; the seeded one when absent. */
+    network?: RoutingEngine;
   } = {},
 ): Promise<TestNode> {
   const database = opts.database ?? (await createTestDatabase());
@@ -83,6 +87,7 @@ export async function createTestNode(
   const egress = new EgressPolicy(parseCidrList(opts.egressAllow));
   const limiter = new RateLimiter(database.db);
   const identity = await nodeIdentity(generateNodeKey());
+  const network = opts.network ?? loadSeedEngine();
   const dataDir = await mkdtemp(join(tmpdir(), "caravan-test-"));
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
   const auditCheckpoints = await openCheckpointFile(
@@ -90,7 +95,7 @@ export async function createTestNode(
     identity,
   );
   await ensureAdmin(
-    { db: database.db, actor: { kind: "system", name: "test" }, clock, identity },
+    { db: database.db, actor: { kind: "system", name: "test" }, clock, identity, network },
     { nodeCode: "XJ", adminKey: TEST_ADMIN_KEY },
   );
   const app = newApp({
@@ -110,7 +115,7 @@ export async function createTestNode(
     mount: opts.mount,
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
     jobs: opts.jobs,
-    network: new RoutingEngine(loadSeedNetwork()),
+    network,
     ready: async () => ({ database: true, queue: true }),
   });
   afterAll(async () => {
@@ -123,6 +128,7 @@ export async function createTestNode(
     adminKey: TEST_ADMIN_KEY,
     egress,
     identity,
+    network,
     auditCheckpoints,
     dataDir,
     async call(method, path, o = {}) {

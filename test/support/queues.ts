@@ -68,6 +68,7 @@ export function testWorkers(backend: QueueBackendCase): {
           actor: { kind: "system", name: "worker" },
           clock: systemClock,
           identity: node.identity,
+          network: node.network,
           jobs: scheduler,
           nodeCode: "XJ",
           egress: node.egress,

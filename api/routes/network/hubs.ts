@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listHubs } from "../../../core/routing/network";
-import { loadSeedEngine } from "../../../routing/load";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
 import { bearer, json } from "../../schemas/common";
@@ -21,7 +20,7 @@ const route = createRoute({
 
 export function registerNetworkHubs(app: App): void {
   app.openapi(route, async (c) => {
-    const hubs = listHubs(c.get("deps").network ?? loadSeedEngine());
+    const hubs = listHubs(c.get("ctx").network);
     if (c.req.valid("query").format === "geojson") {
       return c.json(
         {

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listHubs, listLinks, setLinkStatus } from "../../../core/routing/network";
-import { loadSeedEngine } from "../../../routing/load";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
 import { bearer, json, jsonBody } from "../../schemas/common";
@@ -37,7 +36,7 @@ const setStatus = createRoute({
 
 export function registerNetworkLinks(app: App): void {
   app.openapi(list, async (c) => {
-    const engine = c.get("deps").network ?? loadSeedEngine();
+    const engine = c.get("ctx").network;
     const links = await listLinks(c.get("ctx"), engine);
     if (c.req.valid("query").format === "geojson") {
       const at = new Map(listHubs(engine).map((h) => [h.code, [h.lon, h.lat]]));
@@ -56,7 +55,7 @@ export function registerNetworkLinks(app: App): void {
     return c.json({ items: links }, 200);
   });
   app.openapi(setStatus, async (c) => {
-    const engine = c.get("deps").network ?? loadSeedEngine();
+    const engine = c.get("ctx").network;
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     return c.json(await setLinkStatus(c.get("ctx"), { engine, linkId: id, ...body }), 200);

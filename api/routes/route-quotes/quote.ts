@@ -1,6 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
 import { quoteRoute } from "../../../core/routing/quote";
-import { loadSeedEngine } from "../../../routing/load";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
 import { bearer, json, jsonBody } from "../../schemas/common";
@@ -22,7 +21,7 @@ const route = createRoute({
 
 export function registerQuoteRoute(app: App): void {
   app.openapi(route, async (c) => {
-    const engine = c.get("deps").network ?? loadSeedEngine();
+    const engine = c.get("ctx").network;
     const request = c.req.valid("json");
     return c.json(await quoteRoute(c.get("ctx"), { engine, request }), 201);
   });

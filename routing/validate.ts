@@ -1,13 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { RoutingEngine } from "./engine";
 import {
   type CrossingRecord,
-  type EmissionFactorTable,
   GAUGES,
   type HandlingTable,
   type HubRecord,
-  type LinkRecord,
   MODES,
   type NetworkData,
   type TransshipmentRecord,
@@ -207,37 +202,4 @@ function validateHandling(
     const v = handling.volumetricKgPerM3?.[m];
     if (!(finite(v) && v > 0)) issues.push(`handling volumetricKgPerM3.${m} must be > 0`);
   }
-}
-
-function readJson<T>(dir: string, file: string): T {
-  return JSON.parse(readFileSync(join(dir, file), "utf8")) as T;
-}
-
-/** Reads and validates the data files of a network directory (e.g. `seed/network`). */
-export function loadNetworkDir(dir: string): NetworkData {
-  const handling = readJson<HandlingTable & { byHub?: HandlingTable["byHub"] }>(
-    dir,
-    "handling.json",
-  );
-  return validateNetwork({
-    hubs: readJson<{ hubs: HubRecord[] }>(dir, "hubs.json").hubs,
-    links: readJson<{ links: LinkRecord[] }>(dir, "links.json").links,
-    crossings: readJson<{ crossings: CrossingRecord[] }>(dir, "crossings.json").crossings,
-    transshipments: readJson<{ transshipments: TransshipmentRecord[] }>(dir, "transshipments.json")
-      .transshipments,
-    handling: { ...handling, byHub: handling.byHub ?? {} },
-    emissionFactors: readJson<EmissionFactorTable>(dir, "emission-factors.json"),
-  });
-}
-
-/** The seeded network shipped with the repository. */
-export function loadSeedNetwork(): NetworkData {
-  return loadNetworkDir(join(import.meta.dirname, "..", "seed", "network"));
-}
-
-/** An engine over the seeded network (read once per process). */
-let seedEngine: RoutingEngine | undefined;
-export function loadSeedEngine(): RoutingEngine {
-  seedEngine ??= new RoutingEngine(loadSeedNetwork());
-  return seedEngine;
 }
