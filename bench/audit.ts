@@ -16,6 +16,7 @@ import { generateNodeKey, nodeIdentity } from "../core/identity/node-identity";
 import { newId } from "../core/ids";
 import { type Database, migrateDatabase, openDatabase } from "../db/client";
 import { auditLog } from "../db/schema";
+import { loadSeedEngine } from "../seed/network";
 import { benchPostgres, freshDatabase, machine, round, writeSection } from "./support";
 
 // The audit log's tamper evidence, end to end on N entries: writing them with their proofs,
@@ -32,6 +33,8 @@ const INCREMENT = 1_000;
 const SEAL_BATCH = 2_000; // the sealer's batch (core/audit/seal.ts)
 
 const identity = await nodeIdentity(generateNodeKey());
+/** The routing network a context carries; the audit path does not consult it. */
+const network = loadSeedEngine();
 const orgId = newId("org");
 const writer = {
   kind: "carrier" as const,
@@ -77,19 +80,21 @@ async function inTransactions(
 
 /** Through the node's own path: recordAudit in withTransaction, proofs made at commit. */
 function writeWithProofs(database: Database, offset = 0) {
-  return (from: number, count: number) =>
-    withTransaction(
+  return async (from: number, count: number): Promise<void> => {
+    await withTransaction(
       {
         db: database.db,
         actor: writer,
         clock: systemClock,
         identity,
+        network,
         requestId: newId("req"),
       },
       async (ctx) => {
         for (let i = from; i < from + count; i++) recordAudit(ctx, entry(offset + i));
       },
     );
+  };
 }
 
 /** The same rows, no proof, one multi-row insert per transaction through postgres.js. */
@@ -240,6 +245,7 @@ async function repetition(serverUrl: string, r: number): Promise<Repetition> {
       actor: { kind: "system", name: "bench" },
       clock: systemClock,
       identity,
+      network,
       nodeCode: "XJ",
     };
     const store = await openCheckpointFile(join(dir, "audit.jws"), identity);
