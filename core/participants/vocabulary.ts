@@ -1,0 +1,12 @@
+// The closed lists a participant is described by, for api/ to validate against without reaching
+// into db/: the schema declares them once, as its column types.
+export {
+  GAUGES,
+  type Gauge,
+  MODES,
+  type Mode,
+  ORG_KINDS,
+  ORG_STATUSES,
+  type OrgKind,
+  type OrgStatus,
+} from "../../db/schema";
