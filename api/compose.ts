@@ -49,7 +49,7 @@ export function systemCtxFactory(parts: NodeParts): (name: string) => Ctx {
   return (name) => ({ ...parts, actor: { kind: "system", name } });
 }
 
-export interface Queueing {
+interface Queueing {
   queues: Queues;
   /** Schedules jobs after commit on `queues`. */
   jobs: JobScheduler;
