@@ -14,6 +14,7 @@ import { type Ctx, systemClock } from "../core/context";
 import { EgressPolicy } from "../core/egress";
 import { FeedCursors } from "../core/feed/cursor";
 import { loadNodeIdentity, NODE_KEY_FILE } from "../core/identity/load";
+import type { NodeIdentity } from "../core/identity/node-identity";
 import type { JobScheduler } from "../core/jobs";
 import { RateLimiter } from "../core/limits/rate-limiter";
 import { ensureAdmin } from "../core/participants/bootstrap";
@@ -124,6 +125,43 @@ async function cursorSecret(config: Config): Promise<string> {
   return (await readFile(file, "utf8")).trim();
 }
 
+/** The node's key (CARAVAN_NODE_KEY, else the one kept beside the data, else a new one). */
+async function composeIdentity(
+  config: Config,
+  dataDir: string,
+  logger: Logger,
+): Promise<NodeIdentity> {
+  const key = await loadNodeIdentity({ nodeKey: config.CARAVAN_NODE_KEY, dataDir });
+  logger.info(
+    {
+      kid: key.identity.kid,
+      source: key.source === "file" ? join(dataDir, NODE_KEY_FILE) : key.source,
+      generated: key.generated,
+    },
+    key.generated ? "generated the node key: keep a copy of it" : "node key loaded",
+  );
+  return key.identity;
+}
+
+/** What `/ready` reports: both checked together, each only for so long (a hang counts as down). */
+async function readiness(
+  database: Database,
+  runtime: QueueRuntime,
+): Promise<Record<string, boolean>> {
+  const [db, queue] = await Promise.all([
+    timeBox(
+      database.sql`select 1`.then(
+        () => true,
+        () => false,
+      ),
+      READY_CHECK_MS,
+      false,
+    ),
+    timeBox(runtime.ping(), READY_CHECK_MS, false),
+  ]);
+  return { database: db, queue };
+}
+
 /** The node's database: embedded unless DATABASE_URL, migrated before anything uses it. */
 async function composeDatabase(
   config: Config,
@@ -230,16 +268,7 @@ export async function composeNode(
   const logger =
     opts.logger ?? newLogger({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
   const dataDir = resolve(config.CARAVAN_DATA_DIR);
-  const key = await loadNodeIdentity({ nodeKey: config.CARAVAN_NODE_KEY, dataDir });
-  const identity = key.identity;
-  logger.info(
-    {
-      kid: identity.kid,
-      source: key.source === "file" ? join(dataDir, NODE_KEY_FILE) : key.source,
-      generated: key.generated,
-    },
-    key.generated ? "generated the node key: keep a copy of it" : "node key loaded",
-  );
+  const identity = await composeIdentity(config, dataDir, logger);
   const { database, databaseUrl, embedded } = await composeDatabase(config, logger);
   // Beside the data, out of the database's reach: a superuser's edit cannot rewrite these.
   const checkpointFile = await checkpointFileFor(dataDir, database.db);
@@ -288,21 +317,7 @@ export async function composeNode(
     limiter,
     trustProxy: proxyTrust(config.CARAVAN_TRUSTED_PROXIES),
     bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
-    ready: async () => {
-      // Checked together and each only for so long: a dependency that hangs counts as down.
-      const [db, queue] = await Promise.all([
-        timeBox(
-          database.sql`select 1`.then(
-            () => true,
-            () => false,
-          ),
-          READY_CHECK_MS,
-          false,
-        ),
-        timeBox(runtime.ping(), READY_CHECK_MS, false),
-      ]);
-      return { database: db, queue };
-    },
+    ready: () => readiness(database, runtime),
     mount: (a) => mountQueueDashboard(a, queues),
   });
 
