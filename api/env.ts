@@ -1,12 +1,11 @@
 import type { Logger } from "pino";
 import type { CheckpointStore } from "../core/audit/checkpoints";
-import type { Clock, Ctx } from "../core/context";
+import type { Clock, Ctx, Db } from "../core/context";
 import type { EgressPolicy } from "../core/egress";
 import type { FeedCursors } from "../core/feed/cursor";
 import type { NodeIdentity } from "../core/identity/node-identity";
 import type { JobScheduler } from "../core/jobs";
 import type { RateLimiter } from "../core/limits/rate-limiter";
-import type { Db } from "../db/client";
 import type { RoutingEngine } from "../routing/engine";
 import type { Metrics } from "./metrics";
 import type { ProxyTrust } from "./middleware/client";

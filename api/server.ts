@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "../core/config";
-import { EmbeddedStartError } from "../db/embedded";
+import { EmbeddedStartError } from "./compose";
 import { startNode } from "./node";
 
 async function main(): Promise<void> {

@@ -1,4 +1,8 @@
 import type { Db } from "../db/client";
+
+/** The database handle (or transaction) verbs run on. */
+export type { Db };
+
 import type { OrgKind, OrgStatus } from "../db/schema";
 import type { RoutingEngine } from "../routing/engine";
 import type { PendingAudit } from "./audit/append";

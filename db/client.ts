@@ -67,3 +67,19 @@ export function openDatabase(url: string, opts: { max?: number } = {}): Database
 export async function migrateDatabase(database: Database): Promise<void> {
   await migrate(database.db, { migrationsFolder: MIGRATIONS_FOLDER });
 }
+
+/**
+ * Waits (up to `ms`) until no other session is connected to this database: clients that
+ * resolve `close()` before their sockets are gone would otherwise see a server stopped under
+ * them end their sessions with an error.
+ */
+export async function untilOnlyConnection(database: Database, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const [row] = await database.sql<{ others: number }[]>`
+      select count(*)::int as others from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid()`.catch(() => [undefined]);
+    if (!row || row.others === 0) return; // none left, or the server is already gone
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

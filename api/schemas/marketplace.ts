@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { AWARD_RULES, BID_STATUSES, LOAD_STATUSES } from "../../core/marketplace/vocabulary";
 import { DG_CLASSES } from "../../core/validation";
-import { AWARD_RULES, BID_STATUSES, LOAD_STATUSES, WAYBILL_STATES } from "../../db/schema";
+import { WAYBILL_STATES } from "../../core/waybills/vocabulary";
 import { idOf, isoDateTime, text } from "./common";
 import { CurrencyCode, Mode } from "./participants";
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { GAUGES, MODES, ORG_KINDS, ORG_STATUSES } from "../../core/participants/vocabulary";
 import {
   DG_CLASSES,
   isCountryCode,
@@ -6,7 +7,6 @@ import {
   validateCreditCode,
   validateRegistrationNumber,
 } from "../../core/validation";
-import { GAUGES, MODES, ORG_KINDS, ORG_STATUSES } from "../../db/schema";
 import { isoDate, isoDateTime, omittedSecrets, text } from "./common";
 
 export const CountryCode = z

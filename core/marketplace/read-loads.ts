@@ -9,7 +9,7 @@ import { carrierProfile, loadVisibility } from "./visibility";
 async function visibilityOf(ctx: Ctx): Promise<SQL | undefined | null> {
   const actor = ctx.actor;
   const carrier = actor.kind === "carrier" ? await carrierProfile(ctx, actor.orgId) : undefined;
-  return loadVisibility(actor, carrier);
+  return loadVisibility(actor, ctx.clock, carrier);
 }
 
 /** A load as the actor may see it; loads the actor may not see do not exist. */

@@ -1,7 +1,7 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
 import { rawClient } from "../../db/raw";
 import { bids, loads, type Mode, type Organization } from "../../db/schema";
-import type { Actor, Ctx } from "../context";
+import type { Actor, Clock, Ctx } from "../context";
 
 export interface FleetUnit {
   id: string;
@@ -45,8 +45,7 @@ export async function carrierSeesLoad(
   carrier: CarrierProfile,
   load: { id: string; status: string; modes: Mode[]; dgClass: string | null },
 ): Promise<boolean> {
-  const today = new Date().toISOString().slice(0, 10);
-  const classes = permittedClasses(carrier.qualifications, today);
+  const classes = permittedClasses(carrier.qualifications, dayOf(ctx.clock));
   const qualified =
     carrier.status === "verified" &&
     load.status === "open" &&
@@ -70,6 +69,11 @@ export function textArray(values: readonly string[]): SQL {
   )}]::text[]`;
 }
 
+/** The clock's day (YYYY-MM-DD, UTC): permits are dated to the day. */
+function dayOf(clock: Clock): string {
+  return clock.now().toISOString().slice(0, 10);
+}
+
 /** Dangerous-goods classes a carrier's permit covers on `onDay` (YYYY-MM-DD). */
 export function permittedClasses(q: Organization["qualifications"], onDay: string): string[] {
   const dg = q.dangerousGoods;
@@ -79,16 +83,20 @@ export function permittedClasses(q: Organization["qualifications"], onDay: strin
 /**
  * Which loads an actor may see, as a WHERE clause: admins and regulators all; shippers their
  * own; carriers the open loads they are qualified for (a mode they operate, a permit for the
- * dangerous-goods class) and any load they have bid on. Null: nothing at all.
+ * dangerous-goods class, a permit valid on the clock's day) and any load they have bid on.
+ * Null: nothing at all.
  */
-export function loadVisibility(actor: Actor, carrier?: CarrierProfile): SQL | undefined | null {
+export function loadVisibility(
+  actor: Actor,
+  clock: Clock,
+  carrier?: CarrierProfile,
+): SQL | undefined | null {
   if (actor.kind === "admin" || actor.kind === "regulator" || actor.kind === "system") {
     return undefined;
   }
   if (actor.kind === "shipper") return eq(loads.shipperId, actor.orgId);
   if (actor.kind === "carrier" && carrier) {
-    const today = new Date().toISOString().slice(0, 10);
-    const classes = permittedClasses(carrier.qualifications, today);
+    const classes = permittedClasses(carrier.qualifications, dayOf(clock));
     const qualified =
       carrier.status === "verified"
         ? and(

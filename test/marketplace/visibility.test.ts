@@ -77,6 +77,38 @@ describe("carrier visibility, SQL and JS", () => {
     answers.push(viaSql);
   });
 
+  it("judges a permit's expiry by the context's clock, not the wall clock", async () => {
+    const carrier = carriers[1]; // rail and road, class 3 permit until 2035-12-31
+    const openDgRoadLoad = loads[2]; // road, class 3, still open; carrier 1 has not bid
+    if (!carrier || !openDgRoadLoad) throw new Error("fixtures missing");
+    const actor = {
+      kind: "carrier" as const,
+      orgId: carrier.id,
+      orgStatus: "verified" as const,
+      keyId: "key_x",
+    };
+    const base = { db: node.database.db, identity: node.identity, network: node.network, actor };
+    const system = { ...base, actor: { kind: "system" as const, name: "test" } };
+    const row = await findVisibleLoad({ ...system, clock: systemClock }, openDgRoadLoad.id);
+    for (const [day, sees] of [
+      ["2035-12-31T23:00:00Z", true],
+      ["2036-01-01T01:00:00Z", false],
+    ] as const) {
+      const ctx = { ...base, clock: { now: () => new Date(day) } };
+      const viaSql = await findVisibleLoad(ctx, openDgRoadLoad.id).then(
+        () => true,
+        () => false,
+      );
+      const profile = await carrierProfile(ctx, carrier.id);
+      if (!profile) throw new Error("carrier profile missing");
+      expect({ day, viaSql }).toEqual({ day, viaSql: sees });
+      expect({ day, viaJs: await carrierSeesLoad(ctx, profile, row) }).toEqual({
+        day,
+        viaJs: sees,
+      });
+    }
+  });
+
   it("met both answers", () => {
     expect(answers).toContain(true);
     expect(answers).toContain(false);

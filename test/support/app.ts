@@ -4,7 +4,8 @@ import { join } from "node:path";
 import type { Hono } from "hono";
 import pino, { type Logger } from "pino";
 import { afterAll } from "vitest";
-import { type App, newApp } from "../../api/app";
+import type { App } from "../../api/app";
+import { composeApp, type NodeParts, systemCtxFactory } from "../../api/compose";
 import type { AppEnv } from "../../api/env";
 import { Metrics } from "../../api/metrics";
 import { proxyTrust } from "../../api/middleware/client";
@@ -25,6 +26,7 @@ import { loadSeedEngine } from "../../seed/network";
 import { createTestDatabase, type TestDatabase } from "./db";
 
 export const TEST_ADMIN_KEY = "cvn_test_admin_key_0123456789abcdef";
+const TEST_NODE_CODE = "XJ";
 /** What test nodes and test workers seal feed cursors with. */
 export const testFeedCursors = new FeedCursors("test-feed-cursor-secret-0123456789abcdef");
 
@@ -53,6 +55,8 @@ export interface TestNode {
   identity: NodeIdentity;
   /** The node's freight network; give it to anything that builds a `ctx` beside the node. */
   network: RoutingEngine;
+  /** What every `ctx` of this node carries: workers beside it are composed from the same. */
+  parts: NodeParts;
   /** Signed audit checkpoints, in a file of a directory of the test's own. */
   auditCheckpoints: CheckpointStore;
   /** Where that file lives. */
@@ -94,28 +98,30 @@ export async function createTestNode(
     join(dataDir, "audit-checkpoints.jws"),
     identity,
   );
-  await ensureAdmin(
-    { db: database.db, actor: { kind: "system", name: "test" }, clock, identity, network },
-    { nodeCode: "XJ", adminKey: TEST_ADMIN_KEY },
-  );
-  const app = newApp({
+  const parts: NodeParts = {
     db: database.db,
+    clock,
+    identity,
+    network,
+    jobs: opts.jobs,
+    nodeCode: TEST_NODE_CODE,
+    egress,
+    feedCursors: testFeedCursors,
+  };
+  await ensureAdmin(systemCtxFactory(parts)("test"), {
+    nodeCode: TEST_NODE_CODE,
+    adminKey: TEST_ADMIN_KEY,
+  });
+  const app = composeApp(parts, {
     logger: opts.logger ?? pino({ level: "silent" }),
     metrics: new Metrics(),
-    clock,
-    nodeCode: "XJ",
-    identity,
     auditCheckpoints,
-    feedCursors: testFeedCursors,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     registrationsPerHour: opts.registrationsPerHour ?? 100_000,
     limiter,
-    egress,
     trustProxy: proxyTrust(parseCidrList(opts.trustedProxies)),
     mount: opts.mount,
     bodyLimitBytes: opts.bodyLimitBytes ?? 256 * 1024,
-    jobs: opts.jobs,
-    network,
     ready: async () => ({ database: true, queue: true }),
   });
   afterAll(async () => {
@@ -129,6 +135,7 @@ export async function createTestNode(
     egress,
     identity,
     network,
+    parts,
     auditCheckpoints,
     dataDir,
     async call(method, path, o = {}) {

@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
 import pino, { type Logger } from "pino";
 import { inject } from "vitest";
+import { composeQueueing, composeWorkers } from "../../api/compose";
 import { systemClock } from "../../core/context";
 import type { JobScheduler } from "../../core/jobs";
-import { startWorkers } from "../../workers";
-import { Queues } from "../../workers/queues";
+import type { Queues } from "../../workers/queues";
 import { postgresRuntime, type QueueRuntime, redisRuntime } from "../../workers/runtime";
-import { queueScheduler } from "../../workers/scheduler";
-import { type TestNode, testFeedCursors } from "./app";
+import type { TestNode } from "./app";
 
 export interface QueueBackendCase {
   name: "postgres" | "redis";
@@ -60,24 +59,17 @@ export function testWorkers(backend: QueueBackendCase): {
     },
     async start(node, opts = {}) {
       const runtime = backend.create(node.database.url);
-      const queues = new Queues(runtime);
-      scheduler = queueScheduler(queues);
-      const workers = await startWorkers({
-        ctx: {
-          db: node.database.db,
-          actor: { kind: "system", name: "worker" },
-          clock: systemClock,
-          identity: node.identity,
-          network: node.network,
-          jobs: scheduler,
-          nodeCode: "XJ",
-          egress: node.egress,
-          feedCursors: testFeedCursors,
+      const { queues, jobs } = composeQueueing(runtime);
+      scheduler = jobs;
+      // The node's parts with the wall clock, as before: jobs wait on the queue's real delays.
+      const workers = await composeWorkers(
+        { ...node.parts, clock: systemClock, jobs },
+        {
+          queues,
+          logger: opts.logger ?? pino({ level: "silent" }),
+          auditCheckpoints: node.auditCheckpoints,
         },
-        logger: opts.logger ?? pino({ level: "silent" }),
-        queues,
-        auditCheckpoints: node.auditCheckpoints,
-      });
+      );
       return {
         queues,
         async stop() {

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listBids } from "../../../core/marketplace/read-bids";
-import { BID_STATUSES } from "../../../db/schema";
+import { BID_STATUSES } from "../../../core/marketplace/vocabulary";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json, PageQuery, page } from "../../schemas/common";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { getOrganization } from "../../../core/participants/read";
-import type { OrgKind } from "../../../db/schema";
+import type { OrgKind } from "../../../core/participants/vocabulary";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json } from "../../schemas/common";

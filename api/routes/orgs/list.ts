@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listOrganizations } from "../../../core/participants/read";
-import { ORG_KINDS } from "../../../db/schema";
+import { ORG_KINDS } from "../../../core/participants/vocabulary";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
 import { bearer, json, page } from "../../schemas/common";

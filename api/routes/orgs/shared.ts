@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ORG_STATUSES } from "../../../db/schema";
+import { ORG_STATUSES } from "../../../core/participants/vocabulary";
 import { PageQuery } from "../../schemas/common";
 import { CountryCode } from "../../schemas/participants";
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { appendWaybillEvent } from "../../../core/waybills/events";
-import { WAYBILL_STATES } from "../../../db/schema";
+import { WAYBILL_STATES } from "../../../core/waybills/vocabulary";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
 import { bearer, json, jsonBody } from "../../schemas/common";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listWaybills } from "../../../core/waybills/read";
-import { WAYBILL_STATES } from "../../../db/schema";
+import { WAYBILL_STATES } from "../../../core/waybills/vocabulary";
 import type { App } from "../../app";
 import { errorResponses } from "../../errors";
 import { bearer, json, page } from "../../schemas/common";

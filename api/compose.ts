@@ -1,0 +1,349 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Logger } from "pino";
+import { type CheckpointOutcome, startAuditCheckpoints } from "../core/audit/anchor";
+import {
+  type CheckpointStore,
+  checkpointFileFor,
+  openCheckpointFile,
+} from "../core/audit/checkpoints";
+import { startAuditSealer } from "../core/audit/seal";
+import type { Config } from "../core/config";
+import { type Ctx, systemClock } from "../core/context";
+import { EgressPolicy } from "../core/egress";
+import { FeedCursors } from "../core/feed/cursor";
+import { loadNodeIdentity, NODE_KEY_FILE } from "../core/identity/load";
+import type { NodeIdentity } from "../core/identity/node-identity";
+import type { JobScheduler } from "../core/jobs";
+import { RateLimiter } from "../core/limits/rate-limiter";
+import { ensureAdmin } from "../core/participants/bootstrap";
+import { timeBox } from "../core/time-box";
+import { type Database, migrateDatabase, openDatabase, untilOnlyConnection } from "../db/client";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
+import { loadSeedEngine } from "../seed/network";
+import { type RunningWorkers, type SweepIntervals, startWorkers } from "../workers";
+import { Queues } from "../workers/queues";
+import { postgresRuntime, type QueueRuntime, redisRuntime } from "../workers/runtime";
+import { queueScheduler } from "../workers/scheduler";
+import { type App, newApp } from "./app";
+import { mountQueueDashboard } from "./dashboard/queues";
+import type { AppDeps } from "./env";
+import { newLogger } from "./logger";
+import { Metrics } from "./metrics";
+import { proxyTrust } from "./middleware/client";
+
+/**
+ * The composition root's shared half: how a node's parts are put together, written once for
+ * the server (`startNode`), the test harness and the benchmarks. Each of those chooses the
+ * parts (a config's or a test's); this module only joins them.
+ */
+
+/** What every `ctx` of one node carries besides its actor: built once, passed everywhere. */
+export type NodeParts = Required<
+  Pick<Ctx, "db" | "clock" | "identity" | "network" | "nodeCode" | "feedCursors">
+> &
+  Pick<Ctx, "jobs" | "egress">;
+
+/** The node's own `ctx` for work no participant asked for (bootstrap, workers, audit). */
+export function systemCtxFactory(parts: NodeParts): (name: string) => Ctx {
+  return (name) => ({ ...parts, actor: { kind: "system", name } });
+}
+
+interface Queueing {
+  queues: Queues;
+  /** Schedules jobs after commit on `queues`. */
+  jobs: JobScheduler;
+}
+
+/** The queues of one backend and the scheduler verbs enqueue through. */
+export function composeQueueing(runtime: QueueRuntime, opts: { logger?: Logger } = {}): Queueing {
+  const queues = new Queues(runtime);
+  const { logger } = opts;
+  const jobs = queueScheduler(
+    queues,
+    logger
+      ? {
+          onLost: (job, err) =>
+            logger.warn(
+              { job, err: err instanceof Error ? err.message : String(err) },
+              "not queued after commit; the sweep will pick it up",
+            ),
+        }
+      : {},
+  );
+  return { queues, jobs };
+}
+
+/** The HTTP app over the node's parts: `ctx` per request is built from the same ones. */
+export function composeApp(parts: NodeParts, deps: Omit<AppDeps, keyof NodeParts>): App {
+  return newApp({ ...deps, ...parts });
+}
+
+/** The node's workers on `queues`, each job run in a system `ctx` over the node's parts. */
+export function composeWorkers(
+  parts: NodeParts,
+  opts: {
+    queues: Queues;
+    logger: Logger;
+    auditCheckpoints: CheckpointStore;
+    sweeps?: SweepIntervals;
+  },
+): Promise<RunningWorkers> {
+  return startWorkers(
+    {
+      ctx: systemCtxFactory(parts)("worker"),
+      logger: opts.logger,
+      queues: opts.queues,
+      auditCheckpoints: opts.auditCheckpoints,
+    },
+    { sweeps: opts.sweeps },
+  );
+}
+
+/** What the server reports as a start-up failure in a line, not a stack. */
+export { EmbeddedStartError } from "../db/embedded";
+
+/** How long `/ready` waits for each dependency: it answers within two seconds either way. */
+const READY_CHECK_MS = 1_500;
+
+/**
+ * The secret that seals feed cursors: CARAVAN_CURSOR_SECRET, else one generated on first start
+ * and kept beside the data, so cursors outlive restarts. Processes sharing one database on
+ * different machines must be given the same CARAVAN_CURSOR_SECRET.
+ */
+async function cursorSecret(config: Config): Promise<string> {
+  if (config.CARAVAN_CURSOR_SECRET) return config.CARAVAN_CURSOR_SECRET;
+  const file = join(config.CARAVAN_DATA_DIR, "cursor-secret");
+  await mkdir(config.CARAVAN_DATA_DIR, { recursive: true });
+  try {
+    await writeFile(file, randomBytes(32).toString("base64url"), { flag: "wx", mode: 0o600 });
+  } catch (err) {
+    // Written before (or just now, by another process starting beside this one): keep it.
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  return (await readFile(file, "utf8")).trim();
+}
+
+/** The node's key (CARAVAN_NODE_KEY, else the one kept beside the data, else a new one). */
+async function composeIdentity(
+  config: Config,
+  dataDir: string,
+  logger: Logger,
+): Promise<NodeIdentity> {
+  const key = await loadNodeIdentity({ nodeKey: config.CARAVAN_NODE_KEY, dataDir });
+  logger.info(
+    {
+      kid: key.identity.kid,
+      source: key.source === "file" ? join(dataDir, NODE_KEY_FILE) : key.source,
+      generated: key.generated,
+    },
+    key.generated ? "generated the node key: keep a copy of it" : "node key loaded",
+  );
+  return key.identity;
+}
+
+/** What `/ready` reports: both checked together, each only for so long (a hang counts as down). */
+async function readiness(
+  database: Database,
+  runtime: QueueRuntime,
+): Promise<Record<string, boolean>> {
+  const [db, queue] = await Promise.all([
+    timeBox(
+      database.sql`select 1`.then(
+        () => true,
+        () => false,
+      ),
+      READY_CHECK_MS,
+      false,
+    ),
+    timeBox(runtime.ping(), READY_CHECK_MS, false),
+  ]);
+  return { database: db, queue };
+}
+
+/** The node's database: embedded unless DATABASE_URL, migrated before anything uses it. */
+async function composeDatabase(
+  config: Config,
+  logger: Logger,
+): Promise<{ database: Database; databaseUrl: string; embedded?: EmbeddedDatabase }> {
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.CARAVAN_DATA_DIR,
+      port: config.CARAVAN_EMBEDDED_PG_PORT,
+      log: (m) => logger.debug({ postgres: m.trim() }, "embedded postgres"),
+    });
+    databaseUrl = embedded.url;
+  }
+  const database = openDatabase(databaseUrl, { max: config.CARAVAN_DB_POOL });
+  await migrateDatabase(database);
+  return { database, databaseUrl, embedded };
+}
+
+/**
+ * Seals the audit log as it grows and signs a checkpoint of it every minute, reporting both on
+ * the `audit_intact` gauge; the first checkpoint is signed before this resolves.
+ */
+async function composeAuditing(
+  systemCtx: (name: string) => Ctx,
+  opts: { store: CheckpointStore; metrics: Metrics; logger: Logger },
+): Promise<{ stop(): Promise<void> }> {
+  const { store, metrics, logger } = opts;
+  const ctx = systemCtx("audit");
+  // Tampering, once seen, keeps the gauge at 0 until the operator has looked.
+  let refusalSeen = false;
+  let chainBroken = false;
+  const reportIntegrity = () => metrics.auditIntact.set(refusalSeen || chainBroken ? 0 : 1);
+  reportIntegrity();
+  const sealer = startAuditSealer(ctx.db, ctx.identity, {
+    intervalMs: 200,
+    onError: (err) => logger.error({ err }, "audit sealing failed"),
+    onRefused: (entry) => {
+      refusalSeen = true;
+      reportIntegrity();
+      logger.error({ auditEntry: entry }, "audit entry refused: not chained");
+    },
+  });
+  const onCheckpoint = (outcome: CheckpointOutcome) => {
+    if (!outcome.ok) {
+      chainBroken = true;
+      reportIntegrity();
+      const { firstBadEntry, checkpoint, refused } = outcome.verdict;
+      logger.error({ firstBadEntry, checkpoint, refused }, "audit chain is broken: not signed");
+      return;
+    }
+    chainBroken = false;
+    reportIntegrity();
+    const cp = outcome.checkpoint;
+    if (!cp) return;
+    const fields = {
+      auditCheckpoint: { count: cp.count, head: cp.head, at: cp.at, kid: cp.kid, jws: cp.jws },
+    };
+    if (outcome.adopted) {
+      logger.warn(
+        fields,
+        "audit checkpoint: no earlier checkpoint, entries without proof were taken as found",
+      );
+    } else logger.info(fields, "audit checkpoint");
+  };
+  const checkpoints = startAuditCheckpoints(
+    { ctx, store },
+    {
+      intervalMs: 60_000,
+      onOutcome: onCheckpoint,
+      onError: (err) => logger.error({ err }, "audit checkpoint failed"),
+    },
+  );
+  await checkpoints.ready;
+  return {
+    async stop() {
+      await sealer.stop();
+      await checkpoints.stop();
+    },
+  };
+}
+
+export interface ComposedNode {
+  app: App;
+  databaseUrl: string;
+  queueBackend: QueueRuntime["kind"];
+  /** Printed once when the node generated it on first start. */
+  generatedAdminKey?: string;
+  logger: Logger;
+  /** Ends the workers, then the audit timers, then the queue and database connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * One Caravan node from its config, all but listening: database (embedded unless
+ * DATABASE_URL) and migrations, the node's key, the queue backend (Redis if REDIS_URL, else
+ * PostgreSQL), the audit sealer and checkpoints, the HTTP app and (CARAVAN_WORKERS) the workers.
+ */
+export async function composeNode(
+  config: Config,
+  opts: { logger?: Logger; sweeps?: SweepIntervals } = {},
+): Promise<ComposedNode> {
+  const logger =
+    opts.logger ?? newLogger({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
+  const dataDir = resolve(config.CARAVAN_DATA_DIR);
+  const identity = await composeIdentity(config, dataDir, logger);
+  const { database, databaseUrl, embedded } = await composeDatabase(config, logger);
+  // Beside the data, out of the database's reach: a superuser's edit cannot rewrite these.
+  const checkpointFile = await checkpointFileFor(dataDir, database.db);
+  const auditCheckpoints = await openCheckpointFile(checkpointFile, identity, {
+    onSkipped: (lines) =>
+      logger.warn(
+        { lines, file: checkpointFile },
+        "audit checkpoint lines not signed by this node's key were skipped",
+      ),
+  });
+
+  const onQueueError = (err: Error) => logger.warn({ err: err.message }, "queue backend error");
+  const runtime = config.REDIS_URL
+    ? redisRuntime(config.REDIS_URL, { onError: onQueueError })
+    : postgresRuntime(databaseUrl, { onError: onQueueError });
+  const { queues, jobs } = composeQueueing(runtime, { logger });
+  const metrics = new Metrics({ processMetrics: true });
+  metrics.watchQueues(() => queues.depths());
+
+  const parts: NodeParts = {
+    db: database.db,
+    clock: systemClock,
+    identity,
+    // One network for the API and the workers alike.
+    network: loadSeedEngine(),
+    jobs,
+    nodeCode: config.CARAVAN_NODE_CODE,
+    egress: new EgressPolicy(config.CARAVAN_EGRESS_ALLOW),
+    feedCursors: new FeedCursors(await cursorSecret(config)),
+  };
+  const systemCtx = systemCtxFactory(parts);
+  const admin = await ensureAdmin(systemCtx("bootstrap"), {
+    nodeCode: config.CARAVAN_NODE_CODE,
+    adminKey: config.CARAVAN_ADMIN_KEY,
+  });
+
+  const limiter = new RateLimiter(database.db, {
+    onError: (err) => logger.warn({ err }, "rate-limit buckets not synced"),
+  });
+  const app = composeApp(parts, {
+    logger,
+    metrics,
+    auditCheckpoints,
+    rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
+    registrationsPerHour: config.CARAVAN_REGISTRATIONS_PER_HOUR,
+    limiter,
+    trustProxy: proxyTrust(config.CARAVAN_TRUSTED_PROXIES),
+    bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
+    ready: () => readiness(database, runtime),
+    mount: (a) => mountQueueDashboard(a, queues),
+  });
+
+  // The first checkpoint is signed before the node serves anything.
+  const auditing = await composeAuditing(systemCtx, { store: auditCheckpoints, metrics, logger });
+  const workers = config.CARAVAN_WORKERS
+    ? await composeWorkers(parts, { queues, logger, auditCheckpoints, sweeps: opts.sweeps })
+    : undefined;
+
+  return {
+    app,
+    databaseUrl,
+    queueBackend: runtime.kind,
+    generatedAdminKey: admin.generatedKey,
+    logger,
+    async stop() {
+      await limiter.stop();
+      await workers?.stop();
+      await auditing.stop();
+      await queues.close();
+      await runtime.close();
+      // The queue backend's pg clients finish closing just after close() resolves; an
+      // embedded server stopped under them would end them with an error.
+      if (embedded) await untilOnlyConnection(database, 5_000);
+      await database.close();
+      await embedded?.stop();
+    },
+  };
+}
