@@ -15,11 +15,11 @@ import createGraph from "ngraph.graph";
 import ngraphPath from "ngraph.path";
 import { chordOf, K } from "../routing/compile";
 import { type RouteRequest, RoutingEngine } from "../routing/engine";
-import { expandedEdges, goalKey, pathWeight, startEdges } from "../routing/expanded";
 import { loadSeedNetwork } from "../routing/load";
 import { boundRate, simulate } from "../routing/search";
 import type { NetworkData } from "../routing/types";
 import { prng, syntheticNetwork } from "../seed/synthetic-network";
+import { expandedEdges, goalKey, pathWeight, startEdges } from "../test/routing/expanded";
 
 const SEED = 20_260_401;
 const DEPART = "2026-07-06T08:00:00Z";

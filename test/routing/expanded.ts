@@ -1,6 +1,12 @@
 import { DirectedGraph } from "graphology";
-import { CLASS_RAIL_1435, CLASS_RAIL_1520, CLASS_START, type CompiledIndex, K } from "./compile";
-import type { SearchQuery } from "./search";
+import {
+  CLASS_RAIL_1435,
+  CLASS_RAIL_1520,
+  CLASS_START,
+  type CompiledIndex,
+  K,
+} from "../../routing/compile";
+import type { SearchQuery } from "../../routing/search";
 
 /**
  * The search space written out as a plain weighted graph — one node per (hub, arrival class)
