@@ -13,7 +13,7 @@ import { DirectedGraph } from "graphology";
 import { bidirectional } from "graphology-shortest-path/dijkstra";
 import createGraph from "ngraph.graph";
 import ngraphPath from "ngraph.path";
-import { chordOf, K } from "../routing/compile";
+import { CLASS_COUNT, chordOf } from "../routing/compile";
 import { type RouteRequest, RoutingEngine } from "../routing/engine";
 import { loadSeedNetwork } from "../routing/load";
 import { boundRate, simulate } from "../routing/search";
@@ -127,7 +127,7 @@ function run(
   const hubOf = (id: string | number) => {
     if (id === "S") return sourceHub;
     const x = Number(id);
-    return x >= ix.n * K ? x - ix.n * K : Math.floor(x / K);
+    return x >= ix.n * CLASS_COUNT ? x - ix.n * CLASS_COUNT : Math.floor(x / CLASS_COUNT);
   };
   const heuristic = (a: { id: string | number }, b: { id: string | number }) =>
     rate * chordOf(ix.xyz, hubOf(a.id), hubOf(b.id));
