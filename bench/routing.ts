@@ -13,13 +13,13 @@ import { DirectedGraph } from "graphology";
 import { bidirectional } from "graphology-shortest-path/dijkstra";
 import createGraph from "ngraph.graph";
 import ngraphPath from "ngraph.path";
-import { chordOf, K } from "../routing/compile";
+import { CLASS_COUNT, chordOf } from "../routing/compile";
 import { type RouteRequest, RoutingEngine } from "../routing/engine";
-import { expandedEdges, goalKey, pathWeight, startEdges } from "../routing/expanded";
 import { boundRate, simulate } from "../routing/search";
 import type { NetworkData } from "../routing/types";
 import { loadSeedNetwork } from "../seed/network";
 import { prng, syntheticNetwork } from "../seed/synthetic-network";
+import { expandedEdges, goalKey, pathWeight, startEdges } from "../test/routing/expanded";
 
 const SEED = 20_260_401;
 const DEPART = "2026-07-06T08:00:00Z";
@@ -127,7 +127,7 @@ function run(
   const hubOf = (id: string | number) => {
     if (id === "S") return sourceHub;
     const x = Number(id);
-    return x >= ix.n * K ? x - ix.n * K : Math.floor(x / K);
+    return x >= ix.n * CLASS_COUNT ? x - ix.n * CLASS_COUNT : Math.floor(x / CLASS_COUNT);
   };
   const heuristic = (a: { id: string | number }, b: { id: string | number }) =>
     rate * chordOf(ix.xyz, hubOf(a.id), hubOf(b.id));

@@ -20,7 +20,8 @@ export const CLASS_RAIL_1435 = 2;
 export const CLASS_RAIL_1520 = 3;
 export const CLASS_SEA = 4;
 export const CLASS_AIR = 5;
-export const K = 6;
+/** How many arrival classes there are: search states are hub × CLASS_COUNT + class. */
+export const CLASS_COUNT = 6;
 export const CLASS_MODE: readonly (Mode | null)[] = [null, "road", "rail", "rail", "sea", "air"];
 
 /** A forbidden entry "1" covers divisions 1.1–1.6; "2.1" covers only itself. */
@@ -31,6 +32,11 @@ export function dgMask(forbidden: readonly string[]): number {
   });
   return mask;
 }
+
+const isRail = (c: number) => c === CLASS_RAIL_1435 || c === CLASS_RAIL_1520;
+
+/** Whether continuing by class `b` after arriving by class `a` changes gauge rather than mode. */
+export const isGaugeChange = (a: number, b: number) => isRail(a) && isRail(b);
 
 export function classOf(mode: Mode, gauge: number | undefined): number {
   switch (mode) {
@@ -99,6 +105,7 @@ export interface CompiledIndex {
 }
 
 const modeIndex = (m: Mode) => MODES.indexOf(m);
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export function compileIndex(
   graph: NetworkGraph,
@@ -109,6 +116,67 @@ export function compileIndex(
   const codes = graph.nodes().sort();
   const n = codes.length;
   const nodeOf = new Map(codes.map((c, i) => [c, i]));
+  const countries = countriesOf(graph);
+  const countryOf = new Map(countries.map((c, i) => [c, i]));
+  const crossings = [...crossingList].sort(byId);
+  const hubs = compileHubs(graph, codes, countryOf);
+  const edges = compileEdges(graph, codes, {
+    nodeOf,
+    countryOf,
+    crossings,
+    crossingOf: new Map(crossings.map((c, i) => [c.id, i])),
+    emissionFactors,
+    linkOf: new Map(),
+    dgMasks: new Map(),
+  });
+  const m = edges.head.length;
+  const { inOffsets, inEdges } = reverseEdges(n, edges.head);
+  const chord = new Float64Array(m);
+  for (let i = 0; i < m; i++) chord[i] = chordOf(hubs.xyz, edges.tail[i] ?? 0, edges.head[i] ?? 0);
+  return {
+    n,
+    m,
+    codes,
+    nodeOf,
+    countries,
+    countryOf,
+    nodeCountry: hubs.nodeCountry,
+    xyz: hubs.xyz,
+    chord,
+    modeChange: hubs.modeChange,
+    gaugeChange: hubs.gaugeChange,
+    offsets: edges.offsets,
+    inOffsets,
+    inEdges,
+    head: edges.head,
+    tail: edges.tail,
+    edgeKeys: edges.edgeKeys,
+    linkIds: edges.linkIds,
+    link: edges.link,
+    cls: edges.cls,
+    mode: edges.mode,
+    distKm: edges.distKm,
+    hours: edges.hours,
+    dwell: edges.dwell,
+    fixedUsd: edges.fixedUsd,
+    usdPerTonne: edges.usdPerTonne,
+    co2ePerTonne: edges.co2ePerTonne,
+    maxWeightKg: edges.maxWeightKg,
+    dgForbidden: edges.dgForbidden,
+    calendar: edges.calendar,
+    calendars: crossings.map((c) => compileCalendar(c.calendar)),
+    crossing: edges.crossing,
+    crossings,
+    countryOffsets: edges.countryOffsets,
+    edgeCountries: Int32Array.from(edges.edgeCountries),
+    closedUntil: new Float64Array(m).fill(Number.NEGATIVE_INFINITY),
+    emissionFactors,
+    volumetric: Float64Array.from(MODES.map((md) => handling.volumetricKgPerM3[md])),
+  };
+}
+
+/** Every country a hub lies in or a link touches, sorted. */
+function countriesOf(graph: NetworkGraph): string[] {
   const countrySet = new Set<string>();
   graph.forEachNode((_, a) => {
     countrySet.add(a.country);
@@ -116,44 +184,23 @@ export function compileIndex(
   graph.forEachEdge((_, a) => {
     for (const c of a.countries) countrySet.add(c);
   });
-  const countries = [...countrySet].sort();
-  const countryOf = new Map(countries.map((c, i) => [c, i]));
-  const crossings = [...crossingList].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const crossingOf = new Map(crossings.map((c, i) => [c.id, i]));
-  const calendars = crossings.map((c) => compileCalendar(c.calendar));
+  return [...countrySet].sort();
+}
 
+type HubArrays = Pick<CompiledIndex, "nodeCountry" | "xyz" | "modeChange" | "gaugeChange">;
+
+function compileHubs(
+  graph: NetworkGraph,
+  codes: string[],
+  countryOf: Map<string, number>,
+): HubArrays {
+  const n = codes.length;
   const nodeCountry = new Int32Array(n);
   const xyz = new Float64Array(n * 3);
   const modeChange = new Float64Array(n * 4);
   const gaugeChange = new Float64Array(n * 4);
-  const offsets = new Int32Array(n + 1);
-  const m = graph.size;
-  const head = new Int32Array(m);
-  const tail = new Int32Array(m);
-  const edgeKeys: string[] = new Array(m);
-  const link = new Int32Array(m);
-  const linkIds: string[] = [];
-  const linkOf = new Map<string, number>();
-  const cls = new Uint8Array(m);
-  const mode = new Uint8Array(m);
-  const distKm = new Float64Array(m);
-  const hours = new Float64Array(m);
-  const dwell = new Float64Array(m);
-  const fixedUsd = new Float64Array(m);
-  const usdPerTonne = new Float64Array(m);
-  const co2ePerTonne = new Float64Array(m);
-  const maxWeightKg = new Float64Array(m);
-  const dgForbidden = new Int32Array(m);
-  const calendar = new Int32Array(m);
-  const crossing = new Int32Array(m);
-  const countryOffsets = new Int32Array(m + 1);
-  const edgeCountries: number[] = [];
-
-  const dgMasks = new Map<string, number>();
-  let e = 0;
   for (let v = 0; v < n; v++) {
-    const code = codes[v] ?? "";
-    const hub = graph.getNodeAttributes(code);
+    const hub = graph.getNodeAttributes(codes[v] ?? "");
     nodeCountry[v] = countryOf.get(hub.country) ?? -1;
     const lat = (hub.lat * Math.PI) / 180;
     const lon = (hub.lon * Math.PI) / 180;
@@ -165,108 +212,150 @@ export function compileIndex(
       t ? [t.hours, t.fixedUsd, t.usdPerTonne, t.co2eKgPerTonne] : [Number.NaN, 0, 0, 0],
       v * 4,
     );
-    offsets[v] = e;
-    const out: [string, LinkAttrs][] = [];
-    graph.forEachOutEdge(code, (key, attrs) => {
-      out.push([key, attrs]);
-    });
-    out.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    for (const [key, a] of out) {
-      let li = linkOf.get(a.linkId);
-      if (li === undefined) {
-        li = linkIds.length;
-        linkIds.push(a.linkId);
-        linkOf.set(a.linkId, li);
-      }
-      const x = a.crossing !== undefined ? (crossingOf.get(a.crossing) ?? -1) : -1;
-      const cross = x >= 0 ? crossings[x] : undefined;
-      const factor = emissionFactors.factors[a.emissionFactor]?.value ?? 0;
-      tail[e] = v;
-      head[e] = nodeOf.get(a.to) ?? -1;
-      edgeKeys[e] = key;
-      link[e] = li;
-      cls[e] = classOf(a.mode, a.gauge);
-      mode[e] = modeIndex(a.mode);
-      distKm[e] = a.distanceKm;
-      dwell[e] = cross?.dwellHours.typical ?? 0;
-      hours[e] = a.travelHours + (dwell[e] ?? 0);
-      fixedUsd[e] = a.fixedUsd;
-      usdPerTonne[e] = a.usdPerTonneKm * a.distanceKm;
-      co2ePerTonne[e] = (factor * a.distanceKm) / 1000;
-      maxWeightKg[e] = a.maxWeightKg;
-      const dgKey = a.forbiddenDangerousGoods.join(",");
-      let mask = dgMasks.get(dgKey);
-      if (mask === undefined) {
-        mask = dgMask(a.forbiddenDangerousGoods);
-        dgMasks.set(dgKey, mask);
-      }
-      dgForbidden[e] = mask;
-      calendar[e] = x;
-      crossing[e] = x;
-      countryOffsets[e] = edgeCountries.length;
-      for (const c of a.countries) edgeCountries.push(countryOf.get(c) ?? -1);
+  }
+  return { nodeCountry, xyz, modeChange, gaugeChange };
+}
+
+/** What the edge pass looks up, and the tables it fills as it goes. */
+interface EdgeLookups {
+  nodeOf: Map<string, number>;
+  countryOf: Map<string, number>;
+  crossings: CrossingRecord[];
+  crossingOf: Map<string, number>;
+  emissionFactors: EmissionFactorTable;
+  linkOf: Map<string, number>;
+  /** Masks by their forbidden list, since most links share one of a few lists. */
+  dgMasks: Map<string, number>;
+}
+
+type EdgeArrays = Pick<
+  CompiledIndex,
+  | "offsets"
+  | "head"
+  | "tail"
+  | "edgeKeys"
+  | "linkIds"
+  | "link"
+  | "cls"
+  | "mode"
+  | "distKm"
+  | "hours"
+  | "dwell"
+  | "fixedUsd"
+  | "usdPerTonne"
+  | "co2ePerTonne"
+  | "maxWeightKg"
+  | "dgForbidden"
+  | "calendar"
+  | "crossing"
+  | "countryOffsets"
+> & { edgeCountries: number[] };
+
+/** Edges in CSR order: by tail hub, then by edge key. */
+function compileEdges(graph: NetworkGraph, codes: string[], lookups: EdgeLookups): EdgeArrays {
+  const n = codes.length;
+  const m = graph.size;
+  const out = newEdgeArrays(n, m);
+  let e = 0;
+  for (let v = 0; v < n; v++) {
+    out.offsets[v] = e;
+    for (const [key, a] of sortedOutEdges(graph, codes[v] ?? "")) {
+      out.tail[e] = v;
+      out.edgeKeys[e] = key;
+      writeEdge(out, e, a, lookups);
       e++;
     }
   }
-  offsets[n] = e;
-  countryOffsets[m] = edgeCountries.length;
+  out.offsets[n] = e;
+  out.countryOffsets[m] = out.edgeCountries.length;
+  return out;
+}
+
+function newEdgeArrays(n: number, m: number): EdgeArrays {
+  return {
+    offsets: new Int32Array(n + 1),
+    head: new Int32Array(m),
+    tail: new Int32Array(m),
+    edgeKeys: new Array(m),
+    linkIds: [],
+    link: new Int32Array(m),
+    cls: new Uint8Array(m),
+    mode: new Uint8Array(m),
+    distKm: new Float64Array(m),
+    hours: new Float64Array(m),
+    dwell: new Float64Array(m),
+    fixedUsd: new Float64Array(m),
+    usdPerTonne: new Float64Array(m),
+    co2ePerTonne: new Float64Array(m),
+    maxWeightKg: new Float64Array(m),
+    dgForbidden: new Int32Array(m),
+    calendar: new Int32Array(m),
+    crossing: new Int32Array(m),
+    countryOffsets: new Int32Array(m + 1),
+    edgeCountries: [],
+  };
+}
+
+function sortedOutEdges(graph: NetworkGraph, code: string): [string, LinkAttrs][] {
+  const out: [string, LinkAttrs][] = [];
+  graph.forEachOutEdge(code, (key, attrs) => {
+    out.push([key, attrs]);
+  });
+  return out.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+}
+
+/** Fills edge `e`'s entries from its link's attributes. */
+function writeEdge(out: EdgeArrays, e: number, a: LinkAttrs, lookups: EdgeLookups): void {
+  let li = lookups.linkOf.get(a.linkId);
+  if (li === undefined) {
+    li = out.linkIds.length;
+    out.linkIds.push(a.linkId);
+    lookups.linkOf.set(a.linkId, li);
+  }
+  const x = a.crossing !== undefined ? (lookups.crossingOf.get(a.crossing) ?? -1) : -1;
+  const cross = x >= 0 ? lookups.crossings[x] : undefined;
+  const factor = lookups.emissionFactors.factors[a.emissionFactor]?.value ?? 0;
+  out.head[e] = lookups.nodeOf.get(a.to) ?? -1;
+  out.link[e] = li;
+  out.cls[e] = classOf(a.mode, a.gauge);
+  out.mode[e] = modeIndex(a.mode);
+  out.distKm[e] = a.distanceKm;
+  out.dwell[e] = cross?.dwellHours.typical ?? 0;
+  out.hours[e] = a.travelHours + (out.dwell[e] ?? 0);
+  out.fixedUsd[e] = a.fixedUsd;
+  out.usdPerTonne[e] = a.usdPerTonneKm * a.distanceKm;
+  out.co2ePerTonne[e] = (factor * a.distanceKm) / 1000;
+  out.maxWeightKg[e] = a.maxWeightKg;
+  const dgKey = a.forbiddenDangerousGoods.join(",");
+  let mask = lookups.dgMasks.get(dgKey);
+  if (mask === undefined) {
+    mask = dgMask(a.forbiddenDangerousGoods);
+    lookups.dgMasks.set(dgKey, mask);
+  }
+  out.dgForbidden[e] = mask;
+  out.calendar[e] = x;
+  out.crossing[e] = x;
+  out.countryOffsets[e] = out.edgeCountries.length;
+  for (const c of a.countries) out.edgeCountries.push(lookups.countryOf.get(c) ?? -1);
+}
+
+/** Reverse CSR: edges into hub v are inEdges[inOffsets[v] … inOffsets[v + 1] − 1]. */
+function reverseEdges(n: number, head: Int32Array): { inOffsets: Int32Array; inEdges: Int32Array } {
+  const m = head.length;
   const inOffsets = new Int32Array(n + 1);
-  for (let i = 0; i < e; i++) {
+  for (let i = 0; i < m; i++) {
     const h = (head[i] ?? 0) + 1;
     inOffsets[h] = (inOffsets[h] ?? 0) + 1;
   }
   for (let v = 0; v < n; v++) inOffsets[v + 1] = (inOffsets[v + 1] ?? 0) + (inOffsets[v] ?? 0);
   const fill = inOffsets.slice(0, n);
-  const inEdges = new Int32Array(e);
-  for (let i = 0; i < e; i++) {
+  const inEdges = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
     const h = head[i] ?? 0;
     inEdges[fill[h] ?? 0] = i;
     fill[h] = (fill[h] ?? 0) + 1;
   }
-  const chord = new Float64Array(m);
-  for (let i = 0; i < m; i++) chord[i] = chordOf(xyz, tail[i] ?? 0, head[i] ?? 0);
-  const closedUntil = new Float64Array(m).fill(Number.NEGATIVE_INFINITY);
-  const volumetric = Float64Array.from(MODES.map((md) => handling.volumetricKgPerM3[md]));
-  return {
-    n,
-    m,
-    codes,
-    nodeOf,
-    countries,
-    countryOf,
-    nodeCountry,
-    xyz,
-    chord,
-    modeChange,
-    gaugeChange,
-    offsets,
-    inOffsets,
-    inEdges,
-    head,
-    tail,
-    edgeKeys,
-    linkIds,
-    link,
-    cls,
-    mode,
-    distKm,
-    hours,
-    dwell,
-    fixedUsd,
-    usdPerTonne,
-    co2ePerTonne,
-    maxWeightKg,
-    dgForbidden,
-    calendar,
-    calendars,
-    crossing,
-    crossings,
-    countryOffsets,
-    edgeCountries: Int32Array.from(edgeCountries),
-    closedUntil,
-    emissionFactors,
-    volumetric,
-  };
+  return { inOffsets, inEdges };
 }
 
 /** Straight-line distance between hubs u and v through the Earth, in Earth radii. */

@@ -1,6 +1,13 @@
 import { fromHours, nextOpen } from "./calendar";
-import { CLASS_MODE, CLASS_RAIL_1435, CLASS_START, type CompiledIndex } from "./compile";
-import { type SearchQuery, simulate } from "./search";
+import {
+  CLASS_MODE,
+  CLASS_RAIL_1435,
+  CLASS_START,
+  type CompiledIndex,
+  isGaugeChange,
+} from "./compile";
+import { changeCo2e, changeUsd, legCo2e, legUsd } from "./leg-cost";
+import { type SearchQuery, type Simulated, simulate } from "./search";
 import { MODES, type Mode } from "./types";
 
 /** Rounding used for every figure of a result, so identical input gives identical bytes. */
@@ -82,6 +89,17 @@ export interface Route {
 
 const gaugeOf = (cls: number) => (cls === CLASS_RAIL_1435 ? 1435 : 1520);
 
+/** Running figures of a description, summed leg by leg. */
+interface Walk {
+  /** Clock at the current hub, hours since the epoch. */
+  t: number;
+  hubsKg: number;
+  legsKg: number;
+  waitHours: number;
+  /** Extra hours if every crossing passed so far has a bad day. */
+  badDayExtra: number;
+}
+
 /** Describes a route given by its edges: legs, stops, totals. The totals repeat the search's sums. */
 export function describe(ix: CompiledIndex, q: SearchQuery, edges: number[]): Route {
   const sim = simulate(ix, q, edges);
@@ -90,85 +108,94 @@ export function describe(ix: CompiledIndex, q: SearchQuery, edges: number[]): Ro
   const stops: Stop[] = [
     { type: "origin", hub: ix.codes[q.source] ?? "", departAt: iso(q.depart) },
   ];
-  let t = q.depart;
+  const walk: Walk = { t: q.depart, hubsKg: 0, legsKg: 0, waitHours: 0, badDayExtra: 0 };
   let a = CLASS_START;
-  let hubsKg = 0;
-  let legsKg = 0;
-  let waitTotal = 0;
-  let badDayExtra = 0;
   for (const e of edges) {
-    const v = ix.tail[e] ?? 0;
     const b = ix.cls[e] ?? 0;
-    const hub = ix.codes[v] ?? "";
-    if (a !== CLASS_START && a !== b) {
-      const gauge = CLASS_MODE[a] === "rail" && CLASS_MODE[b] === "rail";
-      const table = gauge ? ix.gaugeChange : ix.modeChange;
-      const o = v * 4;
-      const hours = table[o] ?? 0;
-      const cost = (table[o + 1] ?? 0) + (table[o + 2] ?? 0) * q.tonnes;
-      const co2 = (table[o + 3] ?? 0) * q.tonnes;
-      hubsKg += co2;
-      t += hours;
-      stops.push({
-        type: gauge ? "gauge-change" : "mode-change",
-        hub,
-        fromMode: CLASS_MODE[a] ?? "road",
-        toMode: CLASS_MODE[b] ?? "road",
-        ...(gauge ? { fromGauge: gaugeOf(a), toGauge: gaugeOf(b) } : {}),
-        hours: hrs(hours),
-        cost: money(cost),
-        co2eKg: kg(co2),
-      });
-    }
-    const cal = ix.calendar[e] ?? -1;
-    const calendar = cal >= 0 ? ix.calendars[cal] : undefined;
-    const dep = calendar ? nextOpen(calendar, t) : t;
-    const wait = dep - t;
-    waitTotal += wait;
-    const mode = MODES[ix.mode[e] ?? 0] ?? "road";
-    const cost =
-      (ix.fixedUsd[e] ?? 0) + (ix.usdPerTonne[e] ?? 0) * (q.charge[ix.mode[e] ?? 0] ?? 0);
-    const co2 = (ix.co2ePerTonne[e] ?? 0) * q.tonnes;
-    legsKg += co2;
-    const arrive = dep + (ix.hours[e] ?? 0);
-    const x = ix.crossing[e] ?? -1;
-    const crossing = x >= 0 ? ix.crossings[x] : undefined;
-    if (crossing) {
-      badDayExtra += crossing.dwellHours.badDay - crossing.dwellHours.typical;
-      stops.push({
-        type: "crossing",
-        crossing: crossing.id,
-        name: crossing.name,
-        from: hub,
-        to: ix.codes[ix.head[e] ?? 0] ?? "",
-        dwellHours: crossing.dwellHours,
-        waitHours: hrs(wait),
-      });
-    }
-    legs.push({
-      mode,
-      from: hub,
-      to: ix.codes[ix.head[e] ?? 0] ?? "",
-      linkId: ix.linkIds[ix.link[e] ?? 0] ?? "",
-      distanceKm: km(ix.distKm[e] ?? 0),
-      durationHours: hrs(ix.hours[e] ?? 0),
-      waitHours: hrs(wait),
-      departAt: iso(dep),
-      arriveAt: iso(arrive),
-      cost: money(cost),
-      co2eKg: kg(co2),
-      ...(mode === "rail" ? { gauge: gaugeOf(b) } : {}),
-      ...(crossing ? { crossing: crossing.id } : {}),
-    });
-    t = arrive;
+    if (a !== CLASS_START && a !== b) stops.push(hubChangeStop(ix, q, walk, e, a));
+    legs.push(describeLeg(ix, q, walk, e, stops));
     a = b;
   }
   stops.push({ type: "destination", hub: ix.codes[q.target] ?? "", arriveAt: iso(sim.arrive) });
+  return { labels: [], legs, stops, ...summary(ix, q, sim, walk) };
+}
+
+/** The change at edge `e`'s tail from arrival class `a` to `e`'s class; moves the clock. */
+function hubChangeStop(ix: CompiledIndex, q: SearchQuery, walk: Walk, e: number, a: number): Stop {
+  const v = ix.tail[e] ?? 0;
+  const b = ix.cls[e] ?? 0;
+  const gauge = isGaugeChange(a, b);
+  const table = gauge ? ix.gaugeChange : ix.modeChange;
+  const o = v * 4;
+  const hours = table[o] ?? 0;
+  const co2 = changeCo2e(table, o, q.tonnes);
+  walk.hubsKg += co2;
+  walk.t += hours;
+  return {
+    type: gauge ? "gauge-change" : "mode-change",
+    hub: ix.codes[v] ?? "",
+    fromMode: CLASS_MODE[a] ?? "road",
+    toMode: CLASS_MODE[b] ?? "road",
+    ...(gauge ? { fromGauge: gaugeOf(a), toGauge: gaugeOf(b) } : {}),
+    hours: hrs(hours),
+    cost: money(changeUsd(table, o, q.tonnes)),
+    co2eKg: kg(co2),
+  };
+}
+
+/** Edge `e` as a leg, after waiting for its opening; adds its crossing's stop to `stops`. */
+function describeLeg(ix: CompiledIndex, q: SearchQuery, walk: Walk, e: number, stops: Stop[]): Leg {
+  const hub = ix.codes[ix.tail[e] ?? 0] ?? "";
+  const to = ix.codes[ix.head[e] ?? 0] ?? "";
+  const cal = ix.calendar[e] ?? -1;
+  const calendar = cal >= 0 ? ix.calendars[cal] : undefined;
+  const dep = calendar ? nextOpen(calendar, walk.t) : walk.t;
+  const wait = dep - walk.t;
+  walk.waitHours += wait;
+  const mode = MODES[ix.mode[e] ?? 0] ?? "road";
+  const co2 = legCo2e(ix, e, q.tonnes);
+  walk.legsKg += co2;
+  const arrive = dep + (ix.hours[e] ?? 0);
+  walk.t = arrive;
+  const x = ix.crossing[e] ?? -1;
+  const crossing = x >= 0 ? ix.crossings[x] : undefined;
+  if (crossing) {
+    walk.badDayExtra += crossing.dwellHours.badDay - crossing.dwellHours.typical;
+    stops.push({
+      type: "crossing",
+      crossing: crossing.id,
+      name: crossing.name,
+      from: hub,
+      to,
+      dwellHours: crossing.dwellHours,
+      waitHours: hrs(wait),
+    });
+  }
+  return {
+    mode,
+    from: hub,
+    to,
+    linkId: ix.linkIds[ix.link[e] ?? 0] ?? "",
+    distanceKm: km(ix.distKm[e] ?? 0),
+    durationHours: hrs(ix.hours[e] ?? 0),
+    waitHours: hrs(wait),
+    departAt: iso(dep),
+    arriveAt: iso(arrive),
+    cost: money(legUsd(ix, e, q.charge)),
+    co2eKg: kg(co2),
+    ...(mode === "rail" ? { gauge: gaugeOf(ix.cls[e] ?? 0) } : {}),
+    ...(crossing ? { crossing: crossing.id } : {}),
+  };
+}
+
+function summary(
+  ix: CompiledIndex,
+  q: SearchQuery,
+  sim: Simulated,
+  walk: Walk,
+): Pick<Route, "totals" | "emissions"> {
   const f = ix.emissionFactors;
   return {
-    labels: [],
-    legs,
-    stops,
     totals: {
       cost: money(sim.cost),
       currency: "USD",
@@ -176,15 +203,15 @@ export function describe(ix: CompiledIndex, q: SearchQuery, edges: number[]): Ro
       co2eKg: kg(sim.co2e),
       distanceKm: km(sim.distanceKm),
       modeChanges: sim.modeChanges,
-      waitHours: hrs(waitTotal),
-      badDayDurationHours: hrs(sim.arrive - q.depart + badDayExtra),
+      waitHours: hrs(walk.waitHours),
+      badDayDurationHours: hrs(sim.arrive - q.depart + walk.badDayExtra),
     },
     emissions: {
       factorTable: f.version,
       standard: f.standard,
       basis: f.basis,
-      legsKg: kg(legsKg),
-      hubsKg: kg(hubsKg),
+      legsKg: kg(walk.legsKg),
+      hubsKg: kg(walk.hubsKg),
     },
   };
 }

@@ -330,72 +330,15 @@ export class RoutingEngine {
     if (target === undefined) throw new RouteRequestError("to", `unknown hub ${req.to}`);
     const depart = toHours(new Date(req.departAt));
     if (!Number.isFinite(depart)) throw new RouteRequestError("departAt", "not a valid time");
-    const w = req.cargo.weightKg;
-    if (!(w > 0)) throw new RouteRequestError("cargo.weightKg", "must be > 0");
-    const tonnes = w / 1000;
-    const volume = req.cargo.volumeM3 ?? 0;
-    const charge = new Float64Array(MODE_COUNT);
-    for (let i = 0; i < MODE_COUNT; i++) {
-      charge[i] = Math.max(tonnes, (volume * (ix.volumetric[i] ?? 0)) / 1000);
-    }
-    const dg = req.cargo.dangerousGoods?.class;
-    let dgBit = 0;
-    if (dg !== undefined) {
-      const i = (DG_CLASSES as readonly string[]).indexOf(dg);
-      if (i < 0) throw new RouteRequestError("cargo.dangerousGoods.class", `unknown class ${dg}`);
-      dgBit = 1 << i;
-    }
-    const modeOk = new Uint8Array(MODE_COUNT);
-    for (const m of req.modes ?? MODES) modeOk[MODES.indexOf(m)] = 1;
-    const avoidC = new Uint8Array(ix.countries.length);
-    let anyCountry = false;
-    for (const c of req.avoidCountries ?? []) {
-      const i = ix.countryOf.get(c);
-      if (i !== undefined) {
-        avoidC[i] = 1;
-        anyCountry = true;
-      }
-    }
-    const avoidX = new Uint8Array(ix.crossings.length);
-    for (const x of req.avoidCrossings ?? []) {
-      const i = ix.crossings.findIndex((c) => c.id === x);
-      if (i < 0) throw new RouteRequestError("avoidCrossings", `unknown crossing ${x}`);
-      avoidX[i] = 1;
-    }
-    const useModes = use.has("modes");
-    const useDg = use.has("dg") && dgBit !== 0;
-    const useWeight = use.has("weight");
-    const useCountries = use.has("countries") && anyCountry;
-    const useCrossings = use.has("crossings") && avoidX.includes(1);
-    const useClosed = use.has("closed");
-    const allowed = new Uint8Array(ix.m);
-    const { mode, dgForbidden, maxWeightKg, countryOffsets, edgeCountries, crossing, closedUntil } =
-      ix;
-    for (let e = 0; e < ix.m; e++) {
-      if (useModes && modeOk[mode[e] as number] === 0) continue;
-      if (useDg && ((dgForbidden[e] as number) & dgBit) !== 0) continue;
-      if (useWeight && w > (maxWeightKg[e] as number)) continue;
-      if (useCountries) {
-        let hit = false;
-        const end = countryOffsets[e + 1] as number;
-        for (let i = countryOffsets[e] as number; i < end; i++) {
-          if (avoidC[edgeCountries[i] as number] === 1) hit = true;
-        }
-        if (hit) continue;
-      }
-      if (useCrossings && (crossing[e] as number) >= 0 && avoidX[crossing[e] as number] === 1) {
-        continue;
-      }
-      if (useClosed && closedUntil[e] === Number.POSITIVE_INFINITY) continue;
-      allowed[e] = 1;
-    }
+    const cargo = cargoTerms(ix, req);
+    const avoid = avoidances(ix, req);
     return {
       source,
       target,
       depart,
-      tonnes,
-      charge,
-      allowed,
+      tonnes: cargo.tonnes,
+      charge: cargo.charge,
+      allowed: allowedEdges(ix, cargo, avoid, use),
       maxTransitHours: req.maxTransitHours ?? Number.POSITIVE_INFINITY,
       maxModeChanges: req.maxModeChanges ?? Number.POSITIVE_INFINITY,
       blocked: new Set(),
@@ -412,88 +355,25 @@ export class RoutingEngine {
     if (!reachable(ix, failed)) {
       // Constraints the requester chose pointedly are named before broad ones (modes).
       const priority: Constraint[] = ["countries", "crossings", "closed", "dg", "weight", "modes"];
-      const culprits = priority.filter((c) => {
+      const culprit = priority.find((c) => {
         const use = new Set(ALL_CONSTRAINTS.filter((x) => x !== c));
         return reachable(ix, this.prepare(ix, req, use));
       });
-      const first = culprits[0];
-      switch (first) {
-        case "countries": {
-          const list = [...(req.avoidCountries ?? [])].sort();
-          return noRoute(
-            "AVOIDED_COUNTRY",
-            `every route crosses an avoided country (${list.join(", ")})`,
-            list,
-          );
-        }
-        case "crossings": {
-          const list = [...(req.avoidCrossings ?? [])].sort();
-          return noRoute("AVOIDED_CROSSING", `every route uses an avoided crossing`, list);
-        }
-        case "modes":
-          return noRoute(
-            "MODES",
-            `no route uses only ${(req.modes ?? []).join(", ")}`,
-            [...(req.modes ?? [])].sort(),
-          );
-        case "dg": {
-          const cls = req.cargo.dangerousGoods?.class ?? "";
-          return noRoute(
-            "DANGEROUS_GOODS",
-            `dangerous goods of class ${cls} are refused on every route`,
-            [cls],
-          );
-        }
-        case "weight":
-          return noRoute(
-            "WEIGHT",
-            `${req.cargo.weightKg} kg exceeds a weight limit on every route`,
-            [],
-          );
-        case "closed": {
-          const closed = [
-            ...new Set(
-              [...Array(ix.m).keys()]
-                .filter((e) => ix.closedUntil[e] === Number.POSITIVE_INFINITY)
-                .map((e) => ix.linkIds[ix.link[e] ?? 0] ?? ""),
-            ),
-          ].sort();
-          return noRoute("LINK_CLOSED", "every route uses a closed link", closed);
-        }
-        default:
-          return noRoute("CONSTRAINTS", "the constraints together leave no route", []);
-      }
+      return constraintNoRoute(ix, req, culprit);
     }
     // Statically reachable: time made it impossible (closures, transit or mode-change limits).
     if (failed.blocked.size > 0) {
-      const names = new Set<string>();
-      const reasons = new Set<string>();
-      for (const e of failed.blocked) {
-        const x = ix.crossing[e] ?? -1;
-        const crossing = x >= 0 ? ix.crossings[x] : undefined;
-        if (crossing) {
-          names.add(crossing.id);
-          for (const c of crossing.calendar.seasonalClosures ?? []) {
-            reasons.add(`${crossing.name}: ${c.reason} (${c.from} to ${c.to})`);
-          }
-        } else {
-          names.add(ix.linkIds[ix.link[e] ?? 0] ?? "");
-        }
-        if ((ix.closedUntil[e] ?? 0) > failed.depart) {
-          reasons.add(`link ${ix.linkIds[ix.link[e] ?? 0]} closed until further notice`);
-        }
-      }
       const retry = this.prepare(ix, req, new Set(ALL_CONSTRAINTS));
       retry.maxTransitHours = Number.POSITIVE_INFINITY;
       retry.maxModeChanges = Number.POSITIVE_INFINITY;
-      if (this.search.shortest(retry, "time") === null) {
-        return noRoute(
-          "CLOSURE",
-          `every route is closed at the time it would pass: ${[...reasons].sort().join("; ")}`,
-          [...names].sort(),
-        );
-      }
+      if (this.search.shortest(retry, "time") === null) return closureNoRoute(ix, failed);
     }
+    return this.limitNoRoute(req, failed);
+  }
+
+  /** A route exists without the limits: says which limit leaves none. */
+  private limitNoRoute(req: RouteRequest, failed: SearchQuery): RouteResult {
+    const ix = this.index;
     const relaxed = this.prepare(ix, req, new Set(ALL_CONSTRAINTS));
     relaxed.maxTransitHours = Number.POSITIVE_INFINITY;
     const fastest = Number.isFinite(failed.maxModeChanges)
@@ -524,6 +404,182 @@ export class RoutingEngine {
       [],
     );
   }
+}
+
+/** A request's cargo as the search weighs it. */
+interface CargoTerms {
+  weightKg: number;
+  tonnes: number;
+  /** Chargeable tonnes per mode index (volumetric weight). */
+  charge: Float64Array;
+  /** The dangerous-goods class as a bit of the links' forbidden masks; 0 for none. */
+  dgBit: number;
+}
+
+function cargoTerms(ix: CompiledIndex, req: RouteRequest): CargoTerms {
+  const w = req.cargo.weightKg;
+  if (!(w > 0)) throw new RouteRequestError("cargo.weightKg", "must be > 0");
+  const tonnes = w / 1000;
+  const volume = req.cargo.volumeM3 ?? 0;
+  const charge = new Float64Array(MODE_COUNT);
+  for (let i = 0; i < MODE_COUNT; i++) {
+    charge[i] = Math.max(tonnes, (volume * (ix.volumetric[i] ?? 0)) / 1000);
+  }
+  const dg = req.cargo.dangerousGoods?.class;
+  let dgBit = 0;
+  if (dg !== undefined) {
+    const i = (DG_CLASSES as readonly string[]).indexOf(dg);
+    if (i < 0) throw new RouteRequestError("cargo.dangerousGoods.class", `unknown class ${dg}`);
+    dgBit = 1 << i;
+  }
+  return { weightKg: w, tonnes, charge, dgBit };
+}
+
+/** What the request refuses, as flags by mode, country and crossing index. */
+interface Avoidances {
+  modeOk: Uint8Array;
+  countries: Uint8Array;
+  anyCountry: boolean;
+  crossings: Uint8Array;
+}
+
+function avoidances(ix: CompiledIndex, req: RouteRequest): Avoidances {
+  const modeOk = new Uint8Array(MODE_COUNT);
+  for (const m of req.modes ?? MODES) modeOk[MODES.indexOf(m)] = 1;
+  const countries = new Uint8Array(ix.countries.length);
+  let anyCountry = false;
+  for (const c of req.avoidCountries ?? []) {
+    const i = ix.countryOf.get(c);
+    if (i !== undefined) {
+      countries[i] = 1;
+      anyCountry = true;
+    }
+  }
+  const crossings = new Uint8Array(ix.crossings.length);
+  for (const x of req.avoidCrossings ?? []) {
+    const i = ix.crossings.findIndex((c) => c.id === x);
+    if (i < 0) throw new RouteRequestError("avoidCrossings", `unknown crossing ${x}`);
+    crossings[i] = 1;
+  }
+  return { modeOk, countries, anyCountry, crossings };
+}
+
+/** 1 for each edge that the constraints in `use` let the cargo take. */
+function allowedEdges(
+  ix: CompiledIndex,
+  cargo: CargoTerms,
+  avoid: Avoidances,
+  use: Set<Constraint>,
+): Uint8Array {
+  const useModes = use.has("modes");
+  const useDg = use.has("dg") && cargo.dgBit !== 0;
+  const useWeight = use.has("weight");
+  const useCountries = use.has("countries") && avoid.anyCountry;
+  const useCrossings = use.has("crossings") && avoid.crossings.includes(1);
+  const useClosed = use.has("closed");
+  const allowed = new Uint8Array(ix.m);
+  const { mode, dgForbidden, maxWeightKg, countryOffsets, edgeCountries, crossing, closedUntil } =
+    ix;
+  const { modeOk, countries: avoidC, crossings: avoidX } = avoid;
+  for (let e = 0; e < ix.m; e++) {
+    if (useModes && modeOk[mode[e] as number] === 0) continue;
+    if (useDg && ((dgForbidden[e] as number) & cargo.dgBit) !== 0) continue;
+    if (useWeight && cargo.weightKg > (maxWeightKg[e] as number)) continue;
+    if (useCountries) {
+      let hit = false;
+      const end = countryOffsets[e + 1] as number;
+      for (let i = countryOffsets[e] as number; i < end; i++) {
+        if (avoidC[edgeCountries[i] as number] === 1) hit = true;
+      }
+      if (hit) continue;
+    }
+    if (useCrossings && (crossing[e] as number) >= 0 && avoidX[crossing[e] as number] === 1) {
+      continue;
+    }
+    if (useClosed && closedUntil[e] === Number.POSITIVE_INFINITY) continue;
+    allowed[e] = 1;
+  }
+  return allowed;
+}
+
+/** No route under the constraints, though one without them: names the `culprit`'s refusal. */
+function constraintNoRoute(
+  ix: CompiledIndex,
+  req: RouteRequest,
+  culprit: Constraint | undefined,
+): RouteResult {
+  switch (culprit) {
+    case "countries": {
+      const list = [...(req.avoidCountries ?? [])].sort();
+      return noRoute(
+        "AVOIDED_COUNTRY",
+        `every route crosses an avoided country (${list.join(", ")})`,
+        list,
+      );
+    }
+    case "crossings": {
+      const list = [...(req.avoidCrossings ?? [])].sort();
+      return noRoute("AVOIDED_CROSSING", `every route uses an avoided crossing`, list);
+    }
+    case "modes":
+      return noRoute(
+        "MODES",
+        `no route uses only ${(req.modes ?? []).join(", ")}`,
+        [...(req.modes ?? [])].sort(),
+      );
+    case "dg": {
+      const cls = req.cargo.dangerousGoods?.class ?? "";
+      return noRoute(
+        "DANGEROUS_GOODS",
+        `dangerous goods of class ${cls} are refused on every route`,
+        [cls],
+      );
+    }
+    case "weight":
+      return noRoute(
+        "WEIGHT",
+        `${req.cargo.weightKg} kg exceeds a weight limit on every route`,
+        [],
+      );
+    case "closed": {
+      const closed = [
+        ...new Set(
+          [...Array(ix.m).keys()]
+            .filter((e) => ix.closedUntil[e] === Number.POSITIVE_INFINITY)
+            .map((e) => ix.linkIds[ix.link[e] ?? 0] ?? ""),
+        ),
+      ].sort();
+      return noRoute("LINK_CLOSED", "every route uses a closed link", closed);
+    }
+    default:
+      return noRoute("CONSTRAINTS", "the constraints together leave no route", []);
+  }
+}
+
+/** Every route meets a closure at the time it would pass: names the crossings and links. */
+function closureNoRoute(ix: CompiledIndex, failed: SearchQuery): RouteResult {
+  const names = new Set<string>();
+  const reasons = new Set<string>();
+  for (const e of failed.blocked) {
+    const x = ix.crossing[e] ?? -1;
+    const crossing = x >= 0 ? ix.crossings[x] : undefined;
+    if (crossing) {
+      names.add(crossing.id);
+      for (const c of crossing.calendar.seasonalClosures ?? []) {
+        reasons.add(`${crossing.name}: ${c.reason} (${c.from} to ${c.to})`);
+      }
+    } else {
+      names.add(ix.linkIds[ix.link[e] ?? 0] ?? "");
+    }
+    if ((ix.closedUntil[e] ?? 0) > failed.depart) {
+      reasons.add(`link ${ix.linkIds[ix.link[e] ?? 0]} closed until further notice`);
+    }
+  }
+  return noRoute(
+    "CLOSURE",
+    `every route is closed at the time it would pass: ${[...reasons].sort().join("; ")}`,
+    [...names].sort(),
+  );
 }
 
 const LABEL_OF: Record<Objective, string> = { cost: "cheapest", time: "fastest", co2e: "greenest" };

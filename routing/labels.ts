@@ -1,6 +1,14 @@
-import { CLASS_START, type CompiledIndex, K } from "./compile";
+import { CLASS_COUNT, CLASS_START, type CompiledIndex } from "./compile";
 import { PairHeap } from "./heap";
-import { newStep, type Objective, Searcher, type SearchQuery, simulate, step } from "./search";
+import {
+  newStep,
+  type Objective,
+  Searcher,
+  type SearchQuery,
+  type Step,
+  simulate,
+  step,
+} from "./search";
 
 /** One non-dominated route to the target, by its edges and criteria. */
 export interface ParetoLabel {
@@ -16,6 +24,20 @@ export interface LabelResult {
   /** False if the label budget ran out before the search finished. */
   complete: boolean;
   settled: number;
+}
+
+/** Which criteria the labels compare; hours always count. */
+interface Criteria {
+  cost: boolean;
+  co2e: boolean;
+  modeChanges: boolean;
+}
+
+/** Static lower bounds to the target per hub, for the criteria in use. */
+interface Bounds {
+  cost: Float64Array | null;
+  time: Float64Array;
+  co2e: Float64Array | null;
 }
 
 /**
@@ -34,159 +56,241 @@ export function labelSearch(
   opts: { only?: Objective; maxLabels?: number; searcher?: Searcher } = {},
 ): LabelResult {
   const searcher = opts.searcher ?? new Searcher(ix);
-  const useCost = opts.only === undefined || opts.only === "cost";
-  const useCo2 = opts.only === undefined || opts.only === "co2e";
-  const useMc = Number.isFinite(q.maxModeChanges);
-  // Upper corner of the region worth bounding: the worst value, per criterion, among the
-  // single-objective optima. A hub farther than that (per criterion) from the target only leads
-  // to routes that one of those optima — or a route dominating it, which the search finds —
-  // dominates, so bounding it by the corner is enough. Not used with a mode-change limit,
-  // which the single-objective searches do not honour.
-  const corner = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
-  if (!useMc) {
-    const found = (["cost", "time", "co2e"] as const).map((o) => {
-      const edges = searcher.shortest(q, o);
-      return edges ? simulate(ix, q, edges) : null;
-    });
-    // Earliest arrival is exact even under a transit limit, so no fastest route means none at
-    // all; the others may miss under a limit, and any feasible routes make a valid corner.
-    if (found[1] === null) return { labels: [], complete: true, settled: 0 };
-    const routes = found.filter((f) => f !== null);
-    const slack = (x: number) => x * (1 + 1e-9) + 1e-9;
-    corner[0] = slack(Math.max(...routes.map((f) => f.cost)));
-    corner[1] = slack(Math.max(...routes.map((f) => f.arrive - q.depart)));
-    corner[2] = slack(Math.max(...routes.map((f) => f.co2e)));
-  }
-  const lbCost = useCost ? searcher.lowerBounds(q, 0, corner[0]) : null;
-  const lbTime = searcher.lowerBounds(q, 1, corner[1]);
-  const lbCo2 = useCo2 ? searcher.lowerBounds(q, 2, corner[2]) : null;
-  const maxLabels = opts.maxLabels ?? 2_000_000;
-  const limit = q.maxTransitHours;
-
-  let cap = 1024;
-  let lc = new Float64Array(cap);
-  let lt = new Float64Array(cap);
-  let le = new Float64Array(cap);
-  let lm = new Int32Array(cap);
-  let ls = new Int32Array(cap);
-  let lp = new Int32Array(cap);
-  let ledge = new Int32Array(cap);
-  let count = 0;
-  const add = (c: number, t: number, e: number, mc: number, st: number, p: number, ed: number) => {
-    if (count === cap) {
-      cap *= 2;
-      const grow = <T extends Float64Array | Int32Array>(a: T, b: T) => {
-        b.set(a);
-        return b;
-      };
-      lc = grow(lc, new Float64Array(cap));
-      lt = grow(lt, new Float64Array(cap));
-      le = grow(le, new Float64Array(cap));
-      lm = grow(lm, new Int32Array(cap));
-      ls = grow(ls, new Int32Array(cap));
-      lp = grow(lp, new Int32Array(cap));
-      ledge = grow(ledge, new Int32Array(cap));
-    }
-    lc[count] = useCost ? c : 0;
-    lt[count] = t;
-    le[count] = useCo2 ? e : 0;
-    lm[count] = useMc ? mc : 0;
-    ls[count] = st;
-    lp[count] = p;
-    ledge[count] = ed;
-    return count++;
+  const use: Criteria = {
+    cost: opts.only === undefined || opts.only === "cost",
+    co2e: opts.only === undefined || opts.only === "co2e",
+    modeChanges: Number.isFinite(q.maxModeChanges),
   };
-  // Real totals are kept apart from the criteria so that a single-objective search still
-  // reports every figure.
-  const totals: number[][] = [];
+  const unbounded = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  // Not bounded with a mode-change limit, which the single-objective searches do not honour.
+  const corner = use.modeChanges ? unbounded : optimaCorner(ix, q, searcher);
+  if (corner === null) return { labels: [], complete: true, settled: 0 };
+  const labels = new LabelStore(use, {
+    cost: use.cost ? searcher.lowerBounds(q, "cost", corner[0]) : null,
+    time: searcher.lowerBounds(q, "time", corner[1]),
+    co2e: use.co2e ? searcher.lowerBounds(q, "co2e", corner[2]) : null,
+  });
+  return settleLabels(ix, q, labels, opts.maxLabels ?? 2_000_000);
+}
 
-  const dominates = (a: number, c: number, t: number, e: number, mc: number) =>
-    (lc[a] ?? 0) <= c && (lt[a] ?? 0) <= t && (le[a] ?? 0) <= e && (lm[a] ?? 0) <= mc;
+/**
+ * Upper corner of the region worth bounding: the worst value, per criterion, among the
+ * single-objective optima. A hub farther than that (per criterion) from the target only leads
+ * to routes that one of those optima — or a route dominating it, which the search finds —
+ * dominates, so bounding it by the corner is enough. Null when there is no route at all.
+ */
+function optimaCorner(ix: CompiledIndex, q: SearchQuery, searcher: Searcher): number[] | null {
+  const found = (["cost", "time", "co2e"] as const).map((o) => {
+    const edges = searcher.shortest(q, o);
+    return edges ? simulate(ix, q, edges) : null;
+  });
+  // Earliest arrival is exact even under a transit limit, so no fastest route means none at
+  // all; the others may miss under a limit, and any feasible routes make a valid corner.
+  if (found[1] === null) return null;
+  const routes = found.filter((f) => f !== null);
+  const slack = (x: number) => x * (1 + 1e-9) + 1e-9;
+  return [
+    slack(Math.max(...routes.map((f) => f.cost))),
+    slack(Math.max(...routes.map((f) => f.arrive - q.depart))),
+    slack(Math.max(...routes.map((f) => f.co2e))),
+  ];
+}
 
-  const permanent = new Map<number, number[]>();
-  const target: number[] = [];
-  const dominatedAt = (st: number, c: number, t: number, e: number, mc: number) => {
-    const list = permanent.get(st);
-    if (list) for (const x of list) if (dominates(x, c, t, e, mc)) return true;
-    return false;
-  };
-  const dominatedByTarget = (v: number, c: number, t: number, e: number, mc: number) => {
-    const bc = useCost ? c + (lbCost?.[v] ?? 0) : 0;
-    const bt = t + (lbTime[v] ?? 0);
-    const be = useCo2 ? e + (lbCo2?.[v] ?? 0) : 0;
-    for (const x of target) if (dominates(x, bc, bt, be, mc)) return true;
-    return false;
-  };
-
-  // Queue order: the first criterion, then the sum of the normalised rest as a tie-break
-  // proxy, then the label number (creation order) — lexicographic enough for correctness,
-  // since a dominating label is never later in (k1, k2).
+/**
+ * Takes labels off the queue in order; each one not dominated at its state or by a route
+ * already found becomes permanent and, unless it has reached the target, is extended.
+ */
+function settleLabels(
+  ix: CompiledIndex,
+  q: SearchQuery,
+  labels: LabelStore,
+  maxLabels: number,
+): LabelResult {
+  const root = labels.add(0, 0, 0, 0, q.source * CLASS_COUNT + CLASS_START, -1, -1);
+  labels.totals.push([0, 0, 0, 0]);
   const heap = new PairHeap();
-  const key1 = (l: number) => (useCost ? (lc[l] ?? 0) : useCo2 ? (le[l] ?? 0) : (lt[l] ?? 0));
-  const key2 = (l: number) => (lt[l] ?? 0) + (le[l] ?? 0) + (lm[l] ?? 0);
-  const root = add(0, 0, 0, 0, q.source * K + CLASS_START, -1, -1);
-  totals.push([0, 0, 0, 0]);
   heap.push(root, 0, 0);
   const s = newStep();
   let settled = 0;
   let complete = true;
-  if (lbTime[q.source] === Number.POSITIVE_INFINITY) heap.clear();
+  if (labels.bounds.time[q.source] === Number.POSITIVE_INFINITY) heap.clear();
   while (heap.size > 0) {
     const l = heap.pop();
-    const st = ls[l] ?? 0;
-    const c = lc[l] ?? 0;
-    const t = lt[l] ?? 0;
-    const e = le[l] ?? 0;
-    const mc = lm[l] ?? 0;
-    if (dominatedAt(st, c, t, e, mc)) continue;
-    const v = (st / K) | 0;
-    if (dominatedByTarget(v, c, t, e, mc)) continue;
-    const list = permanent.get(st);
-    if (list) list.push(l);
-    else permanent.set(st, [l]);
+    const st = labels.state[l] ?? 0;
+    const c = labels.cost[l] ?? 0;
+    const t = labels.hours[l] ?? 0;
+    const e = labels.co2e[l] ?? 0;
+    const mc = labels.modeChanges[l] ?? 0;
+    if (labels.dominatedAt(st, c, t, e, mc)) continue;
+    const v = (st / CLASS_COUNT) | 0;
+    if (labels.dominatedByTarget(v, c, t, e, mc)) continue;
+    labels.makePermanent(st, l);
     settled++;
     if (v === q.target) {
-      target.push(l);
+      labels.target.push(l);
       continue;
     }
-    if (count > maxLabels) {
+    if (labels.count > maxLabels) {
       complete = false;
       break;
     }
-    const a = st - v * K;
-    const tot = totals[l] ?? [0, 0, 0, 0];
-    const end = ix.offsets[v + 1] ?? 0;
-    for (let ed = ix.offsets[v] ?? 0; ed < end; ed++) {
-      if (q.allowed[ed] === 0) continue;
-      if (!step(ix, q, v, a, q.depart + t, ed, s)) continue;
-      const nt = s.arrive - q.depart;
-      if (nt > limit) continue;
-      const nmc = mc + s.modeChange;
-      if (nmc > q.maxModeChanges) continue;
-      const w = (ix.head[ed] ?? 0) * K + (ix.cls[ed] ?? 0);
-      const realCost = (tot[0] ?? 0) + s.cost;
-      const realCo2 = (tot[2] ?? 0) + s.co2e;
-      const nc = useCost ? realCost : 0;
-      const ne = useCo2 ? realCo2 : 0;
-      if (dominatedAt(w, nc, nt, ne, nmc)) continue;
-      if (dominatedByTarget(ix.head[ed] ?? 0, nc, nt, ne, nmc)) continue;
-      const nl = add(nc, nt, ne, nmc, w, l, ed);
-      totals[nl] = [realCost, nt, realCo2, (tot[3] ?? 0) + s.modeChange];
-      heap.push(nl, key1(nl), key2(nl));
-    }
+    extendLabel(ix, q, labels, heap, l, s);
+  }
+  return { labels: labels.routes(), complete, settled };
+}
+
+/** Queues a label for every edge out of label `l`'s state that leads somewhere undominated. */
+function extendLabel(
+  ix: CompiledIndex,
+  q: SearchQuery,
+  labels: LabelStore,
+  heap: PairHeap,
+  l: number,
+  s: Step,
+): void {
+  const st = labels.state[l] ?? 0;
+  const t = labels.hours[l] ?? 0;
+  const mc = labels.modeChanges[l] ?? 0;
+  const v = (st / CLASS_COUNT) | 0;
+  const a = st - v * CLASS_COUNT;
+  const tot = labels.totals[l] ?? [0, 0, 0, 0];
+  const end = ix.offsets[v + 1] ?? 0;
+  for (let ed = ix.offsets[v] ?? 0; ed < end; ed++) {
+    if (q.allowed[ed] === 0) continue;
+    if (!step(ix, q, v, a, q.depart + t, ed, s)) continue;
+    const nt = s.arrive - q.depart;
+    if (nt > q.maxTransitHours) continue;
+    const nmc = mc + s.modeChange;
+    if (nmc > q.maxModeChanges) continue;
+    const w = (ix.head[ed] ?? 0) * CLASS_COUNT + (ix.cls[ed] ?? 0);
+    const realCost = (tot[0] ?? 0) + s.cost;
+    const realCo2 = (tot[2] ?? 0) + s.co2e;
+    const nc = labels.use.cost ? realCost : 0;
+    const ne = labels.use.co2e ? realCo2 : 0;
+    if (labels.dominatedAt(w, nc, nt, ne, nmc)) continue;
+    if (labels.dominatedByTarget(ix.head[ed] ?? 0, nc, nt, ne, nmc)) continue;
+    const nl = labels.add(nc, nt, ne, nmc, w, l, ed);
+    labels.totals[nl] = [realCost, nt, realCo2, (tot[3] ?? 0) + s.modeChange];
+    heap.push(nl, labels.key1(nl), labels.key2(nl));
+  }
+}
+
+/**
+ * Every label made so far, in growable typed arrays: its criteria (0 for a criterion not in
+ * use), its state, its parent label and the edge that led to it.
+ */
+class LabelStore {
+  private cap = 1024;
+  count = 0;
+  cost = new Float64Array(this.cap);
+  hours = new Float64Array(this.cap);
+  co2e = new Float64Array(this.cap);
+  modeChanges = new Int32Array(this.cap);
+  state = new Int32Array(this.cap);
+  private parent = new Int32Array(this.cap);
+  private edge = new Int32Array(this.cap);
+  /**
+   * Real totals [cost, hours, CO2e, mode changes], kept apart from the criteria so that a
+   * single-objective search still reports every figure.
+   */
+  readonly totals: number[][] = [];
+  /** Permanent labels by state. */
+  private readonly permanent = new Map<number, number[]>();
+  /** Permanent labels at the target. */
+  readonly target: number[] = [];
+
+  constructor(
+    readonly use: Criteria,
+    readonly bounds: Bounds,
+  ) {}
+
+  add(c: number, t: number, e: number, mc: number, st: number, p: number, ed: number): number {
+    if (this.count === this.cap) this.grow();
+    const i = this.count;
+    this.cost[i] = this.use.cost ? c : 0;
+    this.hours[i] = t;
+    this.co2e[i] = this.use.co2e ? e : 0;
+    this.modeChanges[i] = this.use.modeChanges ? mc : 0;
+    this.state[i] = st;
+    this.parent[i] = p;
+    this.edge[i] = ed;
+    return this.count++;
   }
 
-  const labels = target.map((l) => {
-    const edges: number[] = [];
-    for (let x = l; (ledge[x] ?? -1) >= 0; x = lp[x] ?? 0) edges.push(ledge[x] ?? 0);
-    const tot = totals[l] ?? [0, 0, 0, 0];
-    return {
-      edges: edges.reverse(),
-      cost: tot[0] ?? 0,
-      hours: tot[1] ?? 0,
-      co2e: tot[2] ?? 0,
-      modeChanges: tot[3] ?? 0,
+  private grow(): void {
+    this.cap *= 2;
+    const grow = <T extends Float64Array | Int32Array>(a: T, b: T) => {
+      b.set(a);
+      return b;
     };
-  });
-  return { labels, complete, settled };
+    this.cost = grow(this.cost, new Float64Array(this.cap));
+    this.hours = grow(this.hours, new Float64Array(this.cap));
+    this.co2e = grow(this.co2e, new Float64Array(this.cap));
+    this.modeChanges = grow(this.modeChanges, new Int32Array(this.cap));
+    this.state = grow(this.state, new Int32Array(this.cap));
+    this.parent = grow(this.parent, new Int32Array(this.cap));
+    this.edge = grow(this.edge, new Int32Array(this.cap));
+  }
+
+  private dominates(a: number, c: number, t: number, e: number, mc: number): boolean {
+    return (
+      (this.cost[a] ?? 0) <= c &&
+      (this.hours[a] ?? 0) <= t &&
+      (this.co2e[a] ?? 0) <= e &&
+      (this.modeChanges[a] ?? 0) <= mc
+    );
+  }
+
+  dominatedAt(st: number, c: number, t: number, e: number, mc: number): boolean {
+    const list = this.permanent.get(st);
+    if (list) for (const x of list) if (this.dominates(x, c, t, e, mc)) return true;
+    return false;
+  }
+
+  /** Whether a route already found beats these criteria plus the bounds from hub `v`. */
+  dominatedByTarget(v: number, c: number, t: number, e: number, mc: number): boolean {
+    const bc = this.use.cost ? c + (this.bounds.cost?.[v] ?? 0) : 0;
+    const bt = t + (this.bounds.time[v] ?? 0);
+    const be = this.use.co2e ? e + (this.bounds.co2e?.[v] ?? 0) : 0;
+    for (const x of this.target) if (this.dominates(x, bc, bt, be, mc)) return true;
+    return false;
+  }
+
+  makePermanent(st: number, l: number): void {
+    const list = this.permanent.get(st);
+    if (list) list.push(l);
+    else this.permanent.set(st, [l]);
+  }
+
+  /*
+   * Queue order: the first criterion, then the sum of the normalised rest as a tie-break
+   * proxy, then the label number (creation order) — lexicographic enough for correctness,
+   * since a dominating label is never later in (k1, k2).
+   */
+  key1(l: number): number {
+    if (this.use.cost) return this.cost[l] ?? 0;
+    return this.use.co2e ? (this.co2e[l] ?? 0) : (this.hours[l] ?? 0);
+  }
+
+  key2(l: number): number {
+    return (this.hours[l] ?? 0) + (this.co2e[l] ?? 0) + (this.modeChanges[l] ?? 0);
+  }
+
+  /** The routes of the labels at the target, by their edges and real totals. */
+  routes(): ParetoLabel[] {
+    return this.target.map((l) => {
+      const edges: number[] = [];
+      for (let x = l; (this.edge[x] ?? -1) >= 0; x = this.parent[x] ?? 0) {
+        edges.push(this.edge[x] ?? 0);
+      }
+      const tot = this.totals[l] ?? [0, 0, 0, 0];
+      return {
+        edges: edges.reverse(),
+        cost: tot[0] ?? 0,
+        hours: tot[1] ?? 0,
+        co2e: tot[2] ?? 0,
+        modeChanges: tot[3] ?? 0,
+      };
+    });
+  }
 }

@@ -1,6 +1,7 @@
 import { type CompiledCalendar, nextOpen } from "./calendar";
-import { CLASS_RAIL_1435, CLASS_RAIL_1520, CLASS_START, type CompiledIndex, K } from "./compile";
+import { CLASS_COUNT, CLASS_START, type CompiledIndex, isGaugeChange } from "./compile";
 import { PairHeap } from "./heap";
+import { changeCo2e, changeUsd, legCo2e, legUsd } from "./leg-cost";
 
 export const OBJECTIVES = ["cost", "time", "co2e"] as const;
 export type Objective = (typeof OBJECTIVES)[number];
@@ -31,8 +32,6 @@ export interface Step {
   modeChange: number;
 }
 
-const isRail = (c: number) => c === CLASS_RAIL_1435 || c === CLASS_RAIL_1520;
-
 /**
  * Leaves hub `v` (reached in class `a` at time `t`) along edge `e`: the hub's mode or gauge
  * change, the wait for the crossing's opening, then the link itself. Every search and the
@@ -47,41 +46,50 @@ export function step(
   e: number,
   out: Step,
 ): boolean {
-  const b = ix.cls[e] ?? 0;
+  const b = ix.cls[e] as number;
   let cost = 0;
   let co2e = 0;
   let time = t;
   let mc = 0;
   if (a !== CLASS_START && a !== b) {
     const o = v * 4;
-    const table = isRail(a) && isRail(b) ? ix.gaugeChange : ix.modeChange;
-    const hours = table[o] ?? 0;
+    const gauge = isGaugeChange(a, b);
+    const table = gauge ? ix.gaugeChange : ix.modeChange;
+    const hours = table[o] as number;
     if (Number.isNaN(hours)) return false;
     time += hours;
-    cost += (table[o + 1] ?? 0) + (table[o + 2] ?? 0) * q.tonnes;
-    co2e += (table[o + 3] ?? 0) * q.tonnes;
-    if (table === ix.modeChange) mc = 1;
+    cost += changeUsd(table, o, q.tonnes);
+    co2e += changeCo2e(table, o, q.tonnes);
+    if (!gauge) mc = 1;
   }
-  const cal = ix.calendar[e] ?? -1;
+  const cal = ix.calendar[e] as number;
   if (cal >= 0) {
-    const calendar = ix.calendars[cal];
-    if (calendar) time = nextOpen(calendar, time);
+    time = nextOpen(ix.calendars[cal] as CompiledCalendar, time);
     if (Number.isNaN(time)) {
       q.blocked.add(e);
       return false;
     }
   }
-  if (time < (ix.closedUntil[e] ?? 0)) {
+  if (time < (ix.closedUntil[e] as number)) {
     q.blocked.add(e);
     return false;
   }
-  cost += (ix.fixedUsd[e] ?? 0) + (ix.usdPerTonne[e] ?? 0) * (q.charge[ix.mode[e] ?? 0] ?? 0);
-  co2e += (ix.co2ePerTonne[e] ?? 0) * q.tonnes;
+  cost += legUsd(ix, e, q.charge);
+  co2e += legCo2e(ix, e, q.tonnes);
   out.cost = cost;
-  out.arrive = time + (ix.hours[e] ?? 0);
+  out.arrive = time + (ix.hours[e] as number);
   out.co2e = co2e;
   out.modeChange = mc;
   return true;
+}
+
+/** Edge `e`'s own weight for an objective, without hub changes or waits (both only add). */
+export function legWeight(ix: CompiledIndex, q: SearchQuery, e: number, objective: Objective) {
+  return objective === "cost"
+    ? legUsd(ix, e, q.charge)
+    : objective === "time"
+      ? (ix.hours[e] as number)
+      : legCo2e(ix, e, q.tonnes);
 }
 
 export const newStep = (): Step => ({ cost: 0, arrive: 0, co2e: 0, modeChange: 0 });
@@ -104,7 +112,7 @@ export class Searcher {
 
   constructor(ix: CompiledIndex) {
     this.ix = ix;
-    const states = ix.n * K;
+    const states = ix.n * CLASS_COUNT;
     this.seen = new Uint32Array(states);
     this.done = new Uint32Array(states);
     this.key1 = new Float64Array(states);
@@ -131,40 +139,15 @@ export class Searcher {
   ): number[] | null {
     const ix = this.ix;
     const g = ++this.gen;
-    const { seen, done, key1, key2, fkey, cost, arrive, co2e, predEdge, predState, heap } = this;
-    // A*: a lower bound from the straight-line distance to the target (see `boundRate`).
-    const rate = heuristic ? boundRate(ix, q, objective) : 0;
-    const xyz = ix.xyz;
-    const tx = xyz[q.target * 3] as number;
-    const ty = xyz[q.target * 3 + 1] as number;
-    const tz = xyz[q.target * 3 + 2] as number;
-    const bound = (v: number) => {
-      if (rate === 0) return 0;
-      const dx = (xyz[v * 3] as number) - tx;
-      const dy = (xyz[v * 3 + 1] as number) - ty;
-      const dz = (xyz[v * 3 + 2] as number) - tz;
-      return rate * Math.sqrt(dx * dx + dy * dy + dz * dz);
-    };
-    // Locals for the hot loop; the arithmetic repeats `step` operation for operation, so the
-    // sums equal those of `simulate` bit for bit.
-    const { offsets, head, cls, mode, calendar, calendars, closedUntil, modeChange, gaugeChange } =
-      ix;
-    const { fixedUsd, usdPerTonne, co2ePerTonne, hours } = ix;
+    const { seen, done, key1, key2, fkey, cost, arrive, co2e, heap } = this;
+    const bound = aStarBound(ix, q.target, heuristic ? boundRate(ix, q, objective) : 0);
+    // Locals for the hot loop; it repeats `step` operation for operation (with the same leg
+    // costs), so the sums equal those of `simulate` bit for bit.
+    const { offsets, head, cls, calendar, calendars, closedUntil, modeChange, gaugeChange } = ix;
     const { allowed, charge, tonnes, blocked } = q;
     const byTime = objective === "time";
     const byCost = objective === "cost";
-    const start = q.source * K + CLASS_START;
-    heap.clear();
-    seen[start] = g;
-    key1[start] = 0;
-    key2[start] = 0;
-    cost[start] = 0;
-    arrive[start] = q.depart;
-    co2e[start] = 0;
-    predEdge[start] = -1;
-    predState[start] = -1;
-    fkey[start] = bound(q.source);
-    heap.push(start, fkey[start] as number, 0);
+    this.start(q, g, bound(q.source));
     const limit = q.depart + q.maxTransitHours;
     while (heap.size > 0) {
       const k1 = heap.topKey1();
@@ -172,9 +155,9 @@ export class Searcher {
       const st = heap.pop();
       if (done[st] === g || k1 !== fkey[st] || k2 !== key2[st]) continue;
       done[st] = g;
-      const v = (st / K) | 0;
+      const v = (st / CLASS_COUNT) | 0;
       if (v === q.target) return this.path(st);
-      const a = st - v * K;
+      const a = st - v * CLASS_COUNT;
       const t = arrive[st] as number;
       const baseCost = cost[st] as number;
       const baseCo2 = co2e[st] as number;
@@ -182,19 +165,19 @@ export class Searcher {
       for (let e = offsets[v] as number; e < end; e++) {
         if (allowed[e] === 0) continue;
         const b = cls[e] as number;
-        const w = (head[e] as number) * K + b;
+        const w = (head[e] as number) * CLASS_COUNT + b;
         if (done[w] === g) continue;
         let sc = 0;
         let se = 0;
         let time = t;
         if (a !== CLASS_START && a !== b) {
           const o = v * 4;
-          const table = isRail(a) && isRail(b) ? gaugeChange : modeChange;
+          const table = isGaugeChange(a, b) ? gaugeChange : modeChange;
           const h = table[o] as number;
           if (Number.isNaN(h)) continue;
           time += h;
-          sc += (table[o + 1] as number) + (table[o + 2] as number) * tonnes;
-          se += (table[o + 3] as number) * tonnes;
+          sc += changeUsd(table, o, tonnes);
+          se += changeCo2e(table, o, tonnes);
         }
         const c = calendar[e] as number;
         if (c >= 0) {
@@ -208,42 +191,62 @@ export class Searcher {
           blocked.add(e);
           continue;
         }
-        sc +=
-          (fixedUsd[e] as number) +
-          (usdPerTonne[e] as number) * (charge[mode[e] as number] as number);
-        se += (co2ePerTonne[e] as number) * tonnes;
-        const na = time + (hours[e] as number);
+        sc += legUsd(ix, e, charge);
+        se += legCo2e(ix, e, tonnes);
+        const na = time + (ix.hours[e] as number);
         if (na > limit) continue;
         const nc = baseCost + sc;
-        const ne = baseCo2 + se;
         const p = penalty ? (penalty[e] as number) : 1;
-        let n1: number;
-        let n2: number;
-        if (byTime) {
-          n1 = (key1[st] as number) + (na - t) * p;
-          n2 = nc;
-        } else {
-          n1 = (key1[st] as number) + (byCost ? sc : se) * p;
-          n2 = na;
-        }
+        const n1 = (key1[st] as number) + (byTime ? na - t : byCost ? sc : se) * p;
+        const n2 = byTime ? nc : na;
         if (seen[w] === g) {
           const o1 = key1[w] as number;
           if (n1 > o1 || (n1 === o1 && n2 >= (key2[w] as number))) continue;
         }
         seen[w] = g;
-        key1[w] = n1;
-        key2[w] = n2;
-        cost[w] = nc;
-        co2e[w] = ne;
-        arrive[w] = na;
-        predEdge[w] = e;
-        predState[w] = st;
-        const f = n1 + bound(head[e] as number);
-        fkey[w] = f;
-        heap.push(w, f, n2);
+        this.relax(w, st, e, n1, n2, nc, baseCo2 + se, na, n1 + bound(head[e] as number));
       }
     }
     return null;
+  }
+
+  /** Records state `w` as reached from `st` along edge `e` with these keys and totals. */
+  private relax(
+    w: number,
+    st: number,
+    e: number,
+    n1: number,
+    n2: number,
+    nc: number,
+    ne: number,
+    na: number,
+    f: number,
+  ): void {
+    this.key1[w] = n1;
+    this.key2[w] = n2;
+    this.cost[w] = nc;
+    this.co2e[w] = ne;
+    this.arrive[w] = na;
+    this.predEdge[w] = e;
+    this.predState[w] = st;
+    this.fkey[w] = f;
+    this.heap.push(w, f, n2);
+  }
+
+  /** Empties the queue and puts the query's origin in it, as generation `g`. */
+  private start(q: SearchQuery, g: number, bound: number): void {
+    const st = q.source * CLASS_COUNT + CLASS_START;
+    this.heap.clear();
+    this.seen[st] = g;
+    this.key1[st] = 0;
+    this.key2[st] = 0;
+    this.cost[st] = 0;
+    this.arrive[st] = q.depart;
+    this.co2e[st] = 0;
+    this.predEdge[st] = -1;
+    this.predState[st] = -1;
+    this.fkey[st] = bound;
+    this.heap.push(st, bound, 0);
   }
 
   private path(st: number): number[] {
@@ -263,7 +266,7 @@ export class Searcher {
    */
   lowerBounds(
     q: SearchQuery,
-    criterion: 0 | 1 | 2,
+    objective: Objective,
     cutoff = Number.POSITIVE_INFINITY,
   ): Float64Array {
     const ix = this.ix;
@@ -281,12 +284,7 @@ export class Searcher {
       for (let i = ix.inOffsets[v] ?? 0; i < end; i++) {
         const e = ix.inEdges[i] ?? 0;
         if (q.allowed[e] === 0) continue;
-        const w =
-          criterion === 0
-            ? (ix.fixedUsd[e] ?? 0) + (ix.usdPerTonne[e] ?? 0) * (q.charge[ix.mode[e] ?? 0] ?? 0)
-            : criterion === 1
-              ? (ix.hours[e] ?? 0)
-              : (ix.co2ePerTonne[e] ?? 0) * q.tonnes;
+        const w = legWeight(ix, q, e, objective);
         const u = ix.tail[e] ?? 0;
         const nd = d + w;
         if (nd < (dist[u] ?? 0)) {
@@ -313,37 +311,48 @@ export function boundRate(ix: CompiledIndex, q: SearchQuery, objective: Objectiv
   for (let e = 0; e < ix.m; e++) {
     const c = chord[e] as number;
     if (allowed[e] === 0 || c < 1e-9) continue;
-    const w =
-      objective === "cost"
-        ? (ix.fixedUsd[e] as number) +
-          (ix.usdPerTonne[e] as number) * (q.charge[ix.mode[e] as number] as number)
-        : objective === "time"
-          ? (ix.hours[e] as number)
-          : (ix.co2ePerTonne[e] as number) * q.tonnes;
-    const r = w / c;
+    const r = legWeight(ix, q, e, objective) / c;
     if (r < rate) rate = r;
   }
   return Number.isFinite(rate) ? rate * (1 - 1e-9) : 0;
 }
 
+/**
+ * The A* bound at hub `v`: `rate` × the straight-line distance from `v` to the target (0 when
+ * `rate` is 0, which makes the search a plain Dijkstra).
+ */
+function aStarBound(ix: CompiledIndex, target: number, rate: number): (v: number) => number {
+  const xyz = ix.xyz;
+  const tx = xyz[target * 3] as number;
+  const ty = xyz[target * 3 + 1] as number;
+  const tz = xyz[target * 3 + 2] as number;
+  return (v: number) => {
+    if (rate === 0) return 0;
+    const dx = (xyz[v * 3] as number) - tx;
+    const dy = (xyz[v * 3 + 1] as number) - ty;
+    const dz = (xyz[v * 3 + 2] as number) - tz;
+    return rate * Math.sqrt(dx * dx + dy * dy + dz * dz);
+  };
+}
+
 /** Whether any sequence of allowed edges (and permitted hub changes) joins source to target. */
 export function reachable(ix: CompiledIndex, q: SearchQuery): boolean {
-  const seen = new Uint8Array(ix.n * K);
-  const stack = [q.source * K];
-  seen[q.source * K] = 1;
+  const seen = new Uint8Array(ix.n * CLASS_COUNT);
+  const stack = [q.source * CLASS_COUNT];
+  seen[q.source * CLASS_COUNT] = 1;
   while (stack.length > 0) {
     const st = stack.pop() ?? 0;
-    const v = (st / K) | 0;
+    const v = (st / CLASS_COUNT) | 0;
     if (v === q.target) return true;
-    const a = st - v * K;
+    const a = st - v * CLASS_COUNT;
     const end = ix.offsets[v + 1] ?? 0;
     for (let e = ix.offsets[v] ?? 0; e < end; e++) {
       if (q.allowed[e] === 0) continue;
       const b = ix.cls[e] ?? 0;
-      if (a !== CLASS_START && a !== b && isRail(a) && isRail(b)) {
+      if (a !== CLASS_START && a !== b && isGaugeChange(a, b)) {
         if (Number.isNaN(ix.gaugeChange[v * 4] ?? 0)) continue;
       }
-      const w = (ix.head[e] ?? 0) * K + b;
+      const w = (ix.head[e] ?? 0) * CLASS_COUNT + b;
       if (seen[w] === 0) {
         seen[w] = 1;
         stack.push(w);

@@ -1,11 +1,11 @@
 import { singleSource } from "graphology-shortest-path/dijkstra";
 import { describe, expect, it } from "vitest";
 import { RoutingEngine } from "../../routing/engine";
-import { expandedGraphology, pathWeight, startEdges } from "../../routing/expanded";
 import { simulate } from "../../routing/search";
 import type { NetworkData } from "../../routing/types";
 import { validateNetwork } from "../../routing/validate";
 import { prng, syntheticNetwork } from "../../seed/synthetic-network";
+import { expandedGraphology, goalKey, pathWeight, startEdges } from "./expanded";
 import { seedNetwork } from "./support";
 
 const DEPART = "2026-07-06T08:00:00Z";
@@ -35,7 +35,7 @@ function compare(data: NetworkData, origins: string[], objective: "cost" | "co2e
     const targets = data.hubs.map((h) => h.code).filter((c) => c !== from);
     for (const to of targets.slice(0, max)) {
       const q = engine.prepare(ix, { ...base, from, to });
-      const goal = String(ix.n * 6 + q.target);
+      const goal = goalKey(ix, q);
       const path = paths[goal];
       const edges = engine.search.shortest(q, objective);
       if (!path) {

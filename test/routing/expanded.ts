@@ -1,6 +1,7 @@
 import { DirectedGraph } from "graphology";
-import { CLASS_RAIL_1435, CLASS_RAIL_1520, CLASS_START, type CompiledIndex, K } from "./compile";
-import type { SearchQuery } from "./search";
+import { CLASS_COUNT, CLASS_START, type CompiledIndex, isGaugeChange } from "../../routing/compile";
+import { changeCo2e, changeUsd } from "../../routing/leg-cost";
+import { legWeight, type SearchQuery } from "../../routing/search";
 
 /**
  * The search space written out as a plain weighted graph — one node per (hub, arrival class)
@@ -14,10 +15,8 @@ export interface ExpandedEdge {
   weight: number;
 }
 
-const isRail = (c: number) => c === CLASS_RAIL_1435 || c === CLASS_RAIL_1520;
-
 /**
- * Edges of the state graph for `objective`; hub `v`'s "arrived" node is `n * K + v`. Start
+ * Edges of the state graph for `objective`; hub `v`'s "arrived" node is `n * CLASS_COUNT + v`. Start
  * states are left out (add the origin's with `startEdges`).
  */
 export function expandedEdges(
@@ -25,35 +24,29 @@ export function expandedEdges(
   q: SearchQuery,
   objective: "cost" | "co2e",
 ): ExpandedEdge[] {
-  const present = new Uint8Array(ix.n * K);
+  const present = new Uint8Array(ix.n * CLASS_COUNT);
   for (let e = 0; e < ix.m; e++) {
-    if (q.allowed[e] === 1) present[(ix.head[e] ?? 0) * K + (ix.cls[e] ?? 0)] = 1;
+    if (q.allowed[e] === 1) present[(ix.head[e] ?? 0) * CLASS_COUNT + (ix.cls[e] ?? 0)] = 1;
   }
   const out: ExpandedEdge[] = [];
   const best = new Map<number, number>();
-  for (let st = 0; st < ix.n * K; st++) {
+  for (let st = 0; st < ix.n * CLASS_COUNT; st++) {
     if (present[st] === 0) continue;
-    const v = (st / K) | 0;
-    const a = st - v * K;
+    const v = (st / CLASS_COUNT) | 0;
+    const a = st - v * CLASS_COUNT;
     best.clear();
     for (let e = ix.offsets[v] ?? 0; e < (ix.offsets[v + 1] ?? 0); e++) {
       if (q.allowed[e] === 0) continue;
       const b = ix.cls[e] ?? 0;
       let w = 0;
       if (a !== CLASS_START && a !== b) {
-        const table = isRail(a) && isRail(b) ? ix.gaugeChange : ix.modeChange;
+        const table = isGaugeChange(a, b) ? ix.gaugeChange : ix.modeChange;
         const o = v * 4;
         if (Number.isNaN(table[o] ?? 0)) continue;
-        w +=
-          objective === "cost"
-            ? (table[o + 1] ?? 0) + (table[o + 2] ?? 0) * q.tonnes
-            : (table[o + 3] ?? 0) * q.tonnes;
+        w += objective === "cost" ? changeUsd(table, o, q.tonnes) : changeCo2e(table, o, q.tonnes);
       }
-      w +=
-        objective === "cost"
-          ? (ix.fixedUsd[e] ?? 0) + (ix.usdPerTonne[e] ?? 0) * (q.charge[ix.mode[e] ?? 0] ?? 0)
-          : (ix.co2ePerTonne[e] ?? 0) * q.tonnes;
-      const to = (ix.head[e] ?? 0) * K + b;
+      w += legWeight(ix, q, e, objective);
+      const to = (ix.head[e] ?? 0) * CLASS_COUNT + b;
       const prev = best.get(to);
       if (prev === undefined || w < prev) best.set(to, w);
     }
@@ -61,10 +54,10 @@ export function expandedEdges(
       out.push({ from: st, to, weight });
     }
   }
-  for (let st = 0; st < ix.n * K; st++) {
-    const v = (st / K) | 0;
-    if (present[st] === 1 && st - v * K !== CLASS_START) {
-      out.push({ from: st, to: ix.n * K + v, weight: 0 });
+  for (let st = 0; st < ix.n * CLASS_COUNT; st++) {
+    const v = (st / CLASS_COUNT) | 0;
+    if (present[st] === 1 && st - v * CLASS_COUNT !== CLASS_START) {
+      out.push({ from: st, to: ix.n * CLASS_COUNT + v, weight: 0 });
     }
   }
   return out;
@@ -79,11 +72,8 @@ export function startEdges(
   const best = new Map<number, number>();
   for (let e = ix.offsets[q.source] ?? 0; e < (ix.offsets[q.source + 1] ?? 0); e++) {
     if (q.allowed[e] === 0) continue;
-    const w =
-      objective === "cost"
-        ? (ix.fixedUsd[e] ?? 0) + (ix.usdPerTonne[e] ?? 0) * (q.charge[ix.mode[e] ?? 0] ?? 0)
-        : (ix.co2ePerTonne[e] ?? 0) * q.tonnes;
-    const to = (ix.head[e] ?? 0) * K + (ix.cls[e] ?? 0);
+    const w = legWeight(ix, q, e, objective);
+    const to = (ix.head[e] ?? 0) * CLASS_COUNT + (ix.cls[e] ?? 0);
     const prev = best.get(to);
     if (prev === undefined || w < prev) best.set(to, w);
   }
@@ -106,7 +96,7 @@ export function expandedGraphology(
 }
 
 /** Key of the node a query's target hub is reached at, in the expanded graph. */
-export const goalKey = (ix: CompiledIndex, q: SearchQuery) => String(ix.n * K + q.target);
+export const goalKey = (ix: CompiledIndex, q: SearchQuery) => String(ix.n * CLASS_COUNT + q.target);
 
 /** Weight of a path of node keys, taking the lightest edge between consecutive nodes. */
 export function pathWeight(
