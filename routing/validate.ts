@@ -34,6 +34,17 @@ const nonNegative = (x: unknown): x is number => finite(x) && x >= 0;
  */
 export function validateNetwork(data: NetworkData): NetworkData {
   const issues: string[] = [];
+  const hubs = validateHubs(data, issues);
+  validateFactors(data, issues);
+  const crossings = validateCrossings(data, issues);
+  validateTransshipments(data, hubs, issues);
+  validateHandling(data.handling, hubs, issues);
+  validateLinks(data, hubs, crossings, issues);
+  if (issues.length > 0) throw new NetworkError(issues);
+  return data;
+}
+
+function validateHubs(data: NetworkData, issues: string[]): Map<string, HubRecord> {
   const hubs = new Map<string, HubRecord>();
   for (const [i, h] of data.hubs.entries()) {
     const name = `hub ${h.code ?? `#${i}`}`;
@@ -57,13 +68,19 @@ export function validateNetwork(data: NetworkData): NetworkData {
     hubs.set(h.code, h);
   }
 
+  return hubs;
+}
+
+function validateFactors(data: NetworkData, issues: string[]): void {
   const factors = data.emissionFactors.factors;
   if (!data.emissionFactors.version) issues.push("emission factor table: version is required");
   for (const [id, f] of Object.entries(factors)) {
     if (!nonNegative(f.value)) issues.push(`emission factor ${id}: value must be ≥ 0`);
     if (!f.source) issues.push(`emission factor ${id}: source is required`);
   }
+}
 
+function validateCrossings(data: NetworkData, issues: string[]): Map<string, CrossingRecord> {
   const crossings = new Map<string, CrossingRecord>();
   for (const c of data.crossings) {
     const name = `crossing ${c.id}`;
@@ -74,29 +91,45 @@ export function validateNetwork(data: NetworkData): NetworkData {
     } else if (c.dwellHours.badDay < c.dwellHours.typical) {
       issues.push(`${name}: dwellHours.badDay must be ≥ typical`);
     }
-    const cal = c.calendar;
-    if (!cal || !finite(cal.utcOffsetHours) || Math.abs(cal.utcOffsetHours) > 14) {
-      issues.push(`${name}: calendar.utcOffsetHours is required (−14…14)`);
-      continue;
-    }
-    if (!cal.always && !cal.weekly?.length) {
-      issues.push(`${name}: calendar needs always: true or weekly windows`);
-    }
-    for (const w of cal.weekly ?? []) {
-      if (!CLOCK.test(w.open) || !CLOCK.test(w.close) || w.open >= w.close) {
-        issues.push(`${name}: weekly window ${w.open}–${w.close} is not a valid HH:MM range`);
-      }
-      if (w.days.length === 0 || w.days.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) {
-        issues.push(`${name}: weekly days must be ISO weekdays 1–7`);
-      }
-    }
-    for (const s of cal.seasonalClosures ?? []) {
-      if (!MONTH_DAY.test(s.from) || !MONTH_DAY.test(s.to)) {
-        issues.push(`${name}: seasonal closure dates must be MM-DD`);
-      }
-    }
+    validateCalendar(name, c.calendar, issues);
   }
 
+  return crossings;
+}
+
+function validateCalendar(
+  name: string,
+  cal: CrossingRecord["calendar"] | undefined,
+  issues: string[],
+): void {
+  if (!cal || !finite(cal.utcOffsetHours) || Math.abs(cal.utcOffsetHours) > 14) {
+    issues.push(`${name}: calendar.utcOffsetHours is required (−14…14)`);
+    return;
+  }
+  if (!cal.always && !cal.weekly?.length) {
+    issues.push(`${name}: calendar needs always: true or weekly windows`);
+  }
+  for (const w of cal.weekly ?? []) {
+    if (!CLOCK.test(w.open) || !CLOCK.test(w.close) || w.open >= w.close) {
+      issues.push(`${name}: weekly window ${w.open}–${w.close} is not a valid HH:MM range`);
+    }
+    if (w.days.length === 0 || w.days.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) {
+      issues.push(`${name}: weekly days must be ISO weekdays 1–7`);
+    }
+  }
+  for (const s of cal.seasonalClosures ?? []) {
+    if (!MONTH_DAY.test(s.from) || !MONTH_DAY.test(s.to)) {
+      issues.push(`${name}: seasonal closure dates must be MM-DD`);
+    }
+  }
+}
+
+/** Transshipment points, and a hub with two gauges must have one. */
+function validateTransshipments(
+  data: NetworkData,
+  hubs: Map<string, HubRecord>,
+  issues: string[],
+): void {
   const transshipments = new Map<string, TransshipmentRecord>();
   for (const t of data.transshipments) {
     const name = `transshipment at ${t.hub}`;
@@ -113,9 +146,15 @@ export function validateNetwork(data: NetworkData): NetworkData {
       issues.push(`hub ${h.code}: has gauges ${h.railGauges?.join(" and ")} but no transshipment`);
     }
   }
+}
 
-  validateHandling(data.handling, hubs, issues);
-
+function validateLinks(
+  data: NetworkData,
+  hubs: Map<string, HubRecord>,
+  crossings: Map<string, CrossingRecord>,
+  issues: string[],
+): void {
+  const factors = data.emissionFactors.factors;
   const linkIds = new Set<string>();
   for (const [i, l] of data.links.entries()) {
     const name = `link ${l.id ?? `#${i}`}`;
@@ -158,26 +197,35 @@ export function validateNetwork(data: NetworkData): NetworkData {
         issues.push(`${name}: hub ${hub.code} does not handle ${l.mode}`);
       }
     }
-    if (l.mode === "rail") {
-      if (l.gauge === undefined || !GAUGE_SET.has(l.gauge)) {
-        issues.push(`${name}: rail link needs a gauge (${GAUGES.join(" or ")})`);
-      } else {
-        for (const hub of [from, to]) {
-          if (hub && !(hub.railGauges ?? []).includes(l.gauge)) {
-            const other = hub.railGauges?.join("/") ?? "none";
-            issues.push(
-              `${name}: rail link of gauge ${l.gauge} ends at ${hub.code} (gauge ${other}) ` +
-                "without a transshipment point for that gauge",
-            );
-          }
+    validateLinkGauge(name, l, from, to, issues);
+  }
+}
+
+/** A rail link needs a gauge both its end hubs have; no other link has one. */
+function validateLinkGauge(
+  name: string,
+  l: NetworkData["links"][number],
+  from: HubRecord | undefined,
+  to: HubRecord | undefined,
+  issues: string[],
+): void {
+  if (l.mode === "rail") {
+    if (l.gauge === undefined || !GAUGE_SET.has(l.gauge)) {
+      issues.push(`${name}: rail link needs a gauge (${GAUGES.join(" or ")})`);
+    } else {
+      for (const hub of [from, to]) {
+        if (hub && !(hub.railGauges ?? []).includes(l.gauge)) {
+          const other = hub.railGauges?.join("/") ?? "none";
+          issues.push(
+            `${name}: rail link of gauge ${l.gauge} ends at ${hub.code} (gauge ${other}) ` +
+              "without a transshipment point for that gauge",
+          );
         }
       }
-    } else if (l.gauge !== undefined) {
-      issues.push(`${name}: only rail links have a gauge`);
     }
+  } else if (l.gauge !== undefined) {
+    issues.push(`${name}: only rail links have a gauge`);
   }
-  if (issues.length > 0) throw new NetworkError(issues);
-  return data;
 }
 
 function validateHandling(
