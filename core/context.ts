@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import { type Db, transaction } from "../db/client";
 
 /** The database handle (or transaction) verbs run on. */
 export type { Db };
@@ -83,7 +83,7 @@ export async function withTransaction<T>(
 ): Promise<T> {
   if (ctx.tx) return fn(ctx as Ctx & { tx: TxState });
   const state: TxState = { audit: [], afterCommit: [] };
-  const result = await ctx.db.transaction(async (tx) => {
+  const result = await transaction(ctx.db, async (tx) => {
     const inner = { ...ctx, db: tx, tx: state };
     const value = await fn(inner);
     if (ctx.idempotency) await recordCommittedResult(tx, ctx.idempotency, value);

@@ -1,23 +1,63 @@
 import { fileURLToPath } from "node:url";
-import type { ExtractTablesWithRelations } from "drizzle-orm";
-import type { PgDatabase } from "drizzle-orm/pg-core";
+import { type PgDatabase, PgDialect } from "drizzle-orm/pg-core";
 import {
   drizzle,
-  type PostgresJsDatabase,
   type PostgresJsQueryResultHKT,
+  PostgresJsSession,
+  PostgresJsTransaction,
 } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-import * as schema from "./schema";
 
-export type Schema = typeof schema;
 /** A database handle or a transaction: verbs accept either. */
-export type Db = PgDatabase<PostgresJsQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Db = PgDatabase<PostgresJsQueryResultHKT>;
+
+/** The postgres.js client behind a handle: fixed-text statements in `db/queries` run on it. */
+export type Sql = postgres.Sql | postgres.TransactionSql;
 
 export interface Database {
-  db: PostgresJsDatabase<Schema>;
+  db: Db;
   sql: postgres.Sql;
   close(): Promise<void>;
+}
+
+/** Every handle this module makes, with the client it runs on. */
+const clients = new WeakMap<Db, Sql>();
+
+const CASING = "snake_case";
+const dialect = new PgDialect({ casing: CASING });
+
+/** A drizzle handle over the node's pool. No relational schema: nothing uses those queries. */
+function handle(client: postgres.Sql): Db {
+  const db = drizzle(client, { casing: CASING }) as Db;
+  clients.set(db, client);
+  return db;
+}
+
+/** A drizzle transaction over a postgres.js one, built as drizzle's own `transaction` does. */
+function transactionHandle(client: postgres.TransactionSql): Db {
+  // drizzle types a session's client as a pool; its own transactions pass a TransactionSql too.
+  const session = new PostgresJsSession(client as unknown as postgres.Sql, dialect, undefined);
+  const tx = new PostgresJsTransaction(dialect, session as never, undefined) as unknown as Db;
+  clients.set(tx, client);
+  return tx;
+}
+
+/** The postgres.js client behind a handle made here (`openDatabase` or `transaction`). */
+export function sqlOf(db: Db): Sql {
+  const client = clients.get(db);
+  if (!client) throw new Error("database handle was not opened by db/client");
+  return client;
+}
+
+/**
+ * Runs `fn` in one transaction (a savepoint inside another). The handle it gets is a drizzle
+ * handle whose client is the transaction's, so `sqlOf` works on it too.
+ */
+export function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  const client = sqlOf(db);
+  const run = (tx: postgres.TransactionSql) => fn(transactionHandle(tx));
+  return ("begin" in client ? client.begin(run) : client.savepoint(run)) as Promise<T>;
 }
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -60,12 +100,14 @@ export function openDatabase(url: string, opts: { max?: number } = {}): Database
     // attempt; the driver's default backoff then grows to 20 s per reconnect. Retry within 2 s.
     backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 2) * (0.5 + Math.random() / 2),
   });
-  const db = drizzle(preparing(sql), { schema, casing: "snake_case" });
+  const db = handle(preparing(sql));
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 
 export async function migrateDatabase(database: Database): Promise<void> {
-  await migrate(database.db, { migrationsFolder: MIGRATIONS_FOLDER });
+  await migrate(database.db as Parameters<typeof migrate>[0], {
+    migrationsFolder: MIGRATIONS_FOLDER,
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type Column, getTableColumns, getTableName, type Table } from "drizzle-orm";
-import type { Db } from "./client";
+import { toSnakeCase } from "drizzle-orm/casing";
+import { type Db, sqlOf } from "./client";
 
 /**
  * Hot paths send fixed SQL text straight to postgres.js: drizzle's builders spend 80–250 µs
@@ -18,25 +19,15 @@ export interface RawClient {
 
 /** The postgres.js client behind a database handle or a transaction. */
 export function rawClient(db: Db): RawClient {
-  const client = (db as unknown as { session?: { client?: RawClient } }).session?.client;
-  if (!client || typeof client.unsafe !== "function") {
-    throw new Error("database handle has no postgres.js client");
-  }
-  return client;
+  return sqlOf(db) as unknown as RawClient;
 }
 
 type Row<T extends Table> = T["$inferSelect"];
 
-/** drizzle's snake_case rule (the client is opened with `casing: "snake_case"`). */
-function snakeCase(input: string): string {
-  const words = input.match(/[\da-z]+|[A-Z]+(?![a-z])|[A-Z][\da-z]+/g) ?? [];
-  return words.map((w) => w.toLowerCase()).join("_");
-}
-
 /** The SQL name of a column: as declared, or its key in snake_case when it was left to casing. */
 function sqlName(column: Column): string {
   return (column as Column & { keyAsName?: boolean }).keyAsName
-    ? snakeCase(column.name)
+    ? toSnakeCase(column.name)
     : column.name;
 }
 
@@ -65,7 +56,7 @@ export function tableStatements<T extends Table>(table: T): TableStatements<T> {
     const cacheKey = `${returning ? 1 : 0}:${keys.join(",")}`;
     let text = texts.get(cacheKey);
     if (!text) {
-      const names = keys.map((k) => `"${byKey.get(k)?.name ?? snakeCase(k)}"`).join(", ");
+      const names = keys.map((k) => `"${byKey.get(k)?.name ?? toSnakeCase(k)}"`).join(", ");
       const params = keys.map((_, i) => `$${i + 1}`).join(", ");
       text = `insert into "${name}" (${names}) values (${params})${returning ? ` returning ${columns}` : ""}`;
       texts.set(cacheKey, text);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull, lt } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { type Db, transaction } from "../../db/client";
 import { adminSessions, apiKeys } from "../../db/schema";
 import type { Clock } from "../context";
 
@@ -21,7 +21,7 @@ export async function openAdminSession(
   const now = clock.now();
   const id = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + ADMIN_SESSION_TTL_MS);
-  await db.transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     await tx.delete(adminSessions).where(lt(adminSessions.expiresAt, now));
     await tx.insert(adminSessions).values({ hash: hashOf(id), keyId: input.keyId, expiresAt });
   });

@@ -1,5 +1,5 @@
 import { and, asc, desc, gt, isNotNull, isNull, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { type Db, transaction } from "../../db/client";
 import { auditLog } from "../../db/schema";
 import type { NodeIdentity } from "../identity/node-identity";
 import { AUDIT_LOCK, type ChainedFields, entryHash, GENESIS_HASH } from "./append";
@@ -31,7 +31,7 @@ export async function sealAuditLog(db: Db, identity: NodeIdentity): Promise<Seal
   const result: SealResult = { sealed: 0, refused: [] };
   let after = 0;
   for (;;) {
-    const scanned = await db.transaction(async (tx) => {
+    const scanned = await transaction(db, async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
       const rows = await tx
         .select()

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../core/ids";
+import { transaction } from "../../db/client";
 import { rawClient, tableStatements } from "../../db/raw";
 import { organizations, vehicles } from "../../db/schema";
 import { createTestDatabase } from "../support/db";
@@ -32,7 +33,7 @@ describe("raw table statements", () => {
     expect(org.createdAt).toEqual(now);
 
     const v = tableStatements(vehicles);
-    const vehicle = await database.db.transaction((tx) =>
+    const vehicle = await transaction(database.db, (tx) =>
       v.insert(tx, {
         id: newId("veh"),
         carrierId: org.id,
