@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { tableStatements } from "../../db/raw";
+import { tableStatements } from "../../db/queries/statements";
 import { auditLog } from "../../db/schema";
 import { type Ctx, onBeforeCommit } from "../context";
 import { type AuditContent, auditProof, contentJson } from "./proof";

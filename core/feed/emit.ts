@@ -1,4 +1,4 @@
-import { rawClient } from "../../db/raw";
+import { sqlOf } from "../../db/client";
 import { feedEvents } from "../../db/schema";
 import type { Ctx } from "../context";
 import { activeWebhooks, queueWebhookDeliveries } from "../webhooks/enqueue";
@@ -48,7 +48,7 @@ export async function emitFeed(
   hooks.catch(() => {}); // awaited below; if an insert fails first, its error is the one raised
   if (items.length === 1 && items[0]) {
     // The common case, on the hot path: one event, fixed SQL text.
-    const [row] = await rawClient(ctx.db).unsafe(
+    const [row] = await sqlOf(ctx.db).unsafe(
       `insert into feed_events (org_id, type, entity_type, entity_id, data, created_at)
        values ($1, $2, $3, $4, $5, $6) returning seq, org_id`,
       [

@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import { rawClient, tableStatements } from "../../db/raw";
+import { sqlOf } from "../../db/client";
+import { tableStatements } from "../../db/queries/statements";
 import { type Bid, bids, type Load, loads, type Mode } from "../../db/schema";
 import { type Ctx, type OrgActor, requireOrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
@@ -38,7 +39,7 @@ export async function lockLoadForBidding(
   loadId: string,
   opts: { vehicleIds?: readonly string[] } = {},
 ) {
-  const [row] = await rawClient(ctx.db).unsafe(
+  const [row] = await sqlOf(ctx.db).unsafe(
     CARRIER_AND_LOAD,
     [actor.orgId, loadId, [...(opts.vehicleIds ?? [])]],
     { prepare: true },

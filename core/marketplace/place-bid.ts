@@ -1,4 +1,4 @@
-import { tableStatements } from "../../db/raw";
+import { tableStatements } from "../../db/queries/statements";
 import { bids } from "../../db/schema";
 import { appendAudit } from "../audit/append";
 import { type Ctx, withTransaction } from "../context";

@@ -1,5 +1,5 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
-import { rawClient } from "../../db/raw";
+import { sqlOf } from "../../db/client";
 import { bids, loads, type Mode, type Organization } from "../../db/schema";
 import type { Actor, Clock, Ctx } from "../context";
 
@@ -25,7 +25,7 @@ const PROFILE = `select id, status, modes, qualifications from organizations
 
 /** A carrier's standing: what decides which loads it sees and may bid on. */
 export async function carrierProfile(ctx: Ctx, orgId: string): Promise<CarrierProfile | undefined> {
-  const [row] = await rawClient(ctx.db).unsafe(PROFILE, [orgId], { prepare: true });
+  const [row] = await sqlOf(ctx.db).unsafe(PROFILE, [orgId], { prepare: true });
   if (!row) return undefined;
   return {
     id: String(row.id),
@@ -52,7 +52,7 @@ export async function carrierSeesLoad(
     load.modes.some((m) => carrier.modes.includes(m)) &&
     (load.dgClass === null || classes.includes(load.dgClass));
   if (qualified) return true;
-  const [bid] = await rawClient(ctx.db).unsafe(
+  const [bid] = await sqlOf(ctx.db).unsafe(
     "select 1 from bids where load_id = $1 and carrier_id = $2 limit 1",
     [load.id, carrier.id],
     { prepare: true },

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt } from "drizzle-orm";
-import { rawClient } from "../../db/raw";
+import { sqlOf } from "../../db/client";
 import { type Gauge, type Mode, organizations, vehicles } from "../../db/schema";
 import { auditContext } from "../audit/append";
 import { auditProof } from "../audit/proof";
@@ -84,7 +84,7 @@ export async function addVehicle(
   });
   let outcome: AddVehicleOutcome | undefined;
   try {
-    [outcome] = (await rawClient(ctx.db).unsafe(
+    [outcome] = (await sqlOf(ctx.db).unsafe(
       ADD_VEHICLE,
       [
         carrierId,

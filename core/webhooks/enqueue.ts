@@ -1,4 +1,4 @@
-import { rawClient } from "../../db/raw";
+import { sqlOf } from "../../db/client";
 import { webhookDeliveries } from "../../db/schema";
 import type { Ctx } from "../context";
 import { newId } from "../ids";
@@ -8,7 +8,7 @@ export async function activeWebhooks(
   ctx: Ctx,
   orgIds: string[],
 ): Promise<{ id: string; orgId: string }[]> {
-  const rows = await rawClient(ctx.db).unsafe(
+  const rows = await sqlOf(ctx.db).unsafe(
     `select id, org_id from webhooks where org_id = any($1::text[]) and disabled_at is null`,
     [[...new Set(orgIds)]],
     { prepare: true },

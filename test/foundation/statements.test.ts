@@ -1,15 +1,15 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../core/ids";
-import { transaction } from "../../db/client";
-import { rawClient, tableStatements } from "../../db/raw";
+import { sqlOf, transaction } from "../../db/client";
+import { tableStatements } from "../../db/queries/statements";
 import { organizations, vehicles } from "../../db/schema";
 import { createTestDatabase } from "../support/db";
 
 const database = await createTestDatabase();
 
 // The hot paths' fixed-text statements must read and write rows exactly as drizzle does.
-describe("raw table statements", () => {
+describe("fixed-text table statements", () => {
   it("insert and map rows as drizzle's query builder would", async () => {
     const orgs = tableStatements(organizations);
     const now = new Date("2026-11-23T08:00:00.123Z");
@@ -48,7 +48,7 @@ describe("raw table statements", () => {
     );
     const [read] = await database.db.select().from(vehicles).where(eq(vehicles.id, vehicle.id));
     expect(vehicle).toEqual(read);
-    const [raw] = await rawClient(database.db).unsafe(`select ${v.columns} from vehicles`);
+    const [raw] = await sqlOf(database.db).unsafe(`select ${v.columns} from vehicles`);
     expect(v.map(raw ?? {})).toEqual(read);
   });
 });

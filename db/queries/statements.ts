@@ -1,6 +1,6 @@
 import { type Column, getTableColumns, getTableName, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
-import { type Db, sqlOf } from "./client";
+import { type Db, sqlOf } from "../client";
 
 /**
  * Hot paths send fixed SQL text straight to postgres.js: drizzle's builders spend 80–250 µs
@@ -8,19 +8,6 @@ import { type Db, sqlOf } from "./client";
  * once per table; values still go through each column's own driver mapping, and rows come
  * back mapped as drizzle would map them.
  */
-
-export interface RawClient {
-  unsafe(
-    query: string,
-    params?: unknown[],
-    options?: { prepare?: boolean },
-  ): Promise<Record<string, unknown>[]>;
-}
-
-/** The postgres.js client behind a database handle or a transaction. */
-export function rawClient(db: Db): RawClient {
-  return sqlOf(db) as unknown as RawClient;
-}
 
 type Row<T extends Table> = T["$inferSelect"];
 
@@ -87,7 +74,7 @@ export function tableStatements<T extends Table>(table: T): TableStatements<T> {
     map,
     async insert(db, values) {
       const keys = keysOf(values);
-      const [row] = await rawClient(db).unsafe(statement(keys, true), params(values, keys), {
+      const [row] = await sqlOf(db).unsafe(statement(keys, true), params(values, keys) as never[], {
         prepare: true,
       });
       if (!row) throw new Error(`insert into ${name} returned no row`);
@@ -95,7 +82,9 @@ export function tableStatements<T extends Table>(table: T): TableStatements<T> {
     },
     async insertOnly(db, values) {
       const keys = keysOf(values);
-      await rawClient(db).unsafe(statement(keys, false), params(values, keys), { prepare: true });
+      await sqlOf(db).unsafe(statement(keys, false), params(values, keys) as never[], {
+        prepare: true,
+      });
     },
   };
 }
