@@ -23,6 +23,8 @@ export interface VehicleInput {
   gauge?: Gauge;
 }
 
+type ValidationResult = { ok: true } | { ok: false; message: string };
+
 /** Why the statement inserted nothing, from the carrier's row and the checks made before. */
 function vehicleRefusal(
   outcome: VehicleInsertOutcome,
@@ -43,8 +45,6 @@ function vehicleRefusal(
   if (!plate.ok) return ValidationError.field("plate", plate.message);
   return new Error("vehicle not inserted for no known reason");
 }
-
-type ValidationResult = { ok: true } | { ok: false; message: string };
 
 /** A new vehicle and its audit entry, proved by the node, dated alike. */
 function newVehicle(

@@ -1,4 +1,5 @@
 import {
+  type DeliveryToSend as Delivery,
   deliveryToSend,
   recordDeliveryAttempt,
   stalePendingDeliveries,
@@ -15,8 +16,6 @@ export type DeliveryOutcome =
   | { kind: "retry"; reason: string }
   /** The receiver refused it (another 4xx, a redirect): trying again would not help. */
   | { kind: "rejected"; reason: string };
-
-type Delivery = NonNullable<Awaited<ReturnType<typeof deliveryToSend>>>;
 
 const TIMEOUT_MS = 10_000;
 

@@ -11,8 +11,9 @@ import {
 } from "../schema";
 import { auditInsertSql, type NewAuditEntry } from "./audit";
 
+/** A new organisation: what it declares, with its kind and first status (no review yet). */
 export type NewOrganization = Omit<
-  Organization,
+  typeof organizations.$inferInsert,
   "version" | "rejectionReason" | "suspensionReason" | "pendingQualifications"
 >;
 
@@ -76,9 +77,9 @@ export interface VehicleInsertOutcome {
 
 const quoted = (values: readonly string[]) => values.map((v) => `'${v}'`).join(", ");
 
-// The carrier's write rules, restated where the row is written so that checks and insert are
-// one statement: WRITING_STATUSES and PLATE_COUNTRY are the constants the JS checks use
-// (requireGoodStanding), and test/foundation/standing.test.ts holds the two in step.
+// The carrier's write rules, restated in SQL so that checks and insert are one round trip: the
+// statuses and plate country are the schema's constants the JS checks use too (mayWrite in
+// requireGoodStanding); test/foundation/write-paths.test.ts holds the two in step.
 const INSERT_VEHICLE = `
   with c as (
     select id, status, country, modes from organizations where id = $1 and kind = 'carrier'

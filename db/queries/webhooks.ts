@@ -77,7 +77,22 @@ export async function insertWebhookDeliveries(
 }
 
 /** A delivery with its endpoint and its event: what sending it needs. */
-export async function deliveryToSend(db: Db, id: string) {
+export interface DeliveryToSend {
+  status: WebhookDeliveryState;
+  orgId: string;
+  url: string;
+  secret: string;
+  disabledAt: Date | null;
+  seq: number;
+  txid: string;
+  type: string;
+  entityType: string;
+  entityId: string;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export async function deliveryToSend(db: Db, id: string): Promise<DeliveryToSend | undefined> {
   const [row] = await db
     .select({
       status: webhookDeliveries.status,
