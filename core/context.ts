@@ -3,7 +3,7 @@ import { type Db, transaction } from "../db/client";
 /** The database handle (or transaction) verbs run on. */
 export type { Db };
 
-import type { OrgKind, OrgStatus } from "../db/schema";
+import { mayWrite, type OrgKind, type OrgStatus } from "../db/schema";
 import type { RoutingEngine } from "../routing/engine";
 import type { PendingAudit } from "./audit/append";
 import type { EgressPolicy } from "./egress";
@@ -108,7 +108,7 @@ export function requireOrgActor(ctx: Ctx): OrgActor {
  */
 export function requireGoodStanding(actor: Actor): void {
   if (!("orgId" in actor)) return;
-  if (actor.orgStatus === "rejected" || actor.orgStatus === "suspended") {
+  if (!mayWrite(actor.orgStatus)) {
     throw new ForbiddenError(
       `the organisation is ${actor.orgStatus}: it may read but not write`,
       [],

@@ -1,7 +1,13 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { idempotencyKeys } from "../db/schema";
+import {
+  completeIdempotencyKey,
+  deleteIdempotencyKeysOlderThan,
+  findIdempotencyKey,
+  insertIdempotencyClaim,
+  releaseIdempotencyClaim,
+  retakeIdempotencyClaim,
+} from "../db/queries/idempotency";
 import { isApiKey } from "./keys/secret";
 import { isWebhookSecret } from "./webhooks/signature";
 
@@ -13,9 +19,6 @@ const STALE_MS = 60_000;
  * housekeeping sweep deletes the row.
  */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
-
-const olderThan = (ms: number) =>
-  lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${ms / 1000})`);
 
 const isSecret = (v: unknown): v is string =>
   typeof v === "string" && (isApiKey(v) || isWebhookSecret(v));
@@ -83,42 +86,14 @@ export async function claimIdempotencyKey(
   db: Db,
   input: { orgId: string; key: string; hash: string },
 ): Promise<Claim> {
-  const [inserted] = await db
-    .insert(idempotencyKeys)
-    .values({ orgId: input.orgId, key: input.key, requestHash: input.hash, state: "in_flight" })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
-  if (inserted) return { kind: "claimed" };
-  const [taken] = await db
-    .update(idempotencyKeys)
-    .set({
-      requestHash: input.hash,
-      state: "in_flight",
-      responseStatus: null,
-      responseBody: null,
-      createdAt: sql`now()`,
-      completedAt: null,
-    })
-    .where(
-      and(
-        eq(idempotencyKeys.orgId, input.orgId),
-        eq(idempotencyKeys.key, input.key),
-        or(
-          olderThan(IDEMPOTENCY_TTL_MS),
-          and(
-            eq(idempotencyKeys.requestHash, input.hash),
-            eq(idempotencyKeys.state, "in_flight"),
-            olderThan(STALE_MS),
-          ),
-        ),
-      ),
-    )
-    .returning({ key: idempotencyKeys.key });
-  if (taken) return { kind: "claimed" };
-  const [row] = await db
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.orgId, input.orgId), eq(idempotencyKeys.key, input.key)));
+  if (await insertIdempotencyClaim(db, input)) return { kind: "claimed" };
+  const retaken = await retakeIdempotencyClaim(db, {
+    ...input,
+    expiredMs: IDEMPOTENCY_TTL_MS,
+    staleMs: STALE_MS,
+  });
+  if (retaken) return { kind: "claimed" };
+  const row = await findIdempotencyKey(db, input);
   if (!row) return claimIdempotencyKey(db, input);
   if (row.requestHash !== input.hash) return { kind: "mismatch" };
   if (row.state === "in_flight") return { kind: "in_flight" };
@@ -139,21 +114,13 @@ export async function recordCommittedResult(
   claim: IdempotencyClaim,
   result: unknown,
 ): Promise<void> {
-  await db
-    .update(idempotencyKeys)
-    .set({
-      state: "committed",
-      responseStatus: null,
-      responseBody: withoutSecrets(JSON.parse(JSON.stringify(result ?? null))),
-      completedAt: sql`now()`,
-    })
-    .where(
-      and(
-        eq(idempotencyKeys.orgId, claim.orgId),
-        eq(idempotencyKeys.key, claim.key),
-        inArray(idempotencyKeys.state, ["in_flight", "committed"]),
-      ),
-    );
+  await completeIdempotencyKey(db, {
+    ...claim,
+    state: "committed",
+    from: ["in_flight", "committed"],
+    responseStatus: null,
+    responseBody: withoutSecrets(JSON.parse(JSON.stringify(result ?? null))),
+  });
 }
 
 /**
@@ -164,34 +131,22 @@ export async function settleIdempotencyKey(
   db: Db,
   input: { orgId: string; key: string; status: number; body: unknown },
 ): Promise<void> {
-  const key = and(eq(idempotencyKeys.orgId, input.orgId), eq(idempotencyKeys.key, input.key));
+  const ref = { orgId: input.orgId, key: input.key };
   if (input.status >= 500) {
-    await db.delete(idempotencyKeys).where(and(key, eq(idempotencyKeys.state, "in_flight")));
+    await releaseIdempotencyClaim(db, ref);
     return;
   }
   // An error answer never replaces a committed write's result.
-  const where = and(
-    key,
-    input.status < 400
-      ? inArray(idempotencyKeys.state, ["in_flight", "committed"])
-      : eq(idempotencyKeys.state, "in_flight"),
-  );
-  await db
-    .update(idempotencyKeys)
-    .set({
-      state: "done",
-      responseStatus: input.status,
-      responseBody: withoutSecrets(input.body),
-      completedAt: sql`now()`,
-    })
-    .where(where);
+  await completeIdempotencyKey(db, {
+    ...ref,
+    state: "done",
+    from: input.status < 400 ? ["in_flight", "committed"] : ["in_flight"],
+    responseStatus: input.status,
+    responseBody: withoutSecrets(input.body),
+  });
 }
 
 /** Deletes keys past their 24 hours; the housekeeping sweep calls it. Returns how many. */
 export async function purgeExpiredIdempotencyKeys(db: Db): Promise<number> {
-  const gone = await db
-    .delete(idempotencyKeys)
-    .where(olderThan(IDEMPOTENCY_TTL_MS))
-    .returning({ key: idempotencyKeys.key });
-  return gone.length;
+  return deleteIdempotencyKeysOlderThan(db, IDEMPOTENCY_TTL_MS);
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, isNull, lt } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import { type Db, transaction } from "../../db/client";
+import { insertAdminSession } from "../../db/queries/admin-sessions";
 import { adminSessions, apiKeys } from "../../db/schema";
 import type { Clock } from "../context";
 
@@ -21,10 +22,9 @@ export async function openAdminSession(
   const now = clock.now();
   const id = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + ADMIN_SESSION_TTL_MS);
-  await transaction(db, async (tx) => {
-    await tx.delete(adminSessions).where(lt(adminSessions.expiresAt, now));
-    await tx.insert(adminSessions).values({ hash: hashOf(id), keyId: input.keyId, expiresAt });
-  });
+  await transaction(db, (tx) =>
+    insertAdminSession(tx, { hash: hashOf(id), keyId: input.keyId, expiresAt, now }),
+  );
   return { id, expiresAt };
 }
 

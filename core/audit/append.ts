@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { tableStatements } from "../../db/queries/statements";
-import { auditLog } from "../../db/schema";
+import { insertAuditEntries, type NewAuditEntry } from "../../db/queries/audit";
 import { type Ctx, onBeforeCommit } from "../context";
 import { type AuditContent, auditProof, contentJson } from "./proof";
 
@@ -12,8 +11,6 @@ export interface PendingAudit {
 }
 
 export const GENESIS_HASH = "0".repeat(64);
-/** Advisory lock id serialising chain appends ("CARA" in ASCII). */
-export const AUDIT_LOCK = 0x43415241;
 
 export interface ChainedFields extends AuditContent {
   seq: number;
@@ -58,36 +55,38 @@ export function auditContext(ctx: Ctx): {
   };
 }
 
+/** An entry of this context, with the node's proof of its content. */
+export function auditEntry(
+  ctx: Ctx,
+  entry: PendingAudit,
+  shared = auditContext(ctx),
+): NewAuditEntry {
+  const content = {
+    ...shared,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    data: entry.data,
+  };
+  return { ...content, proof: auditProof(ctx.identity, content) };
+}
+
 /**
  * Inserts an entry at once, in the caller's transaction, for callers that send it together
  * with their own statements (pipelined) instead of at commit. The sealer chains it the same way.
  */
 export async function appendAudit(ctx: Ctx, entry: PendingAudit): Promise<void> {
-  const content = {
-    ...auditContext(ctx),
-    ...entry,
-    data: JSON.parse(JSON.stringify(entry.data)) as Record<string, unknown>,
-  };
-  await auditRows.insertOnly(ctx.db, { ...content, proof: auditProof(ctx.identity, content) });
+  const data = JSON.parse(JSON.stringify(entry.data)) as Record<string, unknown>;
+  await insertAuditEntries(ctx.db, [auditEntry(ctx, { ...entry, data })]);
 }
-
-const auditRows = tableStatements(auditLog);
 
 onBeforeCommit(async (ctx) => {
   // Inserted unchained, without a lock: concurrent changes never wait on each other here.
   // The sealer gives each committed entry its place in the chain moments later.
   const pending = ctx.tx.audit.splice(0);
   const shared = auditContext(ctx);
-  await ctx.db.insert(auditLog).values(
-    pending.map((p) => {
-      const content = {
-        ...shared,
-        action: p.action,
-        entityType: p.entityType,
-        entityId: p.entityId,
-        data: p.data,
-      };
-      return { ...content, proof: auditProof(ctx.identity, content) };
-    }),
+  await insertAuditEntries(
+    ctx.db,
+    pending.map((p) => auditEntry(ctx, p, shared)),
   );
 });

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { databaseName } from "../../db/queries/audit";
 import type { NodeIdentity } from "../identity/node-identity";
 
 /**
@@ -34,9 +34,8 @@ export const CHECKPOINT_TYP = "caravan-audit-checkpoint";
  * held to the same checkpoints, and nothing in the database can choose another file.
  */
 export async function checkpointFileFor(dataDir: string, db: Db): Promise<string> {
-  const [row] = await db.execute<{ name: string }>(sql`select current_database() as name`);
-  if (!row) throw new Error("cannot name the database");
-  return join(dataDir, "audit", `${row.name.replace(/[^\w.-]/g, "_")}.jws`);
+  const name = await databaseName(db);
+  return join(dataDir, "audit", `${name.replace(/[^\w.-]/g, "_")}.jws`);
 }
 
 /** Where checkpoints are kept: appended, never rewritten; the latest is held in memory. */

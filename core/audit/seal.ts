@@ -1,8 +1,13 @@
-import { and, asc, desc, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import { type Db, transaction } from "../../db/client";
-import { auditLog } from "../../db/schema";
+import {
+  auditChainHead,
+  lockAuditChain,
+  type SealedLink,
+  sealAuditEntries,
+  unsealedAuditEntries,
+} from "../../db/queries/audit";
 import type { NodeIdentity } from "../identity/node-identity";
-import { AUDIT_LOCK, type ChainedFields, entryHash, GENESIS_HASH } from "./append";
+import { type ChainedFields, entryHash, GENESIS_HASH } from "./append";
 import { contentJson, entryProblem } from "./proof";
 
 const BATCH = 2_000;
@@ -32,24 +37,14 @@ export async function sealAuditLog(db: Db, identity: NodeIdentity): Promise<Seal
   let after = 0;
   for (;;) {
     const scanned = await transaction(db, async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
-      const rows = await tx
-        .select()
-        .from(auditLog)
-        .where(and(isNull(auditLog.hash), gt(auditLog.id, after)))
-        .orderBy(asc(auditLog.id))
-        .limit(BATCH);
+      await lockAuditChain(tx);
+      const rows = await unsealedAuditEntries(tx, after, BATCH);
       if (rows.length === 0) return 0;
-      const [head] = await tx
-        .select({ seq: auditLog.seq, hash: auditLog.hash, at: auditLog.at })
-        .from(auditLog)
-        .where(isNotNull(auditLog.seq))
-        .orderBy(desc(auditLog.seq))
-        .limit(1);
+      const head = await auditChainHead(tx);
       let seq = head?.seq ?? 0;
       let prevHash = head?.hash ?? GENESIS_HASH;
       let prevAt = head?.at ?? null;
-      const chained: { id: number; seq: number; prev: string; hash: string }[] = [];
+      const chained: SealedLink[] = [];
       for (const row of rows) {
         const json = contentJson(row);
         const problem = entryProblem(identity, row, prevAt, json);
@@ -63,13 +58,7 @@ export async function sealAuditLog(db: Db, identity: NodeIdentity): Promise<Seal
         prevHash = hash;
         prevAt = row.at;
       }
-      if (chained.length > 0) {
-        await tx.execute(sql`
-          update audit_log a set seq = v.seq, prev_hash = v.prev, hash = v.hash
-          from jsonb_to_recordset(${JSON.stringify(chained)}::jsonb)
-            as v(id bigint, seq bigint, prev text, hash text)
-          where a.id = v.id`);
-      }
+      await sealAuditEntries(tx, chained);
       result.sealed += chained.length;
       after = rows[rows.length - 1]?.id ?? after;
       return rows.length;

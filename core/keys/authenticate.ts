@@ -1,5 +1,6 @@
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { touchKeyUse } from "../../db/queries/keys";
 import { apiKeys, organizations } from "../../db/schema";
 import type { Actor, Ctx } from "../context";
 import { hashApiKey } from "./secret";
@@ -29,21 +30,10 @@ function touchKey(db: Db, keyId: string, now: number): void {
   if (last !== undefined && now - last < TOUCH_EVERY_MS) return;
   if (touched.size >= CACHE_MAX) touched.clear();
   touched.set(keyId, now);
-  db.update(apiKeys)
-    .set({ lastUsedAt: sql`now()` })
-    .where(
-      and(
-        eq(apiKeys.id, keyId),
-        or(
-          isNull(apiKeys.lastUsedAt),
-          lt(apiKeys.lastUsedAt, sql`now() - make_interval(secs => ${TOUCH_EVERY_MS / 1000})`),
-        ),
-      ),
-    )
-    .then(
-      () => {},
-      () => touched.delete(keyId),
-    );
+  touchKeyUse(db, { id: keyId, everyMs: TOUCH_EVERY_MS }).then(
+    () => {},
+    () => touched.delete(keyId),
+  );
 }
 
 export function forgetOrganizationKeys(orgId: string): void {

@@ -1,4 +1,5 @@
-import { apiKeys, type OrgKind } from "../../db/schema";
+import { insertApiKey } from "../../db/queries/keys";
+import type { OrgKind } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import type { Ctx } from "../context";
 import { newId } from "../ids";
@@ -21,18 +22,15 @@ export async function issueApiKey(
 ): Promise<IssuedKey> {
   const key = input.secret ?? generateApiKey();
   const id = newId("key");
-  const [row] = await ctx.db
-    .insert(apiKeys)
-    .values({
-      id,
-      orgId: input.orgId,
-      role: input.role,
-      name: input.name,
-      prefix: displayPrefix(key),
-      hash: hashApiKey(key),
-      createdAt: ctx.clock.now(),
-    })
-    .returning({ createdAt: apiKeys.createdAt });
+  const createdAt = await insertApiKey(ctx.db, {
+    id,
+    orgId: input.orgId,
+    role: input.role,
+    name: input.name,
+    prefix: displayPrefix(key),
+    hash: hashApiKey(key),
+    createdAt: ctx.clock.now(),
+  });
   recordAudit(ctx, {
     action: "api_key.created",
     entityType: "api_key",
@@ -44,7 +42,7 @@ export async function issueApiKey(
     name: input.name,
     prefix: displayPrefix(key),
     role: input.role,
-    createdAt: row?.createdAt ?? ctx.clock.now(),
+    createdAt,
     key,
   };
 }

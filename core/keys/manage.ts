@@ -1,4 +1,5 @@
-import { and, count, desc, eq, isNull, lt, ne, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, lt, ne } from "drizzle-orm";
+import { type KeyRow, keyColumns, revokeKey } from "../../db/queries/keys";
 import { apiKeys, organizations } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
@@ -7,25 +8,7 @@ import { toPage } from "../pagination";
 import { forgetOrganizationKeysOnCommit } from "./authenticate";
 import { type IssuedKey, issueApiKey } from "./issue";
 
-export interface KeyView {
-  id: string;
-  name: string;
-  prefix: string;
-  role: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}
-
-const keyColumns = {
-  id: apiKeys.id,
-  name: apiKeys.name,
-  prefix: apiKeys.prefix,
-  role: apiKeys.role,
-  createdAt: apiKeys.createdAt,
-  lastUsedAt: apiKeys.lastUsedAt,
-  revokedAt: apiKeys.revokedAt,
-};
+export type KeyView = KeyRow;
 
 /** An organisation's own keys, newest first; the secret is never shown again. */
 export async function listApiKeys(
@@ -59,13 +42,7 @@ export async function createApiKey(ctx: Ctx, input: { name: string }): Promise<I
 async function revokeOwnKey(ctx: Ctx, id: string, action: string): Promise<KeyView> {
   const actor = requireOrgActor(ctx);
   forgetOrganizationKeysOnCommit(ctx, actor.orgId);
-  const [row] = await ctx.db
-    .update(apiKeys)
-    .set({
-      revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${ctx.clock.now().toISOString()}::timestamptz)`,
-    })
-    .where(and(eq(apiKeys.id, id), eq(apiKeys.orgId, actor.orgId), isNull(apiKeys.revokedAt)))
-    .returning(keyColumns);
+  const row = await revokeKey(ctx.db, { id, orgId: actor.orgId, at: ctx.clock.now() });
   // Another organisation's key and an already revoked one look the same: not found.
   if (!row) throw NotFoundError.of("API key", id);
   recordAudit(ctx, { action, entityType: "api_key", entityId: id, data: { orgId: actor.orgId } });

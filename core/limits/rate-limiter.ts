@@ -1,5 +1,10 @@
-import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import {
+  bucketBalance,
+  deleteFullIdleBuckets,
+  spendBucketToken,
+  spendBucketTokens,
+} from "../../db/queries/rate-limits";
 
 /** A token bucket: up to `capacity` at once, refilled continuously at `perSecond`. */
 export interface Limit {
@@ -85,25 +90,13 @@ export class RateLimiter {
    * failed authentication) where exactness matters more than a round trip.
    */
   async consume(name: string, limit: Limit): Promise<Verdict> {
-    const refilled = sql`least(excluded.capacity, b.tokens + extract(epoch from now() - b.updated_at) * excluded.per_second)`;
-    const granted = await this.db.execute<{ tokens: number }>(sql`
-      insert into rate_limit_buckets as b (bucket, tokens, capacity, per_second, updated_at)
-      values (${name}, ${limit.capacity - 1}, ${limit.capacity}, ${limit.perSecond}, now())
-      on conflict (bucket) do update set
-        tokens = ${refilled} - 1, capacity = excluded.capacity,
-        per_second = excluded.per_second, updated_at = now()
-      where ${refilled} >= 1
-      returning tokens`);
+    const left = await spendBucketToken(this.db, { bucket: name, limit });
     const local = this.buckets.get(name);
-    const row = granted[0];
-    if (row) {
-      if (local) this.adopt(local, Number(row.tokens), Date.now());
+    if (left !== undefined) {
+      if (local) this.adopt(local, left, Date.now());
       return { ok: true };
     }
-    const [now] = await this.db.execute<{ tokens: number }>(sql`
-      select least(capacity, tokens + extract(epoch from now() - updated_at) * per_second) as tokens
-      from rate_limit_buckets where bucket = ${name}`);
-    const tokens = Number(now?.tokens ?? 0);
+    const tokens = await bucketBalance(this.db, name);
     this.adopt(this.bucket(name, limit), tokens, Date.now());
     return { ok: false, retryAfterSeconds: retryAfter(tokens, limit) };
   }
@@ -210,29 +203,14 @@ export class RateLimiter {
       const part = batch.slice(i, i + BATCH);
       for (const p of part) p.b.unsent -= p.sent;
       try {
-        const rows = await this.db.execute<{ bucket: string; tokens: number }>(sql`
-          insert into rate_limit_buckets as b (bucket, tokens, capacity, per_second, updated_at)
-          select t.bucket, t.capacity - t.used, t.capacity, t.per_second, now()
-          from jsonb_to_recordset(${JSON.stringify(
-            part.map((p) => ({
-              bucket: p.name,
-              used: p.sent,
-              capacity: p.b.limit.capacity,
-              per_second: p.b.limit.perSecond,
-            })),
-          )}::jsonb) as t(bucket text, used float8, capacity float8, per_second float8)
-          order by t.bucket
-          on conflict (bucket) do update set
-            -- excluded.tokens is capacity - used; the floor bounds the debt overspending leaves.
-            tokens = greatest(-excluded.capacity, least(excluded.capacity,
-              b.tokens + extract(epoch from now() - b.updated_at) * excluded.per_second)
-              - (excluded.capacity - excluded.tokens)),
-            capacity = excluded.capacity, per_second = excluded.per_second, updated_at = now()
-          returning bucket, tokens`);
+        const rows = await spendBucketTokens(
+          this.db,
+          part.map((p) => ({ bucket: p.name, used: p.sent, limit: p.b.limit })),
+        );
         const at = Date.now();
         for (const row of rows) {
           const b = this.buckets.get(row.bucket);
-          if (b) this.adopt(b, Number(row.tokens), at);
+          if (b) this.adopt(b, row.tokens, at);
         }
       } catch (err) {
         for (const p of part) p.b.unsent += p.sent;
@@ -242,10 +220,7 @@ export class RateLimiter {
     if (now - this.lastSweep > SWEEP_MS) {
       this.lastSweep = now;
       // Buckets idle long enough to be full again carry no information.
-      await this.db.execute(sql`
-        delete from rate_limit_buckets
-        where updated_at < now() - interval '10 minutes'
-          and tokens + extract(epoch from now() - updated_at) * per_second >= capacity`);
+      await deleteFullIdleBuckets(this.db);
     }
   }
 }

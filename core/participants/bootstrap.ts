@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { insertOrganization } from "../../db/queries/participants";
 import { apiKeys, organizations } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, withTransaction } from "../context";
@@ -25,7 +26,7 @@ export async function ensureAdmin(
     if (!orgId) {
       orgId = newId("org");
       const now = tx.clock.now();
-      await tx.db.insert(organizations).values({
+      await insertOrganization(tx.db, {
         id: orgId,
         kind: "admin",
         status: "verified",

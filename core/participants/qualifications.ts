@@ -1,5 +1,6 @@
-import { and, eq, sql } from "drizzle-orm";
-import { type Organization, organizations, type Qualifications } from "../../db/schema";
+import { and, eq } from "drizzle-orm";
+import { updateOrganization } from "../../db/queries/participants";
+import { mayWrite, type Organization, organizations, type Qualifications } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { canonicalJson } from "../canonical";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
@@ -69,7 +70,7 @@ async function lockWritableCarrier(ctx: Ctx, carrierId: string) {
         .for("update")
     : [];
   if (!carrier) throw NotFoundError.of("carrier", carrierId);
-  if (carrier.status === "rejected" || carrier.status === "suspended") {
+  if (!mayWrite(carrier.status)) {
     throw new ForbiddenError(`a ${carrier.status} carrier cannot change its qualifications`);
   }
   return carrier;
@@ -81,11 +82,7 @@ async function setQualifications(
   carrierId: string,
   set: { qualifications?: Qualifications; pendingQualifications: Qualifications | null },
 ): Promise<Organization> {
-  const [row] = await ctx.db
-    .update(organizations)
-    .set({ ...set, updatedAt: ctx.clock.now(), version: sql`${organizations.version} + 1` })
-    .where(eq(organizations.id, carrierId))
-    .returning();
+  const row = await updateOrganization(ctx.db, { id: carrierId, set, at: ctx.clock.now() });
   if (!row) throw NotFoundError.of("carrier", carrierId);
   return row;
 }

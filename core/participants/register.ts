@@ -1,4 +1,5 @@
-import { type Mode, type OrgKind, organizations, type Qualifications } from "../../db/schema";
+import { insertOrganization as insertOrganizationRow } from "../../db/queries/participants";
+import type { Mode, Organization, OrgKind, Qualifications } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, withTransaction } from "../context";
 import { ConflictError, ForbiddenError } from "../errors";
@@ -44,29 +45,26 @@ async function insertOrganization(
     const now = tx.clock.now();
     const credit = input.creditCode ? validateCreditCode(input.creditCode) : undefined;
     const id = newId("org");
-    let row: typeof organizations.$inferSelect | undefined;
+    let row: Organization;
     try {
-      [row] = await tx.db
-        .insert(organizations)
-        .values({
-          id,
-          kind,
-          status: verified ? "verified" : "pending",
-          name: input.name,
-          country: input.country,
-          creditCode: input.creditCode ?? null,
-          registrationNumber: input.registrationNumber ?? null,
-          divisionCode: credit?.ok ? credit.divisionCode : null,
-          contactName: input.contact.name,
-          contactPhone: input.contact.phone,
-          contactEmail: input.contact.email,
-          modes: input.modes ?? [],
-          qualifications: input.qualifications ?? {},
-          verifiedAt: verified ? now : null,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
+      row = await insertOrganizationRow(tx.db, {
+        id,
+        kind,
+        status: verified ? "verified" : "pending",
+        name: input.name,
+        country: input.country,
+        creditCode: input.creditCode ?? null,
+        registrationNumber: input.registrationNumber ?? null,
+        divisionCode: credit?.ok ? credit.divisionCode : null,
+        contactName: input.contact.name,
+        contactPhone: input.contact.phone,
+        contactEmail: input.contact.email,
+        modes: input.modes ?? [],
+        qualifications: input.qualifications ?? {},
+        verifiedAt: verified ? now : null,
+        createdAt: now,
+        updatedAt: now,
+      });
     } catch (e) {
       if (isUniqueViolation(e)) {
         throw new ConflictError("an organisation with this registration is already registered", [
@@ -78,7 +76,6 @@ async function insertOrganization(
       }
       throw e;
     }
-    if (!row) throw new Error("insert returned no row");
     recordAudit(tx, {
       action: "organization.registered",
       entityType: "organization",

@@ -1,5 +1,6 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { type Organization, type OrgStatus, organizations } from "../../db/schema";
+import { eq } from "drizzle-orm";
+import { type OrganizationChange, updateOrganization } from "../../db/queries/participants";
+import { type OrgStatus, organizations } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
@@ -19,7 +20,7 @@ const DECISIONS: Record<
     from: OrgStatus[];
     to: OrgStatus;
     action: string;
-    set: (now: Date, reason: string | null) => Partial<Organization>;
+    set: (now: Date, reason: string | null) => OrganizationChange;
   }
 > = {
   verified: {
@@ -63,22 +64,13 @@ export async function reviewOrganization(
     forgetOrganizationKeysOnCommit(tx, input.id);
     const now = tx.clock.now();
     const reason = input.reason ?? null;
-    const [row] = await tx.db
-      .update(organizations)
-      .set({
-        status: decision.to,
-        ...decision.set(now, reason),
-        updatedAt: now,
-        version: sql`${organizations.version} + 1`,
-      })
-      .where(
-        and(
-          eq(organizations.id, input.id),
-          inArray(organizations.kind, ["shipper", "carrier"]),
-          inArray(organizations.status, decision.from),
-        ),
-      )
-      .returning();
+    const row = await updateOrganization(tx.db, {
+      id: input.id,
+      set: { status: decision.to, ...decision.set(now, reason) },
+      at: now,
+      kinds: ["shipper", "carrier"],
+      statuses: decision.from,
+    });
     if (!row) {
       const [current] = await tx.db
         .select({ status: organizations.status, kind: organizations.kind })

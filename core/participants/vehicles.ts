@@ -1,8 +1,12 @@
 import { and, asc, eq, gt } from "drizzle-orm";
-import { sqlOf } from "../../db/client";
-import { type Gauge, type Mode, organizations, vehicles } from "../../db/schema";
-import { auditContext } from "../audit/append";
-import { auditProof } from "../audit/proof";
+import type { NewAuditEntry } from "../../db/queries/audit";
+import {
+  insertVehicle,
+  type NewVehicle,
+  type VehicleInsertOutcome,
+} from "../../db/queries/participants";
+import { type Gauge, type Mode, mayWrite, organizations, vehicles } from "../../db/schema";
+import { auditContext, auditEntry } from "../audit/append";
 import { type Ctx, requireOrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { newId } from "../ids";
@@ -19,31 +23,52 @@ export interface VehicleInput {
   gauge?: Gauge;
 }
 
-interface AddVehicleOutcome extends Record<string, unknown> {
-  status: string;
-  country: string;
-  modes: string[];
-  inserted: boolean;
+type ValidationResult = { ok: true } | { ok: false; message: string };
+
+/** Why the statement inserted nothing, from the carrier's row and the checks made before. */
+function vehicleRefusal(
+  outcome: VehicleInsertOutcome,
+  v: VehicleInput,
+  unit: ValidationResult,
+  plate: ValidationResult,
+): Error {
+  if (!mayWrite(outcome.status)) {
+    return new ForbiddenError(`a ${outcome.status} carrier cannot change its fleet`);
+  }
+  if (!outcome.modes.includes(v.mode)) {
+    return ValidationError.field(
+      "mode",
+      `carrier does not operate ${v.mode} (declared: ${outcome.modes.join(", ") || "none"})`,
+    );
+  }
+  if (!unit.ok) return ValidationError.field("plate", unit.message);
+  if (!plate.ok) return ValidationError.field("plate", plate.message);
+  return new Error("vehicle not inserted for no known reason");
 }
 
-const ADD_VEHICLE = `
-  with c as (
-    select id, status, country, modes from organizations where id = $1 and kind = 'carrier'
-  ), v as (
-    insert into vehicles
-      (id, carrier_id, mode, plate, capacity_kg, capacity_m3, gauge, created_at, updated_at)
-    select $2, c.id, $3, $4, $5::float8, $6::float8, $7::smallint, $8::timestamptz, $8::timestamptz
-    from c
-    where c.status in ('pending', 'verified') and $3::text = any(c.modes) and $14::boolean
-      and ($9::boolean or c.country <> 'CN')
-    returning id
-  ), a as (
-    insert into audit_log
-      (at, actor_org_id, actor_kind, action, entity_type, entity_id, data, request_id, proof)
-    select $8::timestamptz, $10, $11, 'vehicle.registered', 'vehicle', v.id, $12::jsonb, $13, $15
-    from v
-  )
-  select c.status, c.country, c.modes, exists (select 1 from v) as inserted from c`;
+/** A new vehicle and its audit entry, proved by the node, dated alike. */
+function newVehicle(
+  ctx: Ctx,
+  carrierId: string,
+  v: VehicleInput,
+): { vehicle: NewVehicle; audit: NewAuditEntry } {
+  const shared = auditContext(ctx);
+  const data = {
+    carrierId,
+    mode: v.mode,
+    plate: v.plate,
+    capacityKg: v.capacityKg,
+    capacityM3: v.capacityM3,
+    gauge: v.mode === "rail" ? (v.gauge ?? null) : null,
+  };
+  const id = newId("veh");
+  const audit = auditEntry(
+    ctx,
+    { action: "vehicle.registered", entityType: "vehicle", entityId: id, data },
+    shared,
+  );
+  return { vehicle: { id, ...data, createdAt: shared.at }, audit };
+}
 
 /**
  * Registers a vehicle in one statement: the carrier's checks, the insert and its audit entry
@@ -63,86 +88,21 @@ export async function addVehicle(
   const unit = validateUnitNumber(v.mode, v.plate);
   // Chinese carriers' trucks must carry Chinese plates; which carrier it is, the statement knows.
   const plate = v.mode === "road" ? validateChinesePlate(v.plate) : ({ ok: true } as const);
-  const id = newId("veh");
-  const gauge = v.mode === "rail" ? (v.gauge ?? null) : null;
-  const audit = auditContext(ctx);
-  const at = audit.at.toISOString();
-  const data = {
-    carrierId,
-    mode: v.mode,
-    plate: v.plate,
-    capacityKg: v.capacityKg,
-    capacityM3: v.capacityM3,
-    gauge,
-  };
-  const proof = auditProof(ctx.identity, {
-    ...audit,
-    action: "vehicle.registered",
-    entityType: "vehicle",
-    entityId: id,
-    data,
+  const { vehicle, audit } = newVehicle(ctx, carrierId, v);
+  const outcome = await insertVehicle(ctx.db, {
+    vehicle,
+    unitValid: unit.ok,
+    plateValid: plate.ok,
+    audit,
+  }).catch((e: unknown) => {
+    if (!isUniqueViolation(e)) throw e;
+    throw new ConflictError(`a ${v.mode} vehicle ${v.plate} is already registered`, [
+      { path: "plate", message: "already registered" },
+    ]);
   });
-  let outcome: AddVehicleOutcome | undefined;
-  try {
-    [outcome] = (await sqlOf(ctx.db).unsafe(
-      ADD_VEHICLE,
-      [
-        carrierId,
-        id,
-        v.mode,
-        v.plate,
-        v.capacityKg,
-        v.capacityM3,
-        gauge,
-        at,
-        plate.ok,
-        audit.actorOrgId,
-        audit.actorKind,
-        JSON.stringify(data),
-        audit.requestId,
-        unit.ok,
-        proof,
-      ],
-      { prepare: true },
-    )) as AddVehicleOutcome[];
-  } catch (e) {
-    if (isUniqueViolation(e)) {
-      throw new ConflictError(`a ${v.mode} vehicle ${v.plate} is already registered`, [
-        { path: "plate", message: "already registered" },
-      ]);
-    }
-    throw e;
-  }
   if (!outcome) throw NotFoundError.of("carrier", carrierId);
-  if (!outcome.inserted) {
-    if (outcome.status === "rejected" || outcome.status === "suspended") {
-      throw new ForbiddenError(`a ${outcome.status} carrier cannot change its fleet`);
-    }
-    if (!outcome.modes.includes(v.mode)) {
-      throw ValidationError.field(
-        "mode",
-        `carrier does not operate ${v.mode} (declared: ${outcome.modes.join(", ") || "none"})`,
-      );
-    }
-    if (!unit.ok) throw ValidationError.field("plate", unit.message);
-    if (!plate.ok) throw ValidationError.field("plate", plate.message);
-    throw new Error("vehicle not inserted for no known reason");
-  }
-  const created = new Date(at);
-  return vehicleView(
-    {
-      id,
-      carrierId,
-      mode: v.mode,
-      plate: v.plate,
-      capacityKg: v.capacityKg,
-      capacityM3: v.capacityM3,
-      gauge,
-      createdAt: created,
-      updatedAt: created,
-    },
-    "sensitive",
-  );
+  if (!outcome.inserted) throw vehicleRefusal(outcome, v, unit, plate);
+  return vehicleView({ ...vehicle, updatedAt: vehicle.createdAt }, "sensitive");
 }
 
 /** One vehicle of a carrier's fleet, for the carrier, admins and regulators. */

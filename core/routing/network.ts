@@ -1,4 +1,5 @@
 import { asc } from "drizzle-orm";
+import { upsertLinkStatus } from "../../db/queries/routing";
 import { networkLinkStatus } from "../../db/schema";
 import type { RoutingEngine } from "../../routing/engine";
 import type { HubRecord, Mode } from "../../routing/types";
@@ -100,10 +101,7 @@ export async function setLinkStatus(
       reason: input.reason ?? null,
       updatedAt: tx.clock.now(),
     };
-    await tx.db
-      .insert(networkLinkStatus)
-      .values(row)
-      .onConflictDoUpdate({ target: networkLinkStatus.linkId, set: row });
+    await upsertLinkStatus(tx.db, row);
     recordAudit(tx, {
       action: "network.link_status_set",
       entityType: "network_link",

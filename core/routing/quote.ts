@@ -1,4 +1,4 @@
-import { routeQuotes } from "../../db/schema";
+import { insertRouteQuote } from "../../db/queries/routing";
 import {
   type RouteRequest,
   RouteRequestError,
@@ -55,14 +55,14 @@ export async function quoteRoute(
   }
   const { ok: _ok, ...answer } = result;
   const id = newId("rq", now.getTime());
-  await withTransaction(ctx, async (tx) => {
-    await tx.db.insert(routeQuotes).values({
+  await withTransaction(ctx, (tx) =>
+    insertRouteQuote(tx.db, {
       id,
       orgId: actor.orgId,
       request: JSON.parse(JSON.stringify(request)),
       result: JSON.parse(JSON.stringify(answer)),
       createdAt: now,
-    });
-  });
+    }),
+  );
   return { quoteId: id, createdAt: now.toISOString(), ...answer };
 }

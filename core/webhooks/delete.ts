@@ -1,5 +1,4 @@
-import { and, eq } from "drizzle-orm";
-import { webhooks } from "../../db/schema";
+import { deleteWebhookRow } from "../../db/queries/webhooks";
 import { recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { NotFoundError } from "../errors";
@@ -12,10 +11,7 @@ import { type WebhookView, webhookView } from "./view";
 export async function deleteWebhook(ctx: Ctx, input: { id: string }): Promise<WebhookView> {
   const actor = requireOrgActor(ctx);
   return withTransaction(ctx, async (tx) => {
-    const [row] = await tx.db
-      .delete(webhooks)
-      .where(and(eq(webhooks.id, input.id), eq(webhooks.orgId, actor.orgId)))
-      .returning();
+    const row = await deleteWebhookRow(tx.db, { id: input.id, orgId: actor.orgId });
     if (!row) throw NotFoundError.of("webhook", input.id);
     recordAudit(tx, {
       action: "webhook.deleted",

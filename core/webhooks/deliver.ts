@@ -1,5 +1,10 @@
-import { and, asc, eq, lt, sql } from "drizzle-orm";
-import { feedEvents, webhookDeliveries, webhooks } from "../../db/schema";
+import {
+  type DeliveryToSend as Delivery,
+  deliveryToSend,
+  recordDeliveryAttempt,
+  stalePendingDeliveries,
+} from "../../db/queries/webhooks";
+import type { WebhookDeliveryState } from "../../db/schema";
 import { type Ctx, requireFeedCursors } from "../context";
 import { EgressDeniedError, egressRequest, PUBLIC_ONLY } from "../egress";
 import { signWebhook } from "./signature";
@@ -20,39 +25,16 @@ function classify(status: number): "delivered" | "retry" | "rejected" {
   return "rejected";
 }
 
-/**
- * Sends one delivery, signed per Standard Webhooks, and records the attempt. `finalAttempt`
- * says the queue will not try again, so a retryable failure is recorded as `failed`.
- */
-export async function deliverWebhook(
-  ctx: Ctx,
-  input: { deliveryId: string; finalAttempt: boolean },
-): Promise<DeliveryOutcome> {
-  const [row] = await ctx.db
-    .select({
-      status: webhookDeliveries.status,
-      orgId: webhooks.orgId,
-      url: webhooks.url,
-      secret: webhooks.secret,
-      disabledAt: webhooks.disabledAt,
-      seq: feedEvents.seq,
-      txid: feedEvents.txid,
-      type: feedEvents.type,
-      entityType: feedEvents.entityType,
-      entityId: feedEvents.entityId,
-      data: feedEvents.data,
-      createdAt: feedEvents.createdAt,
-    })
-    .from(webhookDeliveries)
-    .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-    .innerJoin(feedEvents, eq(feedEvents.seq, webhookDeliveries.feedSeq))
-    .where(eq(webhookDeliveries.id, input.deliveryId));
-  // Deleted webhooks take their deliveries with them; delivered ones are never sent again.
-  if (!row) return { kind: "skipped", reason: "no such delivery" };
-  if (row.status !== "pending") return { kind: "skipped", reason: `already ${row.status}` };
-  if (row.disabledAt) return { kind: "skipped", reason: "webhook disabled" };
+/** Why a delivery is not to be sent, or null to send it. */
+function skipReason(row: Delivery): string | null {
+  if (row.status !== "pending") return `already ${row.status}`;
+  if (row.disabledAt) return "webhook disabled";
+  return null;
+}
 
-  const body = JSON.stringify({
+/** The event as the receiver gets it, with a cursor to resume the feed from. */
+function deliveryBody(ctx: Ctx, row: Delivery): string {
+  return JSON.stringify({
     type: row.type,
     timestamp: row.createdAt.toISOString(),
     data: {
@@ -62,9 +44,16 @@ export async function deliverWebhook(
       ...row.data,
     },
   });
+}
+
+/** Posts the signed body once; network and egress failures become outcomes, not errors. */
+async function send(
+  ctx: Ctx,
+  row: Delivery,
+  deliveryId: string,
+  body: string,
+): Promise<{ outcome: DeliveryOutcome; status: number | null }> {
   const timestamp = Math.floor(ctx.clock.now().getTime() / 1000);
-  let status: number | null = null;
-  let outcome: DeliveryOutcome;
   try {
     // Redirects are never followed; the address connected to is checked, not only the name.
     const res = await egressRequest(ctx.egress ?? PUBLIC_ONLY, row.url, {
@@ -73,48 +62,53 @@ export async function deliverWebhook(
       headers: {
         "content-type": "application/json",
         "user-agent": "caravan-webhooks/1",
-        "webhook-id": input.deliveryId,
+        "webhook-id": deliveryId,
         "webhook-timestamp": String(timestamp),
-        "webhook-signature": signWebhook({
-          secret: row.secret,
-          id: input.deliveryId,
-          timestamp,
-          body,
-        }),
+        "webhook-signature": signWebhook({ secret: row.secret, id: deliveryId, timestamp, body }),
       },
       body,
     });
-    status = res.status;
     const kind = classify(res.status);
-    outcome =
+    const outcome: DeliveryOutcome =
       kind === "delivered"
         ? { kind, status: res.status }
         : { kind, reason: `receiver answered ${res.status}` };
+    return { outcome, status: res.status };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    outcome =
+    const outcome: DeliveryOutcome =
       err instanceof EgressDeniedError ? { kind: "rejected", reason } : { kind: "retry", reason };
+    return { outcome, status: null };
   }
+}
 
-  const final =
-    outcome.kind === "delivered"
-      ? "delivered"
-      : outcome.kind === "rejected" || input.finalAttempt
-        ? "failed"
-        : "pending";
-  await ctx.db
-    .update(webhookDeliveries)
-    .set({
-      status: final,
-      attempts: sql`${webhookDeliveries.attempts} + 1`,
-      lastAttemptAt: ctx.clock.now(),
-      lastResponseStatus: status,
-      lastError: outcome.kind === "delivered" ? null : outcome.reason.slice(0, 500),
-      deliveredAt: final === "delivered" ? ctx.clock.now() : null,
-    })
-    .where(
-      and(eq(webhookDeliveries.id, input.deliveryId), eq(webhookDeliveries.status, "pending")),
-    );
+/** The state an attempt leaves a delivery in; a retryable failure on the last try is final. */
+function stateAfter(outcome: DeliveryOutcome, finalAttempt: boolean): WebhookDeliveryState {
+  if (outcome.kind === "delivered") return "delivered";
+  return outcome.kind === "rejected" || finalAttempt ? "failed" : "pending";
+}
+
+/**
+ * Sends one delivery, signed per Standard Webhooks, and records the attempt. `finalAttempt`
+ * says the queue will not try again, so a retryable failure is recorded as `failed`.
+ */
+export async function deliverWebhook(
+  ctx: Ctx,
+  input: { deliveryId: string; finalAttempt: boolean },
+): Promise<DeliveryOutcome> {
+  const row = await deliveryToSend(ctx.db, input.deliveryId);
+  // Deleted webhooks take their deliveries with them; delivered ones are never sent again.
+  if (!row) return { kind: "skipped", reason: "no such delivery" };
+  const skipped = skipReason(row);
+  if (skipped) return { kind: "skipped", reason: skipped };
+  const { outcome, status } = await send(ctx, row, input.deliveryId, deliveryBody(ctx, row));
+  await recordDeliveryAttempt(ctx.db, {
+    id: input.deliveryId,
+    status: stateAfter(outcome, input.finalAttempt),
+    at: ctx.clock.now(),
+    responseStatus: status,
+    error: outcome.kind === "delivered" ? null : outcome.reason.slice(0, 500),
+  });
   return outcome;
 }
 
@@ -123,23 +117,9 @@ export async function deliverWebhook(
  * lost (a crash, a queue outage). Re-queued under their own id, so a job still waiting or
  * backing off is not doubled.
  */
-export async function pendingDeliveries(
+export function pendingDeliveries(
   ctx: Ctx,
   input: { olderThanMs: number; limit: number },
 ): Promise<string[]> {
-  const rows = await ctx.db
-    .select({ id: webhookDeliveries.id })
-    .from(webhookDeliveries)
-    .where(
-      and(
-        eq(webhookDeliveries.status, "pending"),
-        lt(
-          webhookDeliveries.createdAt,
-          sql`now() - make_interval(secs => ${input.olderThanMs / 1000})`,
-        ),
-      ),
-    )
-    .orderBy(asc(webhookDeliveries.createdAt))
-    .limit(input.limit);
-  return rows.map((r) => r.id);
+  return stalePendingDeliveries(ctx.db, input);
 }

@@ -1,19 +1,13 @@
-import { sqlOf } from "../../db/client";
-import { webhookDeliveries } from "../../db/schema";
+import { activeWebhooksOf, insertWebhookDeliveries } from "../../db/queries/webhooks";
 import type { Ctx } from "../context";
 import { newId } from "../ids";
 
 /** The active webhooks of these organisations. */
-export async function activeWebhooks(
+export function activeWebhooks(
   ctx: Ctx,
   orgIds: string[],
 ): Promise<{ id: string; orgId: string }[]> {
-  const rows = await sqlOf(ctx.db).unsafe(
-    `select id, org_id from webhooks where org_id = any($1::text[]) and disabled_at is null`,
-    [[...new Set(orgIds)]],
-    { prepare: true },
-  );
-  return rows.map((r) => ({ id: String(r.id), orgId: String(r.org_id) }));
+  return activeWebhooksOf(ctx.db, orgIds);
 }
 
 /**
@@ -41,9 +35,7 @@ export async function queueWebhookDeliveries(
       .filter((h) => h.orgId === e.orgId)
       .map((h) => ({ id: newId("msg"), webhookId: h.id, feedSeq: e.seq, createdAt: now })),
   );
-  for (let i = 0; i < rows.length; i += 1000) {
-    await ctx.db.insert(webhookDeliveries).values(rows.slice(i, i + 1000));
-  }
+  await insertWebhookDeliveries(ctx.db, rows);
   const jobs = ctx.jobs;
   if (!jobs) return;
   ctx.tx.afterCommit.push(() =>

@@ -1,5 +1,4 @@
-import { count, eq } from "drizzle-orm";
-import { webhooks } from "../../db/schema";
+import { countWebhooks, insertWebhook } from "../../db/queries/webhooks";
 import { recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { type EgressPolicy, PUBLIC_ONLY } from "../egress";
@@ -42,11 +41,7 @@ export async function registerWebhook(
   const actor = requireOrgActor(ctx);
   const url = parseWebhookUrl(input.url, ctx.egress);
   return withTransaction(ctx, async (tx) => {
-    const [existing] = await tx.db
-      .select({ n: count() })
-      .from(webhooks)
-      .where(eq(webhooks.orgId, actor.orgId));
-    if ((existing?.n ?? 0) >= MAX_WEBHOOKS_PER_ORG) {
+    if ((await countWebhooks(tx.db, actor.orgId)) >= MAX_WEBHOOKS_PER_ORG) {
       throw new ConflictError(
         `at most ${MAX_WEBHOOKS_PER_ORG} webhooks per organisation; delete one first`,
         [],
@@ -54,19 +49,14 @@ export async function registerWebhook(
       );
     }
     const secret = newWebhookSecret();
-    const [row] = await tx.db
-      .insert(webhooks)
-      .values({
-        id: newId("wh"),
-        orgId: actor.orgId,
-        url,
-        description: input.description ?? null,
-        secret,
-        createdAt: tx.clock.now(),
-        updatedAt: tx.clock.now(),
-      })
-      .onConflictDoNothing()
-      .returning();
+    const row = await insertWebhook(tx.db, {
+      id: newId("wh"),
+      orgId: actor.orgId,
+      url,
+      description: input.description ?? null,
+      secret,
+      createdAt: tx.clock.now(),
+    });
     if (!row) {
       throw new ConflictError(
         "this URL is already registered for your organisation",

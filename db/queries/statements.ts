@@ -26,7 +26,7 @@ export interface TableStatements<T extends Table> {
   map(row: Record<string, unknown>): Row<T>;
   /** `insert … returning` every column, for the given keys of the table. */
   insert(db: Db, values: Partial<Row<T>>): Promise<Row<T>>;
-  /** `insert` without returning (audit entries, feed events). */
+  /** `insert` without returning. */
   insertOnly(db: Db, values: Partial<Row<T>>): Promise<void>;
 }
 

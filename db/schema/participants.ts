@@ -18,6 +18,13 @@ export type OrgKind = (typeof ORG_KINDS)[number];
 /** `suspended`: an admin has stopped a verified organisation; it may read but not write. */
 export const ORG_STATUSES = ["pending", "verified", "rejected", "suspended"] as const;
 export type OrgStatus = (typeof ORG_STATUSES)[number];
+/** The statuses that may change anything; a rejected or suspended organisation only reads. */
+export const WRITING_STATUSES = ["pending", "verified"] as const satisfies readonly OrgStatus[];
+export function mayWrite(status: OrgStatus): boolean {
+  return (WRITING_STATUSES as readonly OrgStatus[]).includes(status);
+}
+/** Road vehicles of carriers registered here must carry this country's plates (GA 36-2018). */
+export const PLATE_COUNTRY = "CN";
 // One list of modes and gauges, the routing model's: its arrays are indexed by position in it.
 export { GAUGES, type Gauge, MODES, type Mode } from "../../routing/types";
 

@@ -1,9 +1,11 @@
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../core/ids";
 import { sqlOf, transaction } from "../../db/client";
+import { insertAuditEntries, type NewAuditEntry } from "../../db/queries/audit";
+import { insertFeedEvents } from "../../db/queries/feed";
 import { tableStatements } from "../../db/queries/statements";
-import { organizations, vehicles } from "../../db/schema";
+import { auditLog, feedEvents, organizations, vehicles } from "../../db/schema";
 import { createTestDatabase } from "../support/db";
 
 const database = await createTestDatabase();
@@ -50,5 +52,58 @@ describe("fixed-text table statements", () => {
     expect(vehicle).toEqual(read);
     const [raw] = await sqlOf(database.db).unsafe(`select ${v.columns} from vehicles`);
     expect(v.map(raw ?? {})).toEqual(read);
+  });
+});
+
+// The audit and feed inserts send parallel text arrays through `unnest`: every value must come
+// back as drizzle reads it, nulls, instants and nested JSON included, in the order given.
+describe("array (unnest) inserts", () => {
+  it("store audit entries exactly as given", async () => {
+    const entries: NewAuditEntry[] = [
+      {
+        at: new Date("2026-11-23T08:00:00.123Z"),
+        actorOrgId: null,
+        actorKind: "system:test",
+        action: "test.one",
+        entityType: "thing",
+        entityId: "t_1",
+        data: { n: 1.5, s: '新A12345 "quoted"', list: [null, { deep: true }] },
+        requestId: null,
+        proof: "p1",
+      },
+      {
+        at: new Date("2026-11-23T08:00:01.000Z"),
+        actorOrgId: "org_x",
+        actorKind: "carrier",
+        action: "test.two",
+        entityType: "thing",
+        entityId: "t_2",
+        data: {},
+        requestId: "req_1",
+        proof: "p2",
+      },
+    ];
+    await transaction(database.db, (tx) => insertAuditEntries(tx, entries));
+    await insertAuditEntries(database.db, []);
+    const rows = await database.db.select().from(auditLog).orderBy(asc(auditLog.id));
+    expect(rows.map(({ id: _id, seq, prevHash, hash, ...content }) => content)).toEqual(entries);
+  });
+
+  it("store feed events and return their sequence numbers in order", async () => {
+    const [org] = await database.db.select({ id: organizations.id }).from(organizations);
+    const orgId = org?.id ?? "";
+    const createdAt = new Date("2026-11-23T09:00:00.456Z");
+    const events = [1, 2, 3].map((i) => ({
+      orgId,
+      type: "load.posted",
+      entityType: "load",
+      entityId: `ld_${i}`,
+      data: { i },
+      createdAt,
+    }));
+    const written = await transaction(database.db, (tx) => insertFeedEvents(tx, events));
+    const rows = await database.db.select().from(feedEvents).orderBy(asc(feedEvents.seq));
+    expect(written).toEqual(rows.map((r) => ({ seq: r.seq, orgId })));
+    expect(rows.map(({ seq, txid, ...e }) => e)).toEqual(events);
   });
 });

@@ -1,0 +1,121 @@
+import { and, asc, desc, gt, isNotNull, isNull, sql } from "drizzle-orm";
+import { type Db, sqlOf } from "../client";
+import { type AuditEntry, auditLog } from "../schema";
+
+/** An entry as a change writes it: content and the node's proof, not yet chained. */
+export interface NewAuditEntry {
+  at: Date;
+  actorOrgId: string | null;
+  actorKind: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  data: Record<string, unknown>;
+  requestId: string | null;
+  proof: string;
+}
+
+/** SQL expressions for each column of a new entry, as `auditInsertSql` composes them. */
+export type AuditExpressions = Record<keyof NewAuditEntry, string>;
+
+const AUDIT_COLUMNS: readonly [keyof NewAuditEntry, string, string][] = [
+  ["at", "at", "timestamptz"],
+  ["actorOrgId", "actor_org_id", "text"],
+  ["actorKind", "actor_kind", "text"],
+  ["action", "action", "text"],
+  ["entityType", "entity_type", "text"],
+  ["entityId", "entity_id", "text"],
+  ["data", "data", "jsonb"],
+  ["requestId", "request_id", "text"],
+  ["proof", "proof", "text"],
+];
+
+/**
+ * The one text of an audit insert: `insert into audit_log (…) select <expressions> from
+ * <source>`, each expression cast to its column's type. Statements that must write their
+ * entry in the same round trip (a CTE) compose it; everything else calls `insertAuditEntries`.
+ */
+export function auditInsertSql(source: string, e: AuditExpressions): string {
+  const names = AUDIT_COLUMNS.map(([, column]) => column).join(", ");
+  const values = AUDIT_COLUMNS.map(([key, , type]) => `(${e[key]})::${type}`).join(", ");
+  return `insert into audit_log (${names}) select ${values} from ${source}`;
+}
+
+// One fixed text for any number of entries: parallel arrays, no bind-parameter limit, one plan.
+const INSERT_ENTRIES = auditInsertSql(
+  `unnest(${AUDIT_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(", ")})
+    as e(${AUDIT_COLUMNS.map(([, column]) => column).join(", ")})`,
+  Object.fromEntries(
+    AUDIT_COLUMNS.map(([key, column]) => [key, `e.${column}`]),
+  ) as AuditExpressions,
+);
+
+const asText = (entry: NewAuditEntry, key: keyof NewAuditEntry): string | null => {
+  const v = entry[key];
+  if (v === null) return null;
+  if (v instanceof Date) return v.toISOString();
+  return typeof v === "string" ? v : JSON.stringify(v);
+};
+
+/** Inserts entries, unchained, in the caller's transaction: the one way into `audit_log`. */
+export async function insertAuditEntries(db: Db, entries: NewAuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const columns = AUDIT_COLUMNS.map(([key]) => entries.map((e) => asText(e, key)));
+  await sqlOf(db).unsafe(INSERT_ENTRIES, columns as never[], { prepare: true });
+}
+
+/** Serialises chain appends ("CARA" in ASCII): one sealer at a time, so the chain never forks. */
+export const AUDIT_LOCK = 0x43415241;
+
+/** Takes the chain's lock until the end of the caller's transaction. */
+export async function lockAuditChain(db: Db): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
+}
+
+/** Unsealed entries after `after` (by id), in insertion order. */
+export function unsealedAuditEntries(db: Db, after: number, limit: number): Promise<AuditEntry[]> {
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(isNull(auditLog.hash), gt(auditLog.id, after)))
+    .orderBy(asc(auditLog.id))
+    .limit(limit);
+}
+
+/** The last chained entry: its place, hash and date; undefined for the empty chain. */
+export async function auditChainHead(
+  db: Db,
+): Promise<{ seq: number | null; hash: string | null; at: Date } | undefined> {
+  const [head] = await db
+    .select({ seq: auditLog.seq, hash: auditLog.hash, at: auditLog.at })
+    .from(auditLog)
+    .where(isNotNull(auditLog.seq))
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
+  return head;
+}
+
+/** An entry's place in the chain, as the sealer computed it. */
+export interface SealedLink {
+  id: number;
+  seq: number;
+  prev: string;
+  hash: string;
+}
+
+/** Gives entries their place in the chain: the only update the table's trigger allows. */
+export async function sealAuditEntries(db: Db, links: SealedLink[]): Promise<void> {
+  if (links.length === 0) return;
+  await db.execute(sql`
+    update audit_log a set seq = v.seq, prev_hash = v.prev, hash = v.hash
+    from jsonb_to_recordset(${JSON.stringify(links)}::jsonb)
+      as v(id bigint, seq bigint, prev text, hash text)
+    where a.id = v.id`);
+}
+
+/** The name of the database a handle reaches, which names its checkpoint file. */
+export async function databaseName(db: Db): Promise<string> {
+  const [row] = await db.execute<{ name: string }>(sql`select current_database() as name`);
+  if (!row) throw new Error("cannot name the database");
+  return row.name;
+}
