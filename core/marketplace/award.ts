@@ -4,7 +4,7 @@ import { recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
 import { emitFeed } from "../feed/emit";
-import { insertWaybill, planLegs } from "../waybills/create";
+import { issueWaybill, planLegs } from "../waybills/create";
 import { type WaybillView, waybillView } from "../waybills/view";
 
 /**
@@ -79,7 +79,7 @@ export async function awardInTx(
   const winner = outcomes.find((b) => b.id === input.bidId);
   if (!winner) throw new Error("awarded bid vanished inside the transaction");
 
-  const { waybill, legs } = await insertWaybill(tx, {
+  const { waybill, legs } = await issueWaybill(tx, {
     loadId: load.id,
     bidId: winner.id,
     shipperId: load.shipperId,

@@ -4,7 +4,7 @@ import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { ForbiddenError, UnprocessableError, ValidationError } from "../errors";
 import { type PlaceInput, resolvePlace } from "../marketplace/places";
 import { type LoadInput, loadValues } from "../marketplace/post-load";
-import { insertWaybill, planLegs } from "./create";
+import { issueWaybill, planLegs } from "./create";
 import type { WaybillView } from "./view";
 import { waybillView } from "./view";
 
@@ -117,7 +117,7 @@ export async function createDirectWaybill(
         );
       }
     }
-    const { waybill, legs: rows } = await insertWaybill(tx, {
+    const { waybill, legs: rows } = await issueWaybill(tx, {
       shipperId: actor.orgId,
       carrierId: carrier.id,
       origin: checked.origin,
