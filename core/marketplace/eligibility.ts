@@ -1,4 +1,4 @@
-import { sqlOf } from "../../db/client";
+import { quoteEndpoints } from "../../db/queries/marketplace";
 import type { BidLeg, Load, Mode } from "../../db/schema";
 import type { RoutingEngine } from "../../routing/engine";
 import type { Ctx } from "../context";
@@ -48,12 +48,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
  * hubs rather than free addresses).
  */
 async function checkQuote(ctx: Ctx, load: Load, carrierId: string, quoteId: string) {
-  const [quote] = await sqlOf(ctx.db).unsafe(
-    `select request->>'from' as "from", request->>'to' as "to" from route_quotes
-     where id = $1 and org_id = $2`,
-    [quoteId, carrierId],
-    { prepare: true },
-  );
+  const quote = await quoteEndpoints(ctx.db, quoteId, carrierId);
   if (!quote)
     throw refuse("QUOTE_NOT_FOUND", `no route quote ${quoteId} of this carrier`, "quoteId");
   const wrongFrom = load.originHub !== null && quote.from !== load.originHub;

@@ -1,4 +1,5 @@
-import { type AwardRule, type Load, loads, type Mode } from "../../db/schema";
+import { insertLoad } from "../../db/queries/marketplace";
+import type { AwardRule, Load, Mode } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { ForbiddenError, ValidationError } from "../errors";
@@ -103,17 +104,13 @@ export async function postLoad(ctx: Ctx, input: LoadInput): Promise<LoadView> {
   const values = loadValues(ctx, input);
   return withTransaction(ctx, async (tx) => {
     const now = tx.clock.now();
-    const [row] = await tx.db
-      .insert(loads)
-      .values({
-        id: newId("ld"),
-        shipperId: actor.orgId,
-        ...values,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    if (!row) throw new Error("insert returned no row");
+    const row = await insertLoad(tx.db, {
+      id: newId("ld"),
+      shipperId: actor.orgId,
+      ...values,
+      createdAt: now,
+      updatedAt: now,
+    });
     recordAudit(tx, {
       action: "load.posted",
       entityType: "load",

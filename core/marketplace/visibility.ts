@@ -1,38 +1,23 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
-import { sqlOf } from "../../db/client";
+import {
+  type CarrierStanding,
+  carrierHasBid,
+  carrierStanding,
+  type FleetUnit,
+} from "../../db/queries/marketplace";
 import { bids, loads, type Mode, type Organization } from "../../db/schema";
 import type { Actor, Clock, Ctx } from "../context";
 
-export interface FleetUnit {
-  id: string;
-  carrierId: string;
-  mode: Mode;
-  capacityKg: number;
-  capacityM3: number;
-}
+export type { FleetUnit };
 
-export interface CarrierProfile {
-  id: string;
-  status: Organization["status"];
-  modes: Mode[];
-  qualifications: Organization["qualifications"];
+export interface CarrierProfile extends CarrierStanding {
   /** The named vehicles, when asked for: fetched with the profile in the same statement. */
   fleet?: FleetUnit[];
 }
 
-const PROFILE = `select id, status, modes, qualifications from organizations
-  where id = $1 and kind = 'carrier'`;
-
 /** A carrier's standing: what decides which loads it sees and may bid on. */
-export async function carrierProfile(ctx: Ctx, orgId: string): Promise<CarrierProfile | undefined> {
-  const [row] = await sqlOf(ctx.db).unsafe(PROFILE, [orgId], { prepare: true });
-  if (!row) return undefined;
-  return {
-    id: String(row.id),
-    status: row.status as CarrierProfile["status"],
-    modes: row.modes as Mode[],
-    qualifications: row.qualifications as CarrierProfile["qualifications"],
-  };
+export function carrierProfile(ctx: Ctx, orgId: string): Promise<CarrierProfile | undefined> {
+  return carrierStanding(ctx.db, orgId);
 }
 
 /**
@@ -51,13 +36,7 @@ export async function carrierSeesLoad(
     load.status === "open" &&
     load.modes.some((m) => carrier.modes.includes(m)) &&
     (load.dgClass === null || classes.includes(load.dgClass));
-  if (qualified) return true;
-  const [bid] = await sqlOf(ctx.db).unsafe(
-    "select 1 from bids where load_id = $1 and carrier_id = $2 limit 1",
-    [load.id, carrier.id],
-    { prepare: true },
-  );
-  return bid !== undefined;
+  return qualified || carrierHasBid(ctx.db, load.id, carrier.id);
 }
 
 /** A text[] literal built from bound parameters. */
