@@ -48,8 +48,6 @@ export async function withdrawBid(
     return changeOwnBid(tx, load, {
       change: { id: bid.id, status: "withdrawn" },
       event: "withdrawn",
-      audit: () => ({}),
-      feed: () => ({}),
     });
   });
 }
@@ -61,8 +59,9 @@ async function changeOwnBid(
   how: {
     change: BidChange;
     event: "revised" | "withdrawn";
-    audit: (row: Bid) => Record<string, unknown>;
-    feed: (row: Bid) => Record<string, unknown>;
+    /** What the audit entry and the shipper's event say beyond the load and bid. */
+    audit?: (row: Bid) => Record<string, unknown>;
+    feed?: (row: Bid) => Record<string, unknown>;
   },
 ): Promise<BidView> {
   const type = `bid.${how.event}` as const;
@@ -80,7 +79,7 @@ async function changeOwnBid(
         action: type,
         entityType: "bid",
         entityId: row.id,
-        data: { loadId: load.id, ...how.audit(row) },
+        data: { loadId: load.id, ...how.audit?.(row) },
       };
     },
     feed: ({ bids }) => {
@@ -91,7 +90,7 @@ async function changeOwnBid(
           type,
           entityType: "bid",
           entityId: row.id,
-          data: { loadId: load.id, bidId: row.id, ...how.feed(row) },
+          data: { loadId: load.id, bidId: row.id, ...how.feed?.(row) },
         },
       ];
     },

@@ -1,9 +1,9 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { type Mode, organizations, type Place } from "../../db/schema";
-import { type Ctx, requireOrgActor, withTransaction } from "../context";
-import { ForbiddenError, UnprocessableError, ValidationError } from "../errors";
+import { type Ctx, withTransaction } from "../context";
+import { UnprocessableError, ValidationError } from "../errors";
 import { type PlaceInput, resolveEnds } from "../marketplace/places";
-import { type LoadInput, loadValues } from "../marketplace/post-load";
+import { type LoadInput, loadValues, requireVerifiedShipper } from "../marketplace/post-load";
 import { issueWaybill, planLegs } from "./create";
 import type { WaybillView } from "./view";
 import { waybillView } from "./view";
@@ -33,11 +33,7 @@ export async function createDirectWaybill(
   ctx: Ctx,
   input: DirectWaybillInput,
 ): Promise<WaybillView> {
-  const actor = requireOrgActor(ctx);
-  if (actor.kind !== "shipper") throw new ForbiddenError("only shippers issue direct waybills");
-  if (actor.orgStatus !== "verified") {
-    throw new ForbiddenError("the shipper is not verified yet", [], "SHIPPER_NOT_VERIFIED");
-  }
+  const actor = requireVerifiedShipper(ctx, "only shippers issue direct waybills");
   const pickupAt = new Date(input.pickupAt);
   const deliveryAt = new Date(input.deliveryAt);
   if (deliveryAt <= pickupAt) throw ValidationError.field("deliveryAt", "must be after pickupAt");
