@@ -8,8 +8,6 @@ import {
 import { bids, loads, type Mode, type Organization } from "../../db/schema";
 import type { Actor, Clock, Ctx } from "../context";
 
-export type { FleetUnit };
-
 export interface CarrierProfile extends CarrierStanding {
   /** The named vehicles, when asked for: fetched with the profile in the same statement. */
   fleet?: FleetUnit[];

@@ -213,12 +213,12 @@ export async function quoteEndpoints(
   db: Db,
   quoteId: string,
   orgId: string,
-): Promise<{ from: unknown; to: unknown } | undefined> {
+): Promise<{ from: string | null; to: string | null } | undefined> {
   const [quote] = await sqlOf(db).unsafe(
     `select request->>'from' as "from", request->>'to' as "to" from route_quotes
      where id = $1 and org_id = $2`,
     [quoteId, orgId],
     { prepare: true },
   );
-  return quote ? { from: quote.from, to: quote.to } : undefined;
+  return quote ? { from: quote.from as string | null, to: quote.to as string | null } : undefined;
 }
