@@ -1,11 +1,10 @@
-import { eq, sql } from "drizzle-orm";
-import { bids, loads } from "../../db/schema";
-import { recordAudit } from "../audit/append";
+import { eq } from "drizzle-orm";
+import { bids, type Load } from "../../db/schema";
 import { type Ctx, withTransaction } from "../context";
 import { ConflictError } from "../errors";
-import { emitFeed } from "../feed/emit";
 import { lockOwnLoad, requireOpen } from "./own-load";
 import { type LoadInput, loadValues, scheduleClosing } from "./post-load";
+import { shipperEvent, transitionLoad } from "./transition";
 import { type LoadView, loadView } from "./views";
 
 /**
@@ -20,63 +19,60 @@ export async function amendLoad(
   return withTransaction(ctx, async (tx) => {
     const { load } = await lockOwnLoad(tx, input.id);
     requireOpen(load, "amend");
-    const [bid] = await tx.db
-      .select({ id: bids.id })
-      .from(bids)
-      .where(eq(bids.loadId, load.id))
-      .limit(1);
-    if (bid) {
-      throw new ConflictError(
-        "cannot amend a load that has bids; cancel it and post a new one",
-        [],
-        "LOAD_HAS_BIDS",
-      );
-    }
-    const current: LoadInput = {
-      origin: load.origin.hub ?? {
-        address: load.origin.address ?? "",
-        lat: load.origin.lat,
-        lon: load.origin.lon,
-      },
-      destination: load.destination.hub ?? {
-        address: load.destination.address ?? "",
-        lat: load.destination.lat,
-        lon: load.destination.lon,
-      },
-      cargo: load.cargo,
-      pickupWindow: { from: load.pickupFrom.toISOString(), to: load.pickupTo.toISOString() },
-      deliverBy: load.deliverBy.toISOString(),
-      modes: load.modes,
-      reservePrice:
-        load.reserveAmount !== null && load.reserveCurrency !== null
-          ? { amount: load.reserveAmount, currency: load.reserveCurrency }
-          : undefined,
-      biddingClosesAt: load.biddingClosesAt.toISOString(),
-      awardRule: load.awardRule,
-    };
-    const values = loadValues(tx, { ...current, ...input.changes });
-    const [row] = await tx.db
-      .update(loads)
-      .set({ ...values, updatedAt: tx.clock.now(), version: sql`${loads.version} + 1` })
-      .where(eq(loads.id, load.id))
-      .returning();
-    if (!row) throw new Error("update returned no row");
-    recordAudit(tx, {
-      action: "load.amended",
-      entityType: "load",
-      entityId: row.id,
-      data: { changes: input.changes, version: row.version },
-    });
-    await emitFeed(tx, [
-      {
-        orgId: row.shipperId,
-        type: "load.amended",
+    await requireNoBids(tx, load.id);
+    const values = loadValues(tx, { ...loadInputOf(load), ...input.changes });
+    const done = await transitionLoad(tx, {
+      load,
+      to: { set: values, bumpVersion: true },
+      bids: { none: true },
+      audit: ({ load }) => ({
+        action: "load.amended",
         entityType: "load",
-        entityId: row.id,
-        data: { loadId: row.id, version: row.version },
-      },
-    ]);
+        entityId: load.id,
+        data: { changes: input.changes, version: load.version },
+      }),
+      feed: ({ load }) => [
+        shipperEvent(load, "load.amended", { loadId: load.id, version: load.version }),
+      ],
+    });
+    if (!done) throw new Error("update returned no row");
+    const row = done.load;
     if (row.biddingClosesAt.getTime() !== load.biddingClosesAt.getTime()) scheduleClosing(tx, row);
     return loadView(row, tx.actor);
   });
+}
+
+async function requireNoBids(ctx: Ctx, loadId: string): Promise<void> {
+  const [bid] = await ctx.db
+    .select({ id: bids.id })
+    .from(bids)
+    .where(eq(bids.loadId, loadId))
+    .limit(1);
+  if (bid) {
+    throw new ConflictError(
+      "cannot amend a load that has bids; cancel it and post a new one",
+      [],
+      "LOAD_HAS_BIDS",
+    );
+  }
+}
+
+/** The load as the body that would post it, for the changes to be laid over. */
+function loadInputOf(load: Load): LoadInput {
+  const placeOf = (p: Load["origin"]) =>
+    p.hub ?? { address: p.address ?? "", lat: p.lat, lon: p.lon };
+  return {
+    origin: placeOf(load.origin),
+    destination: placeOf(load.destination),
+    cargo: load.cargo,
+    pickupWindow: { from: load.pickupFrom.toISOString(), to: load.pickupTo.toISOString() },
+    deliverBy: load.deliverBy.toISOString(),
+    modes: load.modes,
+    reservePrice:
+      load.reserveAmount !== null && load.reserveCurrency !== null
+        ? { amount: load.reserveAmount, currency: load.reserveCurrency }
+        : undefined,
+    biddingClosesAt: load.biddingClosesAt.toISOString(),
+    awardRule: load.awardRule,
+  };
 }

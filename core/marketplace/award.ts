@@ -1,11 +1,18 @@
 import { and, eq, sql } from "drizzle-orm";
-import { type Bid, bids, loads, waybills } from "../../db/schema";
-import { recordAudit } from "../audit/append";
+import { bids, type Load, loads, waybills } from "../../db/schema";
 import { type Ctx, requireOrgActor, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
-import { emitFeed } from "../feed/emit";
-import { insertWaybill, planLegs } from "../waybills/create";
+import { issueWaybill, planLegs } from "../waybills/create";
 import { type WaybillView, waybillView } from "../waybills/view";
+import { bidderEvents, shipperEvent, type Transitioned, transitionLoad } from "./transition";
+
+interface AwardInput {
+  loadId: string;
+  bidId: string;
+  revision?: number;
+  shipperId?: string;
+  auto?: string;
+}
 
 /**
  * Awards `bidId` on `loadId`, exactly once whatever the concurrency. The load is locked first
@@ -15,12 +22,47 @@ import { type WaybillView, waybillView } from "../waybills/view";
  * index on `waybills.load_id` backs it up. The waybill, the bid outcomes, the audit entry and
  * every bidder's feed event commit in the same transaction.
  */
-export async function awardInTx(
-  tx: Ctx & { tx: object },
-  input: { loadId: string; bidId: string; revision?: number; shipperId?: string; auto?: string },
-): Promise<WaybillView> {
+export async function awardInTx(tx: Ctx & { tx: object }, input: AwardInput): Promise<WaybillView> {
+  const load = await lockOpenLoad(tx, input);
+  await requireAwardableBid(tx, input);
+  const done = await transitionLoad(tx, {
+    load,
+    to: { set: { status: "awarded", awardedBidId: input.bidId }, closed: true, bumpVersion: true },
+    bids: { live: { winner: input.bidId } },
+    effect: (settled) => issueWinnersWaybill(tx, settled, input.bidId),
+    audit: ({ load, bids, effect }) => ({
+      action: "load.awarded",
+      entityType: "load",
+      entityId: load.id,
+      data: {
+        bidId: input.bidId,
+        carrierId: effect.carrierId,
+        waybill: effect.waybill.number,
+        rule: input.auto ?? "manual",
+        lost: bids.filter((b) => b.id !== input.bidId).map((b) => b.id),
+      },
+    }),
+    feed: ({ load, bids, effect }) => [
+      shipperEvent(load, "load.awarded", {
+        loadId: load.id,
+        bidId: input.bidId,
+        waybill: effect.waybill.number,
+      }),
+      ...bidderEvents(load.id, bids, (b) =>
+        b.id === input.bidId
+          ? { type: "bid.won", data: { waybill: effect.waybill.number } }
+          : { type: "bid.lost" },
+      ),
+    ],
+  });
+  if (!done) throw new Error("the locked load vanished inside the transaction");
+  return waybillView(done.effect.waybill, done.effect.legs, "sensitive");
+}
+
+/** Locks the load (the shipper's own, when a shipper awards) and requires it open. */
+async function lockOpenLoad(tx: Ctx, input: AwardInput): Promise<Load> {
   const [locked] = await tx.db
-    .select({ status: loads.status })
+    .select()
     .from(loads)
     .where(
       and(
@@ -31,6 +73,11 @@ export async function awardInTx(
     .for("no key update");
   if (!locked) throw NotFoundError.of("load", input.loadId);
   if (locked.status !== "open") throw await loadNotOpen(tx, input.loadId, locked.status);
+  return locked;
+}
+
+/** The bid to award: on this load, live, still valid, at the revision the shipper saw. */
+async function requireAwardableBid(tx: Ctx, input: AwardInput): Promise<void> {
   // A statement of its own after the lock: in READ COMMITTED it sees every bid change that
   // committed while we waited (a subquery inside the locking UPDATE would not).
   const [bid] = await tx.db
@@ -54,32 +101,14 @@ export async function awardInTx(
       "BID_REVISED",
     );
   }
+}
 
-  const [load] = await tx.db
-    .update(loads)
-    .set({
-      status: "awarded",
-      awardedBidId: input.bidId,
-      closedAt: sql`now()`,
-      updatedAt: tx.clock.now(),
-      version: sql`${loads.version} + 1`,
-    })
-    .where(eq(loads.id, input.loadId))
-    .returning();
-  if (!load) throw new Error("the locked load vanished inside the transaction");
-
-  const outcomes = await tx.db
-    .update(bids)
-    .set({
-      status: sql`case when ${bids.id} = ${input.bidId} then 'awarded' else 'lost' end`,
-      updatedAt: tx.clock.now(),
-    })
-    .where(and(eq(bids.loadId, load.id), eq(bids.status, "live")))
-    .returning();
-  const winner = outcomes.find((b) => b.id === input.bidId);
+/** The winning bid's waybill: its price, carrier and legs, on the awarded load. */
+async function issueWinnersWaybill(tx: Ctx & { tx: object }, done: Transitioned, bidId: string) {
+  const { load } = done;
+  const winner = done.bids.find((b) => b.id === bidId);
   if (!winner) throw new Error("awarded bid vanished inside the transaction");
-
-  const { waybill, legs } = await insertWaybill(tx, {
+  const issued = await issueWaybill(tx, {
     loadId: load.id,
     bidId: winner.id,
     shipperId: load.shipperId,
@@ -95,39 +124,7 @@ export async function awardInTx(
       winner.legs ?? [{ mode: winner.mode, from: load.origin, to: load.destination }],
     ),
   });
-  recordAudit(tx, {
-    action: "load.awarded",
-    entityType: "load",
-    entityId: load.id,
-    data: {
-      bidId: winner.id,
-      carrierId: winner.carrierId,
-      waybill: waybill.number,
-      rule: input.auto ?? "manual",
-      lost: outcomes.filter((b) => b.id !== winner.id).map((b) => b.id),
-    },
-  });
-  await emitFeed(tx, [
-    {
-      orgId: load.shipperId,
-      type: "load.awarded",
-      entityType: "load",
-      entityId: load.id,
-      data: { loadId: load.id, bidId: winner.id, waybill: waybill.number },
-    },
-    ...outcomes.map((b: Bid) => ({
-      orgId: b.carrierId,
-      type: b.id === winner.id ? ("bid.won" as const) : ("bid.lost" as const),
-      entityType: "bid",
-      entityId: b.id,
-      data: {
-        loadId: load.id,
-        bidId: b.id,
-        ...(b.id === winner.id ? { waybill: waybill.number } : {}),
-      },
-    })),
-  ]);
-  return waybillView(waybill, legs, "sensitive");
+  return { ...issued, carrierId: winner.carrierId };
 }
 
 /** The 409 for a load that is no longer open, naming its waybill if it was awarded. */

@@ -1,10 +1,9 @@
 import { and, eq } from "drizzle-orm";
-import { sqlOf } from "../../db/client";
-import { tableStatements } from "../../db/queries/statements";
-import { type Bid, bids, type Load, loads, type Mode } from "../../db/schema";
+import { carrierAndLoadForBidding } from "../../db/queries/marketplace";
+import { type Bid, bids, type Load } from "../../db/schema";
 import { type Ctx, type OrgActor, requireOrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
-import { type CarrierProfile, carrierSeesLoad, type FleetUnit } from "./visibility";
+import { type CarrierProfile, carrierSeesLoad } from "./visibility";
 
 /** The acting carrier, refused before anything else if it may not bid at all. */
 export function requireBiddingCarrier(ctx: Ctx): OrgActor {
@@ -15,18 +14,6 @@ export function requireBiddingCarrier(ctx: Ctx): OrgActor {
   }
   return actor;
 }
-
-const loadRows = tableStatements(loads);
-// The carrier (with the named vehicles) and the load locked FOR SHARE, in one statement.
-const CARRIER_AND_LOAD = `with l as (select * from loads where id = $2 for share)
-  select c.id as c_id, c.status as c_status, c.modes as c_modes,
-    c.qualifications as c_qualifications,
-    (select coalesce(json_agg(json_build_object('id', v.id, 'carrierId', v.carrier_id,
-      'mode', v.mode, 'capacityKg', v.capacity_kg, 'capacityM3', v.capacity_m3)), '[]'::json)
-     from vehicles v where v.id = any($3::text[])) as c_fleet,
-    l.*, (extract(epoch from now()) * 1000)::float8 as db_now_ms
-  from organizations c left join l on true
-  where c.id = $1 and c.kind = 'carrier'`;
 
 /**
  * The bidding carrier and the load it bids on, locked FOR SHARE, with bidding open by the
@@ -39,24 +26,16 @@ export async function lockLoadForBidding(
   loadId: string,
   opts: { vehicleIds?: readonly string[] } = {},
 ) {
-  const [row] = await sqlOf(ctx.db).unsafe(
-    CARRIER_AND_LOAD,
-    [actor.orgId, loadId, [...(opts.vehicleIds ?? [])]],
-    { prepare: true },
-  );
-  if (!row) throw NotFoundError.of("carrier", actor.orgId);
+  const found = await carrierAndLoadForBidding(ctx.db, actor.orgId, loadId, opts.vehicleIds ?? []);
+  if (!found) throw NotFoundError.of("carrier", actor.orgId);
+  const { load, dbNow } = found;
   const carrier: CarrierProfile = {
-    id: String(row.c_id),
-    status: row.c_status as CarrierProfile["status"],
-    modes: row.c_modes as Mode[],
-    qualifications: row.c_qualifications as CarrierProfile["qualifications"],
-    ...(opts.vehicleIds ? { fleet: row.c_fleet as FleetUnit[] } : {}),
+    ...found.carrier,
+    ...(opts.vehicleIds ? { fleet: found.fleet } : {}),
   };
-  const load = row.id === null || row.id === undefined ? undefined : loadRows.map(row);
   if (!load || !(await carrierSeesLoad(ctx, carrier, load))) {
     throw NotFoundError.of("load", loadId);
   }
-  const dbNow = new Date(Number(row.db_now_ms));
   requireBiddingOpen(load, dbNow);
   return { load, dbNow, carrier };
 }

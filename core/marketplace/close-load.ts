@@ -8,10 +8,9 @@ import {
   waybillLegs,
   waybills,
 } from "../../db/schema";
-import { recordAudit } from "../audit/append";
 import { type Ctx, withTransaction } from "../context";
-import { emitFeed } from "../feed/emit";
 import { awardInTx } from "./award";
+import { bidderEvents, shipperEvent, transitionLoad } from "./transition";
 
 /**
  * The published best-value weighting. Each criterion is scaled to 0..1 across the competing
@@ -109,41 +108,32 @@ export async function closeLoad(ctx: Ctx, input: { loadId: string }): Promise<Cl
       });
       return { outcome: "awarded", waybill: waybill.number, bidId: winner.id };
     }
-    const [updated] = await tx.db
-      .update(loads)
-      .set({ status: "unawarded", closedAt: sql`now()`, updatedAt: tx.clock.now() })
-      .where(and(eq(loads.id, load.id), eq(loads.status, "open")))
-      .returning({ id: loads.id });
-    if (!updated) return { outcome: "skipped", why: "not_open" };
-    const lost = await tx.db
-      .update(bids)
-      .set({ status: "lost", updatedAt: tx.clock.now() })
-      .where(and(eq(bids.loadId, load.id), eq(bids.status, "live")))
-      .returning({ id: bids.id, carrierId: bids.carrierId });
-    recordAudit(tx, {
+    return markUnawarded(tx, load, live.length);
+  });
+}
+
+/** No eligible bid: the load closes unawarded and every live bid is lost. */
+async function markUnawarded(
+  tx: Ctx & { tx: object },
+  load: Load,
+  liveBids: number,
+): Promise<CloseOutcome> {
+  const done = await transitionLoad(tx, {
+    load,
+    to: { set: { status: "unawarded" }, closed: true, whileOpen: true },
+    bids: { live: "lost" },
+    audit: () => ({
       action: "load.unawarded",
       entityType: "load",
       entityId: load.id,
-      data: { rule: load.awardRule, liveBids: live.length },
-    });
-    await emitFeed(tx, [
-      {
-        orgId: load.shipperId,
-        type: "load.unawarded",
-        entityType: "load",
-        entityId: load.id,
-        data: { loadId: load.id, rule: load.awardRule },
-      },
-      ...lost.map((b) => ({
-        orgId: b.carrierId,
-        type: "bid.lost" as const,
-        entityType: "bid",
-        entityId: b.id,
-        data: { loadId: load.id, bidId: b.id },
-      })),
-    ]);
-    return { outcome: "unawarded" };
+      data: { rule: load.awardRule, liveBids },
+    }),
+    feed: ({ bids }) => [
+      shipperEvent(load, "load.unawarded", { loadId: load.id, rule: load.awardRule }),
+      ...bidderEvents(load.id, bids, () => ({ type: "bid.lost" })),
+    ],
   });
+  return done ? { outcome: "unawarded" } : { outcome: "skipped", why: "not_open" };
 }
 
 /** Open loads with an automatic rule whose bidding has closed: the sweep's work list. */

@@ -1,9 +1,9 @@
-import { sqlOf } from "../../db/client";
-import type { BidLeg, Load, Mode } from "../../db/schema";
+import { quoteEndpoints } from "../../db/queries/marketplace";
+import type { BidLeg, Load, Mode, Place } from "../../db/schema";
 import type { RoutingEngine } from "../../routing/engine";
 import type { Ctx } from "../context";
 import { ForbiddenError, UnprocessableError } from "../errors";
-import { distanceKm, type PlaceInput, resolvePlace } from "./places";
+import { distanceKm, type PlaceInput, resolveEnds } from "./places";
 import { type CarrierProfile, permittedClasses } from "./visibility";
 
 export interface BidInput {
@@ -48,12 +48,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
  * hubs rather than free addresses).
  */
 async function checkQuote(ctx: Ctx, load: Load, carrierId: string, quoteId: string) {
-  const [quote] = await sqlOf(ctx.db).unsafe(
-    `select request->>'from' as "from", request->>'to' as "to" from route_quotes
-     where id = $1 and org_id = $2`,
-    [quoteId, carrierId],
-    { prepare: true },
-  );
+  const quote = await quoteEndpoints(ctx.db, quoteId, carrierId);
   if (!quote)
     throw refuse("QUOTE_NOT_FOUND", `no route quote ${quoteId} of this carrier`, "quoteId");
   const wrongFrom = load.originHub !== null && quote.from !== load.originHub;
@@ -78,7 +73,8 @@ export interface CheckedBid {
 
 /**
  * Everything that makes a bid acceptable apart from the clock: each refusal names its reason
- * (`MODE_NOT_ALLOWED`, `LICENCE_EXPIRED`, `CAPACITY_INSUFFICIENT`, …).
+ * (`MODE_NOT_ALLOWED`, `LICENCE_EXPIRED`, `CAPACITY_INSUFFICIENT`, …). The checks run in a
+ * fixed order, so a bid wrong in several ways is always refused for the same one.
  */
 export async function checkBid(
   ctx: Ctx,
@@ -92,16 +88,38 @@ export async function checkBid(
   const legs: BidLeg[] | null = input.legs
     ? input.legs.map((l, i) => ({
         mode: l.mode,
-        from: resolvePlace(ctx.network, `legs.${i}.from`, l.from),
-        to: resolvePlace(ctx.network, `legs.${i}.to`, l.to),
+        ...resolveEnds(ctx.network, `legs.${i}`, l),
         ...(l.departAt ? { departAt: l.departAt } : {}),
         ...(l.arriveAt ? { arriveAt: l.arriveAt } : {}),
       }))
     : null;
-  const modes: Mode[] = legs ? legs.map((l) => l.mode) : input.mode ? [input.mode] : [];
-  const [primary] = modes;
+  const modes = checkModes(load, carrier, legs, input.mode);
+  const times = checkTimes(load, input);
+  checkQualifications(load, carrier.qualifications, day(times.pickupAt));
+  if (load.reserveCurrency && input.price.currency !== load.reserveCurrency) {
+    throw refuse(
+      "CURRENCY_MISMATCH",
+      `bid in the reserve price's currency, ${load.reserveCurrency}`,
+      "price.currency",
+    );
+  }
+  if (input.quoteId) await checkQuote(ctx, load, carrier.id, input.quoteId);
+  checkFleet(load, carrier, modes.all, input.vehicleIds);
+  const stretches = legs ?? [{ mode: modes.primary, from: load.origin, to: load.destination }];
+  return { mode: modes.primary, legs, co2eKg: co2eOf(ctx.network, load, stretches), ...times };
+}
+
+/** The bid's modes (its one mode, or each leg's): allowed by the load, operated by the carrier. */
+function checkModes(
+  load: Load,
+  carrier: CarrierProfile,
+  legs: BidLeg[] | null,
+  mode: Mode | undefined,
+): { primary: Mode; all: Mode[] } {
+  const all: Mode[] = legs ? legs.map((l) => l.mode) : mode ? [mode] : [];
+  const [primary] = all;
   if (!primary) throw refuse("MODE_REQUIRED", "give a mode or legs", "mode");
-  for (const [i, m] of modes.entries()) {
+  for (const [i, m] of all.entries()) {
     const path = legs ? `legs.${i}.mode` : "mode";
     if (!load.modes.includes(m)) {
       throw refuse("MODE_NOT_ALLOWED", `the load allows ${load.modes.join(", ")}, not ${m}`, path);
@@ -110,10 +128,16 @@ export async function checkBid(
       throw refuse("MODE_NOT_OPERATED", `the carrier does not operate ${m}`, path);
     }
   }
+  return { primary, all };
+}
 
+/** Pickup in the load's window, delivery after pickup and by the load's deadline. */
+function checkTimes(
+  load: Load,
+  input: BidInput,
+): Pick<CheckedBid, "pickupAt" | "deliveryAt" | "validUntil"> {
   const pickupAt = new Date(input.pickupAt);
   const deliveryAt = new Date(input.deliveryAt);
-  const validUntil = new Date(input.validUntil);
   if (pickupAt < load.pickupFrom || pickupAt > load.pickupTo) {
     throw refuse(
       "PICKUP_OUTSIDE_WINDOW",
@@ -127,40 +151,44 @@ export async function checkBid(
   if (deliveryAt > load.deliverBy) {
     throw refuse("DELIVERY_TOO_LATE", "deliveryAt is after the load's deliverBy", "deliveryAt");
   }
+  return { pickupAt, deliveryAt, validUntil: new Date(input.validUntil) };
+}
 
-  const q = carrier.qualifications;
-  const pickupDay = day(pickupAt);
+/** Licence, insurance and any dangerous-goods permit, each valid on the pickup day. */
+function checkQualifications(
+  load: Load,
+  q: CarrierProfile["qualifications"],
+  pickupDay: string,
+): void {
   if (!q.operatingLicence || q.operatingLicence.expiresOn < pickupDay) {
     throw refuse("LICENCE_EXPIRED", "the operating licence is not valid at pickup");
   }
   if (!q.insurance || q.insurance.expiresOn < pickupDay) {
     throw refuse("INSURANCE_EXPIRED", "the insurance is not valid at pickup");
   }
-  if (load.dgClass) {
-    if (!q.dangerousGoods) {
-      throw refuse("DG_PERMIT_MISSING", `the load is dangerous goods class ${load.dgClass}`);
-    }
-    if (!permittedClasses(q, pickupDay).includes(load.dgClass)) {
-      throw refuse(
-        "DG_CLASS_NOT_COVERED",
-        `the dangerous-goods permit does not cover class ${load.dgClass} at pickup`,
-      );
-    }
+  if (!load.dgClass) return;
+  if (!q.dangerousGoods) {
+    throw refuse("DG_PERMIT_MISSING", `the load is dangerous goods class ${load.dgClass}`);
   }
-  if (load.reserveCurrency && input.price.currency !== load.reserveCurrency) {
+  if (!permittedClasses(q, pickupDay).includes(load.dgClass)) {
     throw refuse(
-      "CURRENCY_MISMATCH",
-      `bid in the reserve price's currency, ${load.reserveCurrency}`,
-      "price.currency",
+      "DG_CLASS_NOT_COVERED",
+      `the dangerous-goods permit does not cover class ${load.dgClass} at pickup`,
     );
   }
+}
 
-  if (input.quoteId) await checkQuote(ctx, load, carrier.id, input.quoteId);
-
+/** The named vehicles are the carrier's, of the bid's modes, and carry the load per mode. */
+function checkFleet(
+  load: Load,
+  carrier: CarrierProfile,
+  modes: readonly Mode[],
+  vehicleIds: readonly string[],
+): void {
   // lockLoadForBidding reads the named vehicles with the carrier's profile.
   const fleet = carrier.fleet;
   if (!fleet) throw new Error("checkBid needs the carrier's fleet (lockLoadForBidding vehicleIds)");
-  for (const [i, id] of input.vehicleIds.entries()) {
+  for (const [i, id] of vehicleIds.entries()) {
     const v = fleet.find((f) => f.id === id);
     if (!v || v.carrierId !== carrier.id) {
       throw refuse(
@@ -185,23 +213,21 @@ export async function checkBid(
       );
     }
   }
+}
 
+/** Estimated kg CO2e of carrying the load over the stretches, to one decimal. */
+function co2eOf(
+  network: RoutingEngine,
+  load: Load,
+  stretches: readonly { mode: Mode; from: Place; to: Place }[],
+): number {
   const tonnes = load.weightKg / 1000;
-  const stretches = legs ?? [{ mode: primary, from: load.origin, to: load.destination }];
-  const co2eKg = stretches.reduce(
+  const kg = stretches.reduce(
     (s, l) =>
-      s +
-      (distanceKm(l.from, l.to) * DETOUR[l.mode] * tonnes * factorOf(ctx.network, l.mode)) / 1000,
+      s + (distanceKm(l.from, l.to) * DETOUR[l.mode] * tonnes * factorOf(network, l.mode)) / 1000,
     0,
   );
-  return {
-    mode: primary,
-    legs,
-    co2eKg: Math.round(co2eKg * 10) / 10,
-    pickupAt,
-    deliveryAt,
-    validUntil,
-  };
+  return Math.round(kg * 10) / 10;
 }
 
 /** The columns a bid takes from its input once checked, alike on placing and revising. */

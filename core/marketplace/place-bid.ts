@@ -1,5 +1,4 @@
-import { tableStatements } from "../../db/queries/statements";
-import { bids } from "../../db/schema";
+import { insertBid } from "../../db/queries/marketplace";
 import { appendAudit } from "../audit/append";
 import { type Ctx, withTransaction } from "../context";
 import { ConflictError } from "../errors";
@@ -9,8 +8,6 @@ import { isUniqueViolation } from "../participants/register";
 import { lockLoadForBidding, requireBiddingCarrier, requireValidUntil } from "./bids";
 import { type BidInput, bidTerms, checkBid } from "./eligibility";
 import { type BidView, bidView } from "./views";
-
-const bidRows = tableStatements(bids);
 
 /** `POST /v1/loads/{id}/bids`: one live bid per carrier per load, refused once bidding closes. */
 export async function placeBid(
@@ -29,7 +26,7 @@ export async function placeBid(
     // The bid, its audit entry and the shipper's feed event go out together on the
     // transaction's connection (pipelined): one round trip instead of three.
     const [inserted, ...rest] = await Promise.allSettled([
-      bidRows.insert(tx.db, {
+      insertBid(tx.db, {
         id,
         loadId: load.id,
         carrierId: actor.orgId,

@@ -17,6 +17,18 @@ export function resolvePlace(network: RoutingEngine, path: string, input: PlaceI
   return { address: input.address, lat: input.lat, lon: input.lon };
 }
 
+/** A stretch's two ends resolved, refused by name as `<path>.from` / `<path>.to`. */
+export function resolveEnds(
+  network: RoutingEngine,
+  path: string,
+  stretch: { from: PlaceInput; to: PlaceInput },
+): { from: Place; to: Place } {
+  return {
+    from: resolvePlace(network, `${path}.from`, stretch.from),
+    to: resolvePlace(network, `${path}.to`, stretch.to),
+  };
+}
+
 /** Great-circle distance in km; road and rail run longer, so callers apply a detour factor. */
 export function distanceKm(a: Place, b: Place): number {
   const rad = Math.PI / 180;

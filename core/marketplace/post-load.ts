@@ -1,6 +1,7 @@
-import { type AwardRule, type Load, loads, type Mode } from "../../db/schema";
+import { insertLoad } from "../../db/queries/marketplace";
+import type { AwardRule, Load, Mode } from "../../db/schema";
 import { recordAudit } from "../audit/append";
-import { type Ctx, requireOrgActor, withTransaction } from "../context";
+import { type Ctx, type OrgActor, requireOrgActor, withTransaction } from "../context";
 import { ForbiddenError, ValidationError } from "../errors";
 import { emitFeed } from "../feed/emit";
 import { newId } from "../ids";
@@ -93,27 +94,29 @@ export function scheduleClosing(ctx: Ctx & { tx: { afterCommit: (() => unknown)[
   );
 }
 
-/** `POST /v1/loads`: a verified shipper posts cargo for carriers to bid on. */
-export async function postLoad(ctx: Ctx, input: LoadInput): Promise<LoadView> {
+/** The acting shipper, verified; `refusal` tells anyone else what only shippers do. */
+export function requireVerifiedShipper(ctx: Ctx, refusal: string): OrgActor {
   const actor = requireOrgActor(ctx);
-  if (actor.kind !== "shipper") throw new ForbiddenError("only shippers post loads");
+  if (actor.kind !== "shipper") throw new ForbiddenError(refusal);
   if (actor.orgStatus !== "verified") {
     throw new ForbiddenError("the shipper is not verified yet", [], "SHIPPER_NOT_VERIFIED");
   }
+  return actor;
+}
+
+/** `POST /v1/loads`: a verified shipper posts cargo for carriers to bid on. */
+export async function postLoad(ctx: Ctx, input: LoadInput): Promise<LoadView> {
+  const actor = requireVerifiedShipper(ctx, "only shippers post loads");
   const values = loadValues(ctx, input);
   return withTransaction(ctx, async (tx) => {
     const now = tx.clock.now();
-    const [row] = await tx.db
-      .insert(loads)
-      .values({
-        id: newId("ld"),
-        shipperId: actor.orgId,
-        ...values,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    if (!row) throw new Error("insert returned no row");
+    const row = await insertLoad(tx.db, {
+      id: newId("ld"),
+      shipperId: actor.orgId,
+      ...values,
+      createdAt: now,
+      updatedAt: now,
+    });
     recordAudit(tx, {
       action: "load.posted",
       entityType: "load",

@@ -6,6 +6,7 @@ import { toPage } from "../pagination";
 import { type LoadView, loadView } from "./views";
 import { carrierProfile, loadVisibility } from "./visibility";
 
+/** The SQL half of load visibility (visibility.ts says why there is a JS half too). */
 async function visibilityOf(ctx: Ctx): Promise<SQL | undefined | null> {
   const actor = ctx.actor;
   const carrier = actor.kind === "carrier" ? await carrierProfile(ctx, actor.orgId) : undefined;

@@ -1,8 +1,5 @@
-import { eq, sql } from "drizzle-orm";
-import { bids } from "../../db/schema";
-import { recordAudit } from "../audit/append";
+import type { Bid, Load } from "../../db/schema";
 import { type Ctx, withTransaction } from "../context";
-import { emitFeed } from "../feed/emit";
 import {
   lockLoadForBidding,
   lockOwnLiveBid,
@@ -10,6 +7,7 @@ import {
   requireValidUntil,
 } from "./bids";
 import { type BidInput, bidTerms, checkBid } from "./eligibility";
+import { type BidChange, transitionLoad } from "./transition";
 import type { BidView } from "./views";
 import { bidView as view } from "./views";
 
@@ -29,32 +27,12 @@ export async function reviseBid(
     const previous = await lockOwnLiveBid(tx, actor, load.id, input.bidId);
     const checked = await checkBid(tx, load, carrier, input.bid);
     requireValidUntil(checked.validUntil, dbNow);
-    const [row] = await tx.db
-      .update(bids)
-      .set({
-        ...bidTerms(input.bid, checked),
-        revision: sql`${bids.revision} + 1`,
-        updatedAt: tx.clock.now(),
-      })
-      .where(eq(bids.id, previous.id))
-      .returning();
-    if (!row) throw new Error("update returned no row");
-    recordAudit(tx, {
-      action: "bid.revised",
-      entityType: "bid",
-      entityId: row.id,
-      data: { loadId: load.id, revision: row.revision, previous: view(previous), ...input.bid },
+    return changeOwnBid(tx, load, {
+      change: { id: previous.id, terms: bidTerms(input.bid, checked) },
+      event: "revised",
+      audit: (row) => ({ revision: row.revision, previous: view(previous), ...input.bid }),
+      feed: (row) => ({ revision: row.revision, price: input.bid.price }),
     });
-    await emitFeed(tx, [
-      {
-        orgId: load.shipperId,
-        type: "bid.revised",
-        entityType: "bid",
-        entityId: row.id,
-        data: { loadId: load.id, bidId: row.id, revision: row.revision, price: input.bid.price },
-      },
-    ]);
-    return view(row);
   });
 }
 
@@ -67,27 +45,55 @@ export async function withdrawBid(
   return withTransaction(ctx, async (tx) => {
     const { load } = await lockLoadForBidding(tx, actor, input.loadId);
     const bid = await lockOwnLiveBid(tx, actor, load.id, input.bidId);
-    const [row] = await tx.db
-      .update(bids)
-      .set({ status: "withdrawn", updatedAt: tx.clock.now() })
-      .where(eq(bids.id, bid.id))
-      .returning();
-    if (!row) throw new Error("update returned no row");
-    recordAudit(tx, {
-      action: "bid.withdrawn",
-      entityType: "bid",
-      entityId: row.id,
-      data: { loadId: load.id },
+    return changeOwnBid(tx, load, {
+      change: { id: bid.id, status: "withdrawn" },
+      event: "withdrawn",
     });
-    await emitFeed(tx, [
-      {
-        orgId: load.shipperId,
-        type: "bid.withdrawn",
+  });
+}
+
+/** A carrier's change of its own bid: the bid, its audit entry and the shipper's feed event. */
+async function changeOwnBid(
+  tx: Ctx & { tx: object },
+  load: Load,
+  how: {
+    change: BidChange;
+    event: "revised" | "withdrawn";
+    /** What the audit entry and the shipper's event say beyond the load and bid. */
+    audit?: (row: Bid) => Record<string, unknown>;
+    feed?: (row: Bid) => Record<string, unknown>;
+  },
+): Promise<BidView> {
+  const type = `bid.${how.event}` as const;
+  const bidOf = (bids: Bid[]) => {
+    const [row] = bids;
+    if (!row) throw new Error("update returned no row");
+    return row;
+  };
+  const done = await transitionLoad(tx, {
+    load,
+    bids: how.change,
+    audit: ({ bids }) => {
+      const row = bidOf(bids);
+      return {
+        action: type,
         entityType: "bid",
         entityId: row.id,
-        data: { loadId: load.id, bidId: row.id },
-      },
-    ]);
-    return view(row);
+        data: { loadId: load.id, ...how.audit?.(row) },
+      };
+    },
+    feed: ({ bids }) => {
+      const row = bidOf(bids);
+      return [
+        {
+          orgId: load.shipperId,
+          type,
+          entityType: "bid",
+          entityId: row.id,
+          data: { loadId: load.id, bidId: row.id, ...how.feed?.(row) },
+        },
+      ];
+    },
   });
+  return view(bidOf(done?.bids ?? []));
 }

@@ -1,63 +1,60 @@
 import { and, eq, or, type SQL, sql } from "drizzle-orm";
-import { sqlOf } from "../../db/client";
+import {
+  type CarrierStanding,
+  carrierHasBid,
+  carrierStanding,
+  type FleetUnit,
+} from "../../db/queries/marketplace";
 import { bids, loads, type Mode, type Organization } from "../../db/schema";
 import type { Actor, Clock, Ctx } from "../context";
 
-export interface FleetUnit {
-  id: string;
-  carrierId: string;
-  mode: Mode;
-  capacityKg: number;
-  capacityM3: number;
-}
-
-export interface CarrierProfile {
-  id: string;
-  status: Organization["status"];
-  modes: Mode[];
-  qualifications: Organization["qualifications"];
+export interface CarrierProfile extends CarrierStanding {
   /** The named vehicles, when asked for: fetched with the profile in the same statement. */
   fleet?: FleetUnit[];
 }
 
-const PROFILE = `select id, status, modes, qualifications from organizations
-  where id = $1 and kind = 'carrier'`;
-
 /** A carrier's standing: what decides which loads it sees and may bid on. */
-export async function carrierProfile(ctx: Ctx, orgId: string): Promise<CarrierProfile | undefined> {
-  const [row] = await sqlOf(ctx.db).unsafe(PROFILE, [orgId], { prepare: true });
-  if (!row) return undefined;
-  return {
-    id: String(row.id),
-    status: row.status as CarrierProfile["status"],
-    modes: row.modes as Mode[],
-    qualifications: row.qualifications as CarrierProfile["qualifications"],
-  };
+export function carrierProfile(ctx: Ctx, orgId: string): Promise<CarrierProfile | undefined> {
+  return carrierStanding(ctx.db, orgId);
+}
+
+/*
+ * A carrier's visibility is written twice, on purpose: as SQL (`loadVisibility`) so listings
+ * filter and page in the database, and in JS (`carrierSeesLoad`) so bidding judges the load it
+ * has already locked without another query. Both read the same `Qualified` terms;
+ * test/marketplace/visibility.test.ts runs both over every carrier, load and day and requires
+ * the same answer.
+ */
+
+/** What opens a load to a carrier that has not bid on it. */
+interface Qualified {
+  modes: Mode[];
+  /** Dangerous-goods classes its permit covers on the clock's day. */
+  classes: string[];
+}
+
+/** Null for a carrier not verified: it sees only the loads it has bid on. */
+function qualifiedTerms(carrier: CarrierProfile, clock: Clock): Qualified | null {
+  if (carrier.status !== "verified") return null;
+  return { modes: carrier.modes, classes: permittedClasses(carrier.qualifications, dayOf(clock)) };
 }
 
 /**
- * The carrier's side of `loadVisibility`, for a load already in hand (test/marketplace/
- * visibility.test.ts keeps the two in step): qualified for an open
- * load, or a bidder on it.
+ * The carrier's side of `loadVisibility`, for a load already in hand: qualified for an open
+ * load (a mode it operates, a permit for the class), or a bidder on it.
  */
 export async function carrierSeesLoad(
   ctx: Ctx,
   carrier: CarrierProfile,
   load: { id: string; status: string; modes: Mode[]; dgClass: string | null },
 ): Promise<boolean> {
-  const classes = permittedClasses(carrier.qualifications, dayOf(ctx.clock));
+  const terms = qualifiedTerms(carrier, ctx.clock);
   const qualified =
-    carrier.status === "verified" &&
+    terms !== null &&
     load.status === "open" &&
-    load.modes.some((m) => carrier.modes.includes(m)) &&
-    (load.dgClass === null || classes.includes(load.dgClass));
-  if (qualified) return true;
-  const [bid] = await sqlOf(ctx.db).unsafe(
-    "select 1 from bids where load_id = $1 and carrier_id = $2 limit 1",
-    [load.id, carrier.id],
-    { prepare: true },
-  );
-  return bid !== undefined;
+    load.modes.some((m) => terms.modes.includes(m)) &&
+    (load.dgClass === null || terms.classes.includes(load.dgClass));
+  return qualified || carrierHasBid(ctx.db, load.id, carrier.id);
 }
 
 /** A text[] literal built from bound parameters. */
@@ -96,17 +93,16 @@ export function loadVisibility(
   }
   if (actor.kind === "shipper") return eq(loads.shipperId, actor.orgId);
   if (actor.kind === "carrier" && carrier) {
-    const classes = permittedClasses(carrier.qualifications, dayOf(clock));
-    const qualified =
-      carrier.status === "verified"
-        ? and(
-            eq(loads.status, "open"),
-            sql`${loads.modes} && ${textArray(carrier.modes)}`,
-            classes.length > 0
-              ? sql`(${loads.dgClass} is null or ${loads.dgClass} = any(${textArray(classes)}))`
-              : sql`${loads.dgClass} is null`,
-          )
-        : undefined;
+    const terms = qualifiedTerms(carrier, clock);
+    const qualified = terms
+      ? and(
+          eq(loads.status, "open"),
+          sql`${loads.modes} && ${textArray(terms.modes)}`,
+          terms.classes.length > 0
+            ? sql`(${loads.dgClass} is null or ${loads.dgClass} = any(${textArray(terms.classes)}))`
+            : sql`${loads.dgClass} is null`,
+        )
+      : undefined;
     const hasBid = sql`exists (select 1 from ${bids} where ${bids.loadId} = ${loads.id} and ${bids.carrierId} = ${carrier.id})`;
     return qualified ? or(qualified, hasBid) : hasBid;
   }

@@ -1,19 +1,14 @@
-import { sql } from "drizzle-orm";
 import {
-  type Cargo,
-  type HandoverPoint,
-  type Mode,
-  type Place,
-  type Waybill,
-  type WaybillLeg,
-  waybillEvents,
-  waybillLegs,
-  waybills,
-} from "../../db/schema";
+  drawWaybillNumber,
+  insertWaybill,
+  insertWaybillEvent,
+  insertWaybillLegs,
+} from "../../db/queries/waybills";
+import type { Cargo, HandoverPoint, Mode, Place, Waybill, WaybillLeg } from "../../db/schema";
 import type { RoutingEngine } from "../../routing/engine";
 import { recordAudit } from "../audit/append";
 import type { Ctx } from "../context";
-import { emitFeed } from "../feed/emit";
+import { emitFeed, type FeedItem } from "../feed/emit";
 import { placeLabel } from "../marketplace/places";
 import { fingerprint } from "./lifecycle";
 import { formatWaybillNumber } from "./number";
@@ -114,48 +109,37 @@ export function handoverPoints(network: RoutingEngine, legs: LegDraft[]): Handov
  * Issues a waybill inside the caller's transaction: number from the node's sequence, legs,
  * the `created` event, audit entry and feed events for shipper and carriers.
  */
-export async function insertWaybill(
+export async function issueWaybill(
   ctx: Ctx & { tx: object },
   draft: WaybillDraft,
 ): Promise<{ waybill: Waybill; legs: WaybillLeg[] }> {
-  const [next] = await ctx.db.execute<{ seq: string; year: number }>(
-    sql`select nextval('waybill_number_seq')::text as seq,
-               extract(year from now() at time zone 'UTC')::int as year`,
-  );
-  if (!next) throw new Error("sequence returned no row");
-  const number = formatWaybillNumber(ctx.nodeCode ?? "XJ", Number(next.year), Number(next.seq));
+  const next = await drawWaybillNumber(ctx.db);
+  const number = formatWaybillNumber(ctx.nodeCode ?? "XJ", next.year, next.seq);
   const now = ctx.clock.now();
-  const [waybill] = await ctx.db
-    .insert(waybills)
-    .values({
-      number,
-      loadId: draft.loadId ?? null,
-      bidId: draft.bidId ?? null,
-      shipperId: draft.shipperId,
-      carrierId: draft.carrierId,
-      origin: draft.origin,
-      destination: draft.destination,
-      cargo: draft.cargo,
-      priceAmount: draft.price.amount,
-      priceCurrency: draft.price.currency,
-      points: handoverPoints(ctx.network, draft.legs),
-      status: "created",
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  if (!waybill) throw new Error("insert returned no row");
-  const legs = await ctx.db
-    .insert(waybillLegs)
-    .values(draft.legs.map((l, i) => ({ waybillNumber: number, seq: i + 1, ...l })))
-    .returning();
+  const waybill = await insertWaybill(ctx.db, {
+    number,
+    loadId: draft.loadId ?? null,
+    bidId: draft.bidId ?? null,
+    shipperId: draft.shipperId,
+    carrierId: draft.carrierId,
+    origin: draft.origin,
+    destination: draft.destination,
+    cargo: draft.cargo,
+    priceAmount: draft.price.amount,
+    priceCurrency: draft.price.currency,
+    points: handoverPoints(ctx.network, draft.legs),
+    status: "created",
+    createdAt: now,
+    updatedAt: now,
+  });
+  const legs = await insertWaybillLegs(ctx.db, number, draft.legs);
   const created = {
     type: "created" as const,
     occurredAt: now,
     location: draft.origin,
     details: {},
   };
-  await ctx.db.insert(waybillEvents).values({
+  await insertWaybillEvent(ctx.db, {
     waybillNumber: number,
     ...created,
     fingerprint: fingerprint(created),
@@ -167,20 +151,30 @@ export async function insertWaybill(
     entityId: number,
     data: { ...draft, legs: draft.legs },
   });
-  const parties = new Set([
-    draft.shipperId,
-    draft.carrierId,
-    ...draft.legs.map((l) => l.carrierId),
-  ]);
   await emitFeed(
     ctx,
-    [...parties].map((orgId) => ({
-      orgId,
-      type: "waybill.created" as const,
-      entityType: "waybill",
-      entityId: number,
-      data: { number, loadId: draft.loadId ?? null, status: "created" },
-    })),
+    partyEvents(waybill, legs, "waybill.created", {
+      number,
+      loadId: draft.loadId ?? null,
+      status: "created",
+    }),
   );
   return { waybill, legs };
+}
+
+/** One feed event for each party of a waybill: its shipper, its carrier and every leg's. */
+export function partyEvents(
+  waybill: Pick<Waybill, "number" | "shipperId" | "carrierId">,
+  legs: readonly { carrierId: string }[],
+  type: FeedItem["type"],
+  data: Record<string, unknown>,
+): FeedItem[] {
+  const parties = new Set([waybill.shipperId, waybill.carrierId, ...legs.map((l) => l.carrierId)]);
+  return [...parties].map((orgId) => ({
+    orgId,
+    type,
+    entityType: "waybill",
+    entityId: waybill.number,
+    data,
+  }));
 }

@@ -1,10 +1,10 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { type Mode, organizations } from "../../db/schema";
-import { type Ctx, requireOrgActor, withTransaction } from "../context";
-import { ForbiddenError, UnprocessableError, ValidationError } from "../errors";
-import { type PlaceInput, resolvePlace } from "../marketplace/places";
-import { type LoadInput, loadValues } from "../marketplace/post-load";
-import { insertWaybill, planLegs } from "./create";
+import { type Mode, organizations, type Place } from "../../db/schema";
+import { type Ctx, withTransaction } from "../context";
+import { UnprocessableError, ValidationError } from "../errors";
+import { type PlaceInput, resolveEnds } from "../marketplace/places";
+import { type LoadInput, loadValues, requireVerifiedShipper } from "../marketplace/post-load";
+import { issueWaybill, planLegs } from "./create";
 import type { WaybillView } from "./view";
 import { waybillView } from "./view";
 
@@ -33,16 +33,30 @@ export async function createDirectWaybill(
   ctx: Ctx,
   input: DirectWaybillInput,
 ): Promise<WaybillView> {
-  const actor = requireOrgActor(ctx);
-  if (actor.kind !== "shipper") throw new ForbiddenError("only shippers issue direct waybills");
-  if (actor.orgStatus !== "verified") {
-    throw new ForbiddenError("the shipper is not verified yet", [], "SHIPPER_NOT_VERIFIED");
-  }
+  const actor = requireVerifiedShipper(ctx, "only shippers issue direct waybills");
   const pickupAt = new Date(input.pickupAt);
   const deliveryAt = new Date(input.deliveryAt);
   if (deliveryAt <= pickupAt) throw ValidationError.field("deliveryAt", "must be after pickupAt");
-  // Reuse the load rules for cargo and places (HS chapter, UN number, known hubs).
-  const checked = loadValues(
+  const checked = checkedShipment(ctx, input);
+  const legs = plannedStretches(ctx, input, checked);
+  return withTransaction(ctx, async (tx) => {
+    await requireContractedCarriers(tx, input, legs);
+    const { waybill, legs: rows } = await issueWaybill(tx, {
+      shipperId: actor.orgId,
+      carrierId: input.carrierId,
+      origin: checked.origin,
+      destination: checked.destination,
+      cargo: checked.cargo,
+      price: input.price,
+      legs: planLegs(input.carrierId, pickupAt, deliveryAt, legs),
+    });
+    return waybillView(waybill, rows, "sensitive");
+  });
+}
+
+/** Cargo and places checked by the load rules (HS chapter, UN number, known hubs). */
+function checkedShipment(ctx: Ctx, input: DirectWaybillInput) {
+  return loadValues(
     { ...ctx, clock: { now: () => new Date(0) } },
     {
       origin: input.origin,
@@ -55,77 +69,81 @@ export async function createDirectWaybill(
       awardRule: "manual",
     },
   );
-  const legs = input.legs
-    ? input.legs.map((l, i) => ({
-        mode: l.mode,
-        from: resolvePlace(ctx.network, `legs.${i}.from`, l.from),
-        to: resolvePlace(ctx.network, `legs.${i}.to`, l.to),
-        departAt: l.departAt,
-        arriveAt: l.arriveAt,
-        carrierId: l.carrierId ?? input.carrierId,
-      }))
-    : input.mode
-      ? [
-          {
-            mode: input.mode,
-            from: checked.origin,
-            to: checked.destination,
-            carrierId: input.carrierId,
-          },
-        ]
-      : null;
-  if (!legs) throw ValidationError.field("mode", "give a mode or legs");
-  return withTransaction(ctx, async (tx) => {
-    // The contracted carrier and every leg's carrier: verified, operating the leg's mode.
-    const ids = [...new Set([input.carrierId, ...legs.map((l) => l.carrierId)])];
-    const found = await tx.db
-      .select({ id: organizations.id, status: organizations.status, modes: organizations.modes })
-      .from(organizations)
-      .where(and(inArray(organizations.id, ids), eq(organizations.kind, "carrier")));
-    const byId = new Map(found.map((c) => [c.id, c]));
-    const pathOf = (i: number, field: "carrierId" | "mode") =>
-      input.legs ? `legs.${i}.${field}` : field;
-    const check = (id: string, path: string) => {
-      const carrier = byId.get(id);
-      if (!carrier) {
-        throw new UnprocessableError(
-          `no carrier ${id}`,
-          [{ path, message: "unknown carrier" }],
-          "CARRIER_NOT_FOUND",
-        );
-      }
-      if (carrier.status !== "verified") {
-        throw new UnprocessableError(
-          `the carrier ${id} is not verified`,
-          [{ path, message: "not verified" }],
-          "CARRIER_NOT_VERIFIED",
-        );
-      }
-      return carrier;
-    };
-    const carrier = check(input.carrierId, "carrierId");
-    for (const [i, l] of legs.entries()) {
-      const legCarrier = check(
-        l.carrierId,
-        l.carrierId === input.carrierId ? "carrierId" : pathOf(i, "carrierId"),
+}
+
+interface Stretch {
+  mode: Mode;
+  from: Place;
+  to: Place;
+  departAt?: string;
+  arriveAt?: string;
+  carrierId: string;
+}
+
+/** The legs as given, or one leg of `mode` from origin to destination with the contracted carrier. */
+function plannedStretches(
+  ctx: Ctx,
+  input: DirectWaybillInput,
+  checked: { origin: Place; destination: Place },
+): Stretch[] {
+  if (input.legs) {
+    return input.legs.map((l, i) => ({
+      mode: l.mode,
+      ...resolveEnds(ctx.network, `legs.${i}`, l),
+      departAt: l.departAt,
+      arriveAt: l.arriveAt,
+      carrierId: l.carrierId ?? input.carrierId,
+    }));
+  }
+  if (!input.mode) throw ValidationError.field("mode", "give a mode or legs");
+  const { origin: from, destination: to } = checked;
+  return [{ mode: input.mode, from, to, carrierId: input.carrierId }];
+}
+
+/** The contracted carrier and every leg's carrier: verified, operating the leg's mode. */
+async function requireContractedCarriers(
+  tx: Ctx,
+  input: DirectWaybillInput,
+  legs: readonly Stretch[],
+): Promise<void> {
+  const ids = [...new Set([input.carrierId, ...legs.map((l) => l.carrierId)])];
+  const found = await tx.db
+    .select({ id: organizations.id, status: organizations.status, modes: organizations.modes })
+    .from(organizations)
+    .where(and(inArray(organizations.id, ids), eq(organizations.kind, "carrier")));
+  const byId = new Map(found.map((c) => [c.id, c]));
+  const pathOf = (i: number, field: "carrierId" | "mode") =>
+    input.legs ? `legs.${i}.${field}` : field;
+  const check = (id: string, path: string) => {
+    const carrier = byId.get(id);
+    if (!carrier) {
+      throw new UnprocessableError(
+        `no carrier ${id}`,
+        [{ path, message: "unknown carrier" }],
+        "CARRIER_NOT_FOUND",
       );
-      if (!legCarrier.modes.includes(l.mode)) {
-        throw new UnprocessableError(
-          `the carrier ${l.carrierId} does not operate ${l.mode}`,
-          [{ path: pathOf(i, "mode"), message: "not operated" }],
-          "MODE_NOT_OPERATED",
-        );
-      }
     }
-    const { waybill, legs: rows } = await insertWaybill(tx, {
-      shipperId: actor.orgId,
-      carrierId: carrier.id,
-      origin: checked.origin,
-      destination: checked.destination,
-      cargo: checked.cargo,
-      price: input.price,
-      legs: planLegs(carrier.id, pickupAt, deliveryAt, legs),
-    });
-    return waybillView(waybill, rows, "sensitive");
-  });
+    if (carrier.status !== "verified") {
+      throw new UnprocessableError(
+        `the carrier ${id} is not verified`,
+        [{ path, message: "not verified" }],
+        "CARRIER_NOT_VERIFIED",
+      );
+    }
+    return carrier;
+  };
+  check(input.carrierId, "carrierId");
+  for (const [i, l] of legs.entries()) {
+    const legCarrier = check(
+      l.carrierId,
+      l.carrierId === input.carrierId ? "carrierId" : pathOf(i, "carrierId"),
+    );
+    if (!legCarrier.modes.includes(l.mode)) {
+      throw new UnprocessableError(
+        `the carrier ${l.carrierId} does not operate ${l.mode}`,
+        [{ path: pathOf(i, "mode"), message: "not operated" }],
+        "MODE_NOT_OPERATED",
+      );
+    }
+  }
 }

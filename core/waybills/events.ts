@@ -1,4 +1,5 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import { insertWaybillEvent, setWaybillStatus } from "../../db/queries/waybills";
 import {
   type Place,
   type Waybill,
@@ -13,6 +14,7 @@ import { type Ctx, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
 import { emitFeed } from "../feed/emit";
 import { resolvePlace } from "../marketplace/places";
+import { partyEvents } from "./create";
 import { fingerprint, replay, TRANSITIONS, type TrackingEvent } from "./lifecycle";
 import { parseWaybillNumber } from "./number";
 import { type WaybillEventView, waybillEventView } from "./view";
@@ -127,19 +129,12 @@ export async function appendWaybillEvent(
 ): Promise<AppendResult> {
   const number = parseWaybillNumber(input.number);
   return withTransaction(ctx, async (tx) => {
-    const [w] = await tx.db
-      .select()
-      .from(waybills)
-      .where(eq(waybills.number, number))
-      .for("update");
-    if (!w) throw NotFoundError.of("waybill", number);
-    await requireReporter(tx, w, {
-      type: input.event.type,
-      occurredAt: new Date(input.event.occurredAt),
-    });
+    const w = await lockWaybill(tx, number);
+    const occurredAt = new Date(input.event.occurredAt);
+    await requireReporter(tx, w, { type: input.event.type, occurredAt });
     const event: TrackingEvent = {
       type: input.event.type,
-      occurredAt: new Date(input.event.occurredAt),
+      occurredAt,
       location: place(tx.network, input.event.location),
       details: input.event.details ?? {},
     };
@@ -149,75 +144,89 @@ export async function appendWaybillEvent(
       .from(waybillEvents)
       .where(eq(waybillEvents.waybillNumber, number));
     const same = rows.find((r) => r.fingerprint === fp);
-    if (same)
+    if (same) {
       return { event: waybillEventView(same, "sensitive"), status: w.status, duplicate: true };
-
-    const existing: TrackingEvent[] = rows.map((r) => ({
-      type: r.type,
-      occurredAt: r.occurredAt,
-      location: r.location,
-      details: r.details,
-    }));
-    const before = replay(existing);
-    const after = replay([...existing, event]);
-    if (after.ignored.includes(fp)) {
-      const from = after.before.get(fp) ?? before.status;
-      const allowed = TRANSITIONS[from];
-      throw new ConflictError(
-        `cannot go from ${from} to ${event.type}; allowed: ${allowed.join(", ") || "none (final state)"}`,
-        allowed.map((a) => ({ path: "type", message: `allowed: ${a}` })),
-        "INVALID_TRANSITION",
-      );
     }
-    if (after.ignored.length > before.ignored.length) {
-      throw new ConflictError(
-        `a ${event.type} event at ${event.occurredAt.toISOString()} contradicts events already recorded after it`,
-        [{ path: "occurredAt", message: "conflicts with later events" }],
-        "INVALID_TRANSITION",
-      );
-    }
-    const [row] = await tx.db
-      .insert(waybillEvents)
-      .values({
-        waybillNumber: number,
-        ...event,
-        fingerprint: fp,
-        reportedBy: "orgId" in tx.actor ? tx.actor.orgId : null,
-        recordedAt: tx.clock.now(),
-      })
-      .returning();
-    if (!row) throw new Error("insert returned no row");
-    if (after.status !== w.status) {
-      await tx.db
-        .update(waybills)
-        .set({
-          status: after.status,
-          updatedAt: tx.clock.now(),
-          version: sql`${waybills.version} + 1`,
-        })
-        .where(eq(waybills.number, number));
-      const legs = await tx.db
-        .select({ carrierId: waybillLegs.carrierId })
-        .from(waybillLegs)
-        .where(eq(waybillLegs.waybillNumber, number));
-      const parties = new Set([w.shipperId, w.carrierId, ...legs.map((l) => l.carrierId)]);
-      await emitFeed(
-        tx,
-        [...parties].map((orgId) => ({
-          orgId,
-          type: "waybill.status_changed" as const,
-          entityType: "waybill",
-          entityId: number,
-          data: { number, from: w.status, to: after.status, eventType: event.type },
-        })),
-      );
-    }
+    const status = statusWith(rows, event, fp);
+    const row = await insertWaybillEvent(tx.db, {
+      waybillNumber: number,
+      ...event,
+      fingerprint: fp,
+      reportedBy: "orgId" in tx.actor ? tx.actor.orgId : null,
+      recordedAt: tx.clock.now(),
+    });
+    if (status !== w.status) await changeStatus(tx, w, status, event.type);
     recordAudit(tx, {
       action: "waybill.event_recorded",
       entityType: "waybill",
       entityId: number,
-      data: { ...input.event, status: after.status },
+      data: { ...input.event, status },
     });
-    return { event: waybillEventView(row, "sensitive"), status: after.status, duplicate: false };
+    return { event: waybillEventView(row, "sensitive"), status, duplicate: false };
   });
+}
+
+async function lockWaybill(ctx: Ctx, number: string): Promise<Waybill> {
+  const [w] = await ctx.db.select().from(waybills).where(eq(waybills.number, number)).for("update");
+  if (!w) throw NotFoundError.of("waybill", number);
+  return w;
+}
+
+/**
+ * The status once `event` joins those recorded, refusing an event that is no legal
+ * transition where it falls or that would make later-recorded events illegal.
+ */
+function statusWith(
+  recorded: readonly TrackingEvent[],
+  event: TrackingEvent,
+  fp: string,
+): WaybillState {
+  const existing: TrackingEvent[] = recorded.map((r) => ({
+    type: r.type,
+    occurredAt: r.occurredAt,
+    location: r.location,
+    details: r.details,
+  }));
+  const before = replay(existing);
+  const after = replay([...existing, event]);
+  if (after.ignored.includes(fp)) {
+    const from = after.before.get(fp) ?? before.status;
+    const allowed = TRANSITIONS[from];
+    throw new ConflictError(
+      `cannot go from ${from} to ${event.type}; allowed: ${allowed.join(", ") || "none (final state)"}`,
+      allowed.map((a) => ({ path: "type", message: `allowed: ${a}` })),
+      "INVALID_TRANSITION",
+    );
+  }
+  if (after.ignored.length > before.ignored.length) {
+    throw new ConflictError(
+      `a ${event.type} event at ${event.occurredAt.toISOString()} contradicts events already recorded after it`,
+      [{ path: "occurredAt", message: "conflicts with later events" }],
+      "INVALID_TRANSITION",
+    );
+  }
+  return after.status;
+}
+
+/** The waybill's new status, and every party told of it. */
+async function changeStatus(
+  tx: Ctx & { tx: object },
+  w: Waybill,
+  to: WaybillState,
+  eventType: WaybillState,
+): Promise<void> {
+  await setWaybillStatus(tx.db, w.number, to, tx.clock.now());
+  const legs = await tx.db
+    .select({ carrierId: waybillLegs.carrierId })
+    .from(waybillLegs)
+    .where(eq(waybillLegs.waybillNumber, w.number));
+  await emitFeed(
+    tx,
+    partyEvents(w, legs, "waybill.status_changed", {
+      number: w.number,
+      from: w.status,
+      to,
+      eventType,
+    }),
+  );
 }

@@ -1,5 +1,5 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
-import { waybillLegs } from "../../db/schema";
+import { sql } from "drizzle-orm";
+import { markLegOverdueRaised } from "../../db/queries/waybills";
 import type { Ctx } from "../context";
 import { appendWaybillEvent } from "./events";
 
@@ -42,16 +42,7 @@ export async function raiseOverdueLegs(ctx: Ctx, limit = 200): Promise<number> {
     }).catch(() => {
       // A waybill that cannot take an exception now (e.g. just delivered) is left alone.
     });
-    await ctx.db
-      .update(waybillLegs)
-      .set({ overdueRaisedAt: sql`now()` })
-      .where(
-        and(
-          eq(waybillLegs.waybillNumber, leg.waybill_number),
-          eq(waybillLegs.seq, leg.seq),
-          isNull(waybillLegs.overdueRaisedAt),
-        ),
-      );
+    await markLegOverdueRaised(ctx.db, leg.waybill_number, leg.seq);
     raised += 1;
   }
   return raised;

@@ -1,0 +1,80 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import {
+  type Waybill,
+  type WaybillEvent,
+  type WaybillLeg,
+  type WaybillState,
+  waybillEvents,
+  waybillLegs,
+  waybills,
+} from "../schema";
+
+/**
+ * The one way into `waybills`, `waybill_legs`, `waybill_events` and the waybill number
+ * sequence: every write of them is a function here.
+ */
+
+export type NewWaybill = Omit<typeof waybills.$inferInsert, "version">;
+export type NewWaybillLeg = Omit<typeof waybillLegs.$inferInsert, "waybillNumber" | "seq">;
+export type NewWaybillEvent = Omit<typeof waybillEvents.$inferInsert, "id">;
+
+/** The next number of the node's waybill sequence, with the year (UTC) it is drawn in. */
+export async function drawWaybillNumber(db: Db): Promise<{ seq: number; year: number }> {
+  const [next] = await db.execute<{ seq: string; year: number }>(
+    sql`select nextval('waybill_number_seq')::text as seq,
+               extract(year from now() at time zone 'UTC')::int as year`,
+  );
+  if (!next) throw new Error("sequence returned no row");
+  return { seq: Number(next.seq), year: Number(next.year) };
+}
+
+export async function insertWaybill(db: Db, values: NewWaybill): Promise<Waybill> {
+  const [row] = await db.insert(waybills).values(values).returning();
+  if (!row) throw new Error("insert returned no row");
+  return row;
+}
+
+/** A waybill's legs, numbered from 1 in the order given. */
+export function insertWaybillLegs(
+  db: Db,
+  number: string,
+  legs: readonly NewWaybillLeg[],
+): Promise<WaybillLeg[]> {
+  return db
+    .insert(waybillLegs)
+    .values(legs.map((l, i) => ({ ...l, waybillNumber: number, seq: i + 1 })))
+    .returning();
+}
+
+export async function insertWaybillEvent(db: Db, values: NewWaybillEvent): Promise<WaybillEvent> {
+  const [row] = await db.insert(waybillEvents).values(values).returning();
+  if (!row) throw new Error("insert returned no row");
+  return row;
+}
+
+export async function setWaybillStatus(
+  db: Db,
+  number: string,
+  status: WaybillState,
+  updatedAt: Date,
+): Promise<void> {
+  await db
+    .update(waybills)
+    .set({ status, updatedAt, version: sql`${waybills.version} + 1` })
+    .where(eq(waybills.number, number));
+}
+
+/** Marks a leg as raised overdue, once: a leg already marked keeps its first time. */
+export async function markLegOverdueRaised(db: Db, number: string, seq: number): Promise<void> {
+  await db
+    .update(waybillLegs)
+    .set({ overdueRaisedAt: sql`now()` })
+    .where(
+      and(
+        eq(waybillLegs.waybillNumber, number),
+        eq(waybillLegs.seq, seq),
+        isNull(waybillLegs.overdueRaisedAt),
+      ),
+    );
+}
