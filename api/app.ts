@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { DomainError } from "../core/errors";
 import { registerDocs } from "./docs/reference";
-import type { AppDeps, AppEnv } from "./env";
+import type { App, AppDeps, AppEnv } from "./env";
 import { codeOfDomainError, errorResponse, zodIssues } from "./errors";
 import { authenticate } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body-limit";
@@ -12,8 +12,6 @@ import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { standing } from "./middleware/standing";
 import { registerRoutes } from "./routes";
-
-export type App = OpenAPIHono<AppEnv>;
 
 /**
  * PostgreSQL's data exceptions (SQLSTATE class 22: a value out of range, text it cannot

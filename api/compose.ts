@@ -26,9 +26,9 @@ import { type RunningWorkers, type SweepIntervals, startWorkers } from "../worke
 import { Queues } from "../workers/queues";
 import { postgresRuntime, type QueueRuntime, redisRuntime } from "../workers/runtime";
 import { queueScheduler } from "../workers/scheduler";
-import { type App, newApp } from "./app";
+import { newApp } from "./app";
 import { mountQueueDashboard } from "./dashboard/queues";
-import type { AppDeps } from "./env";
+import type { App, AppDeps } from "./env";
 import { newLogger } from "./logger";
 import { Metrics } from "./metrics";
 import { proxyTrust } from "./middleware/client";
@@ -318,7 +318,7 @@ export async function composeNode(
     trustProxy: proxyTrust(config.CARAVAN_TRUSTED_PROXIES),
     bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
     ready: () => readiness(database, runtime),
-    mount: (a) => mountQueueDashboard(a, queues),
+    mount: (a) => mountQueueDashboard(a, queues.all()),
   });
 
   // The first checkpoint is signed before the node serves anything.

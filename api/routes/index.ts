@@ -1,4 +1,4 @@
-import type { App } from "../app";
+import type { App } from "../env";
 import { registerApiKeys } from "./api-keys";
 import { registerAuditVerify } from "./audit/verify";
 import { registerBids } from "./bids";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listHubs } from "../../../core/routing/network";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json } from "../../schemas/common";
 import { FeatureCollection, FormatQuery, HubView } from "../../schemas/routing";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listHubs, listLinks, setLinkStatus } from "../../../core/routing/network";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, jsonBody } from "../../schemas/common";
 import {
