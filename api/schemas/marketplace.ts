@@ -15,13 +15,13 @@ const Coordinates = {
   lon: z.number().min(-180).max(180),
 };
 
-export const PlaceIn = z
+const PlaceIn = z
   .union([HubCode, z.strictObject({ address: text(300), ...Coordinates })])
   .openapi("PlaceInput", {
     description: "A hub code of the routing network, or a free address with coordinates",
   });
 
-export const Place = z
+const Place = z
   .object({
     hub: z.string().optional(),
     address: z.string().optional(),
@@ -32,11 +32,11 @@ export const Place = z
 
 const positive = (max: number) => z.number().positive().max(max);
 
-export const Money = z
+const Money = z
   .strictObject({ amount: positive(1e12).multipleOf(0.01), currency: CurrencyCode })
   .openapi("Money");
 
-export const Cargo = z
+const Cargo = z
   .strictObject({
     weightKg: positive(10_000_000),
     volumeM3: positive(100_000),
