@@ -18,7 +18,7 @@ const route = createRoute({
   },
 });
 
-export function registerNetworkHubs(app: App): void {
+export function registerListHubs(app: App): void {
   app.openapi(route, async (c) => {
     const hubs = listHubs(c.get("ctx").network);
     if (c.req.valid("query").format === "geojson") {
