@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { AWARD_RULES, BID_STATUSES, LOAD_STATUSES } from "../../core/marketplace/vocabulary";
 import { DG_CLASSES } from "../../core/validation";
 import { WAYBILL_STATES } from "../../core/waybills/vocabulary";
-import { idOf, isoDateTime, text } from "./common";
+import { flag, idOf, isoDateTime, text } from "./common";
 import { CurrencyCode, Mode } from "./participants";
 
 const HubCode = z
@@ -116,6 +116,12 @@ export const LoadQuery = {
   pickupTo: isoDateTime.optional().openapi({ description: "Pickup window starts at or before" }),
 };
 
+/** A bid or a waybill names one mode for the whole way, or its legs: one of the two. */
+function eitherModeOrLegs(v: { mode?: unknown; legs?: unknown }, ctx: z.RefinementCtx): void {
+  if ((v.mode === undefined) === (v.legs === undefined))
+    flag(ctx, "mode", "give either mode or legs");
+}
+
 const BidLegIn = z.strictObject({
   mode: Mode,
   from: PlaceIn,
@@ -139,11 +145,7 @@ export const BidCreate = z
     deliveryAt: isoDateTime,
     validUntil: isoDateTime,
   })
-  .superRefine((v, ctx) => {
-    if ((v.mode === undefined) === (v.legs === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["mode"], message: "give either mode or legs" });
-    }
-  })
+  .superRefine(eitherModeOrLegs)
   .openapi("BidCreate");
 
 export const Bid = z
@@ -231,11 +233,7 @@ export const WaybillCreate = z
     pickupAt: isoDateTime,
     deliveryAt: isoDateTime,
   })
-  .superRefine((v, ctx) => {
-    if ((v.mode === undefined) === (v.legs === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["mode"], message: "give either mode or legs" });
-    }
-  })
+  .superRefine(eitherModeOrLegs)
   .openapi("WaybillCreate");
 
 export const WaybillEventCreate = z
