@@ -19,78 +19,73 @@ const PURE_ROUTING_FORBIDS = [
   "^node_modules/(hono|@hono|drizzle-orm|drizzle-kit|postgres|pg|bullmq|ioredis)/",
 ];
 
+/** A rule that `from` may not import `to` (regular expressions on paths from the repo root). */
+function forbid(name, comment, from, to) {
+  return { name, severity: "error", comment, from, to };
+}
+
 module.exports = {
   forbidden: [
-    {
-      name: "no-circular",
-      severity: "error",
-      comment: "A cycle makes load order matter and hides which module owns what.",
-      from: { pathNot: KNOWN_CORE_CYCLE },
-      to: { circular: true },
-    },
-    {
-      name: "api-not-to-db",
-      severity: "error",
-      comment: "Routes call core verbs; only the composition root opens the database.",
-      from: { path: "^api/", pathNot: COMPOSITION_ROOT },
-      to: { path: "^db/" },
-    },
-    {
-      name: "api-not-to-workers",
-      severity: "error",
-      comment: "Routes enqueue through core; only the composition root starts the workers.",
-      from: { path: "^api/", pathNot: COMPOSITION_ROOT },
-      to: { path: "^workers/" },
-    },
-    {
-      name: "core-only-down",
-      severity: "error",
-      comment: "Domain verbs know nothing of HTTP, queues or seed data.",
-      from: { path: "^core/" },
-      to: { path: "^(api|workers|seed|bench|test)/" },
-    },
-    {
-      name: "db-is-the-bottom",
-      severity: "error",
-      comment: "Schema and queries import no layer above them.",
-      from: { path: "^db/" },
-      to: { path: "^(api|core|workers|seed|bench|test)/" },
-    },
-    {
-      name: "workers-through-core",
-      severity: "error",
-      comment: "Processors call the same core verbs as the api, never the api or the tables.",
-      from: { path: "^workers/" },
-      to: { path: "^(api|db|seed|bench|test)/" },
-    },
-    {
-      name: "routing-is-pure",
-      severity: "error",
-      comment: "Routing takes a network and a request; it touches no HTTP, database or queue.",
-      from: { path: "^routing/" },
-      to: { path: PURE_ROUTING_FORBIDS },
-    },
-    {
-      name: "seed-on-routing-and-db",
-      severity: "error",
-      comment: "Seed data builds networks and rows; it does not drive the node.",
-      from: { path: "^seed/" },
-      to: { path: "^(api|core|workers|bench|test)/" },
-    },
-    {
-      name: "production-not-to-tests",
-      severity: "error",
-      comment: "Nothing that runs in a node may import test or benchmark code.",
-      from: { path: "^(api|core|db|workers|routing|seed)/" },
-      to: { path: "^(test|bench)/" },
-    },
-    {
-      name: "not-to-unresolvable",
-      severity: "error",
-      comment: "An import that resolves to nothing would fail at run time.",
-      from: {},
-      to: { couldNotResolve: true },
-    },
+    forbid(
+      "no-circular",
+      "A cycle makes load order matter and hides which module owns what.",
+      { pathNot: KNOWN_CORE_CYCLE },
+      { circular: true },
+    ),
+    forbid(
+      "api-not-to-db",
+      "Routes call core verbs; only the composition root opens the database.",
+      { path: "^api/", pathNot: COMPOSITION_ROOT },
+      { path: "^db/" },
+    ),
+    forbid(
+      "api-not-to-workers",
+      "Routes enqueue through core; only the composition root starts the workers.",
+      { path: "^api/", pathNot: COMPOSITION_ROOT },
+      { path: "^workers/" },
+    ),
+    forbid(
+      "core-only-down",
+      "Domain verbs know nothing of HTTP, queues or seed data.",
+      { path: "^core/" },
+      { path: "^(api|workers|seed|bench|test)/" },
+    ),
+    forbid(
+      "db-is-the-bottom",
+      "Schema and queries import no layer above them.",
+      { path: "^db/" },
+      { path: "^(api|core|workers|seed|bench|test)/" },
+    ),
+    forbid(
+      "workers-through-core",
+      "Processors call the same core verbs as the api, never the api or the tables.",
+      { path: "^workers/" },
+      { path: "^(api|db|seed|bench|test)/" },
+    ),
+    forbid(
+      "routing-is-pure",
+      "Routing takes a network and a request; it touches no HTTP, database or queue.",
+      { path: "^routing/" },
+      { path: PURE_ROUTING_FORBIDS },
+    ),
+    forbid(
+      "seed-on-routing-and-db",
+      "Seed data builds networks and rows; it does not drive the node.",
+      { path: "^seed/" },
+      { path: "^(api|core|workers|bench|test)/" },
+    ),
+    forbid(
+      "production-not-to-tests",
+      "Nothing that runs in a node may import test or benchmark code.",
+      { path: "^(api|core|db|workers|routing|seed)/" },
+      { path: "^(test|bench)/" },
+    ),
+    forbid(
+      "not-to-unresolvable",
+      "An import that resolves to nothing would fail at run time.",
+      {},
+      { couldNotResolve: true },
+    ),
   ],
   options: {
     doNotFollow: { path: "node_modules" },

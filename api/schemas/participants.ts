@@ -235,13 +235,18 @@ export const Vehicle = z
   })
   .openapi("Vehicle");
 
+/** What every view of an API key shows; the secret itself only once, when issued. */
+const apiKeyFields = {
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  role: z.string(),
+  createdAt: isoDateTime,
+};
+
 export const ApiKeyView = z
   .object({
-    id: z.string(),
-    name: z.string(),
-    prefix: z.string(),
-    role: z.string(),
-    createdAt: isoDateTime,
+    ...apiKeyFields,
     lastUsedAt: isoDateTime.nullable(),
     revokedAt: isoDateTime.nullable(),
   })
@@ -249,11 +254,7 @@ export const ApiKeyView = z
 
 export const IssuedApiKey = z
   .object({
-    id: z.string(),
-    name: z.string(),
-    prefix: z.string(),
-    role: z.string(),
-    createdAt: isoDateTime,
+    ...apiKeyFields,
     key: z.string().optional().openapi({ description: "Shown once: absent on a replay" }),
     ...omittedSecrets,
   })
