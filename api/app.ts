@@ -1,8 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { DomainError } from "../core/errors";
 import { registerDocs } from "./docs/reference";
-import type { AppDeps, AppEnv } from "./env";
+import type { App, AppDeps, AppEnv } from "./env";
 import { codeOfDomainError, errorResponse, zodIssues } from "./errors";
 import { authenticate } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body-limit";
@@ -12,8 +13,6 @@ import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { standing } from "./middleware/standing";
 import { registerRoutes } from "./routes";
-
-export type App = OpenAPIHono<AppEnv>;
 
 /**
  * PostgreSQL's data exceptions (SQLSTATE class 22: a value out of range, text it cannot
@@ -27,6 +26,54 @@ function pgCode(e: unknown): string | undefined {
   return typeof cause === "object" && cause !== null && "code" in cause
     ? String(cause.code)
     : undefined;
+}
+
+/** `/openapi.json`: every route registered so far, under the bearer key scheme. */
+function documentApi(app: App): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "An organisation's API key: `Authorization: Bearer cvn_…`",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Caravan node API",
+      version: "1.0.0",
+      description:
+        "Integrated logistics information platform node: participants and API keys, freight marketplace, waybills and tracking, multimodal routing, audit trail.",
+    },
+    servers: [{ url: "/" }],
+  });
+}
+
+/** Every error not answered by a route, in the one envelope; a 500 only for the unexpected. */
+function answerError(err: Error, c: Context<AppEnv>): Response {
+  if (err instanceof DomainError) {
+    const code = codeOfDomainError(err);
+    return errorResponse(c, code, err.message, err.details, err.reason);
+  }
+  if (err instanceof HTTPException) {
+    const status = err.status;
+    if (status === 400) {
+      return errorResponse(c, "BAD_REQUEST", err.message || "malformed request", [
+        { path: "body", message: err.message || "malformed request" },
+      ]);
+    }
+    if (status === 413) return errorResponse(c, "PAYLOAD_TOO_LARGE", err.message);
+    if (status === 415) return errorResponse(c, "UNSUPPORTED_MEDIA_TYPE", err.message);
+    if (status === 401) return errorResponse(c, "UNAUTHORIZED", err.message);
+  }
+  const code = pgCode(err);
+  if (code && isBadValue(code)) {
+    c.get("deps")?.logger.warn(
+      { code, requestId: c.get("requestId") },
+      "a value passed validation but not the database",
+    );
+    return errorResponse(c, "BAD_REQUEST", "request contains a value that cannot be stored");
+  }
+  c.get("deps")?.logger.error({ err, requestId: c.get("requestId") }, "unhandled error");
+  return errorResponse(c, "INTERNAL_SERVER_ERROR", "unexpected error; quote the request id");
 }
 
 /** The one app factory: the server and the tests build the same app. */
@@ -62,52 +109,12 @@ export function newApp(deps: AppDeps): App {
   registerRoutes(app);
   deps.mount?.(app);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
-    type: "http",
-    scheme: "bearer",
-    description: "An organisation's API key: `Authorization: Bearer cvn_…`",
-  });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Caravan node API",
-      version: "1.0.0",
-      description:
-        "Integrated logistics information platform node: participants and API keys, freight marketplace, waybills and tracking, multimodal routing, audit trail.",
-    },
-    servers: [{ url: "/" }],
-  });
+  documentApi(app);
   registerDocs(app);
 
   app.notFound((c) => errorResponse(c, "NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`));
 
-  app.onError((err, c) => {
-    if (err instanceof DomainError) {
-      const code = codeOfDomainError(err);
-      return errorResponse(c, code, err.message, err.details, err.reason);
-    }
-    if (err instanceof HTTPException) {
-      const status = err.status;
-      if (status === 400) {
-        return errorResponse(c, "BAD_REQUEST", err.message || "malformed request", [
-          { path: "body", message: err.message || "malformed request" },
-        ]);
-      }
-      if (status === 413) return errorResponse(c, "PAYLOAD_TOO_LARGE", err.message);
-      if (status === 415) return errorResponse(c, "UNSUPPORTED_MEDIA_TYPE", err.message);
-      if (status === 401) return errorResponse(c, "UNAUTHORIZED", err.message);
-    }
-    const code = pgCode(err);
-    if (code && isBadValue(code)) {
-      c.get("deps")?.logger.warn(
-        { code, requestId: c.get("requestId") },
-        "a value passed validation but not the database",
-      );
-      return errorResponse(c, "BAD_REQUEST", "request contains a value that cannot be stored");
-    }
-    c.get("deps")?.logger.error({ err, requestId: c.get("requestId") }, "unhandled error");
-    return errorResponse(c, "INTERNAL_SERVER_ERROR", "unexpected error; quote the request id");
-  });
+  app.onError(answerError);
 
   return app;
 }

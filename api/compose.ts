@@ -26,9 +26,9 @@ import { type RunningWorkers, type SweepIntervals, startWorkers } from "../worke
 import { Queues } from "../workers/queues";
 import { postgresRuntime, type QueueRuntime, redisRuntime } from "../workers/runtime";
 import { queueScheduler } from "../workers/scheduler";
-import { type App, newApp } from "./app";
+import { newApp } from "./app";
 import { mountQueueDashboard } from "./dashboard/queues";
-import type { AppDeps } from "./env";
+import type { App, AppDeps } from "./env";
 import { newLogger } from "./logger";
 import { Metrics } from "./metrics";
 import { proxyTrust } from "./middleware/client";
@@ -256,17 +256,8 @@ export interface ComposedNode {
   stop(): Promise<void>;
 }
 
-/**
- * One Caravan node from its config, all but listening: database (embedded unless
- * DATABASE_URL) and migrations, the node's key, the queue backend (Redis if REDIS_URL, else
- * PostgreSQL), the audit sealer and checkpoints, the HTTP app and (CARAVAN_WORKERS) the workers.
- */
-export async function composeNode(
-  config: Config,
-  opts: { logger?: Logger; sweeps?: SweepIntervals } = {},
-): Promise<ComposedNode> {
-  const logger =
-    opts.logger ?? newLogger({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
+/** The node's storage: its key, its database and the audit checkpoints kept beside the data. */
+async function composeStorage(config: Config, logger: Logger) {
   const dataDir = resolve(config.CARAVAN_DATA_DIR);
   const identity = await composeIdentity(config, dataDir, logger);
   const { database, databaseUrl, embedded } = await composeDatabase(config, logger);
@@ -279,46 +270,89 @@ export async function composeNode(
         "audit checkpoint lines not signed by this node's key were skipped",
       ),
   });
+  return { identity, database, databaseUrl, embedded, auditCheckpoints };
+}
 
-  const onQueueError = (err: Error) => logger.warn({ err: err.message }, "queue backend error");
-  const runtime = config.REDIS_URL
-    ? redisRuntime(config.REDIS_URL, { onError: onQueueError })
-    : postgresRuntime(databaseUrl, { onError: onQueueError });
-  const { queues, jobs } = composeQueueing(runtime, { logger });
-  const metrics = new Metrics({ processMetrics: true });
-  metrics.watchQueues(() => queues.depths());
+/** The queue backend: Redis if REDIS_URL, else PostgreSQL in the node's own database. */
+function composeQueueRuntime(config: Config, databaseUrl: string, logger: Logger): QueueRuntime {
+  const onError = (err: Error) => logger.warn({ err: err.message }, "queue backend error");
+  return config.REDIS_URL
+    ? redisRuntime(config.REDIS_URL, { onError })
+    : postgresRuntime(databaseUrl, { onError });
+}
 
-  const parts: NodeParts = {
-    db: database.db,
+/** What every `ctx` of the node carries; one network for the API and the workers alike. */
+async function composeParts(
+  config: Config,
+  opts: { database: Database; identity: NodeIdentity; jobs: JobScheduler },
+): Promise<NodeParts> {
+  return {
+    db: opts.database.db,
     clock: systemClock,
-    identity,
-    // One network for the API and the workers alike.
+    identity: opts.identity,
     network: loadSeedEngine(),
-    jobs,
+    jobs: opts.jobs,
     nodeCode: config.CARAVAN_NODE_CODE,
     egress: new EgressPolicy(config.CARAVAN_EGRESS_ALLOW),
     feedCursors: new FeedCursors(await cursorSecret(config)),
   };
+}
+
+/** The HTTP app with the node's limits, readiness checks and queue dashboard. */
+function composeNodeApp(
+  config: Config,
+  parts: NodeParts,
+  deps: Pick<AppDeps, "logger" | "metrics" | "auditCheckpoints" | "limiter" | "ready"> & {
+    queues: Queues;
+  },
+): App {
+  const { queues, ...rest } = deps;
+  return composeApp(parts, {
+    ...rest,
+    rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
+    registrationsPerHour: config.CARAVAN_REGISTRATIONS_PER_HOUR,
+    trustProxy: proxyTrust(config.CARAVAN_TRUSTED_PROXIES),
+    bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
+    mount: (a) => mountQueueDashboard(a, queues.all()),
+  });
+}
+
+/**
+ * One Caravan node from its config, all but listening: database (embedded unless
+ * DATABASE_URL) and migrations, the node's key, the queue backend (Redis if REDIS_URL, else
+ * PostgreSQL), the audit sealer and checkpoints, the HTTP app and (CARAVAN_WORKERS) the workers.
+ */
+export async function composeNode(
+  config: Config,
+  opts: { logger?: Logger; sweeps?: SweepIntervals } = {},
+): Promise<ComposedNode> {
+  const logger =
+    opts.logger ?? newLogger({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
+  const { identity, database, databaseUrl, embedded, auditCheckpoints } = await composeStorage(
+    config,
+    logger,
+  );
+  const runtime = composeQueueRuntime(config, databaseUrl, logger);
+  const { queues, jobs } = composeQueueing(runtime, { logger });
+  const metrics = new Metrics({ processMetrics: true });
+  metrics.watchQueues(() => queues.depths());
+
+  const parts = await composeParts(config, { database, identity, jobs });
   const systemCtx = systemCtxFactory(parts);
   const admin = await ensureAdmin(systemCtx("bootstrap"), {
     nodeCode: config.CARAVAN_NODE_CODE,
     adminKey: config.CARAVAN_ADMIN_KEY,
   });
-
   const limiter = new RateLimiter(database.db, {
     onError: (err) => logger.warn({ err }, "rate-limit buckets not synced"),
   });
-  const app = composeApp(parts, {
+  const app = composeNodeApp(config, parts, {
     logger,
     metrics,
     auditCheckpoints,
-    rateLimitPerMinute: config.CARAVAN_RATE_LIMIT,
-    registrationsPerHour: config.CARAVAN_REGISTRATIONS_PER_HOUR,
     limiter,
-    trustProxy: proxyTrust(config.CARAVAN_TRUSTED_PROXIES),
-    bodyLimitBytes: config.CARAVAN_BODY_LIMIT_BYTES,
     ready: () => readiness(database, runtime),
-    mount: (a) => mountQueueDashboard(a, queues),
+    queues,
   });
 
   // The first checkpoint is signed before the node serves anything.

@@ -1,3 +1,4 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Logger } from "pino";
 import type { CheckpointStore } from "../core/audit/checkpoints";
 import type { Clock, Ctx, Db } from "../core/context";
@@ -8,7 +9,9 @@ import type { JobScheduler } from "../core/jobs";
 import type { RateLimiter } from "../core/limits/rate-limiter";
 import type { RoutingEngine } from "../routing/engine";
 import type { Metrics } from "./metrics";
-import type { ProxyTrust } from "./middleware/client";
+
+/** Whether a peer's forwarding headers are believed, by its address. */
+export type ProxyTrust = (address: string) => boolean;
 
 export interface AppDeps {
   db: Db;
@@ -50,3 +53,6 @@ export interface AppEnv {
     deps: AppDeps;
   };
 }
+
+/** The app every route registers on; declared here so routes need not import the factory. */
+export type App = OpenAPIHono<AppEnv>;

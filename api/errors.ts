@@ -21,7 +21,7 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export function statusOf(code: ErrorCode): ContentfulStatusCode {
+function statusOf(code: ErrorCode): ContentfulStatusCode {
   switch (code) {
     case "BAD_REQUEST":
       return 400;
@@ -82,7 +82,7 @@ export const ErrorSchema = z
 
 export type ErrorBody = z.infer<typeof ErrorSchema>;
 
-export function errorBody(
+function errorBody(
   c: Context,
   code: ErrorCode,
   message: string,

@@ -31,7 +31,7 @@ function scrub(value: unknown, seen: Set<object>): unknown {
  * Errors as pino writes them, less the values bound to a failed query (key hashes, names,
  * phone numbers): the statement text stays, so the failure can still be found.
  */
-export function serializeError(err: unknown): unknown {
+function serializeError(err: unknown): unknown {
   return scrub(pino.stdSerializers.errWithCause(err as Error), new Set());
 }
 

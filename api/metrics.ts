@@ -5,7 +5,7 @@ export type QueueDepth = { queue: string; state: string; count: number };
 export type QueueDepths = () => Promise<QueueDepth[]>;
 
 /** How long a scrape waits for the queue backend's job counts before it answers without them. */
-export const QUEUE_DEPTHS_WAIT_MS = 1_000;
+const QUEUE_DEPTHS_WAIT_MS = 1_000;
 
 /** One registry per node, so several nodes (or tests) in one process never mix figures. */
 export class Metrics {

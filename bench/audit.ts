@@ -205,6 +205,71 @@ interface Repetition {
   incrementalMs: number;
 }
 
+/** The same entries written with proofs and bare, alternating which goes first. */
+async function timeWrites(database: Database, raw: postgres.Sql, r: number) {
+  // Same columns, defaults and indexes as audit_log, without its triggers.
+  await raw`create table audit_raw (like audit_log including all)`;
+  // Alternating which goes first, so neither always meets the other's checkpoint and WAL.
+  const proofsFirst = r % 2 === 0;
+  const writeProofs = () => timedAsync(() => inTransactions(ENTRIES, writeWithProofs(database)));
+  const writeBare = () => timedAsync(() => inTransactions(ENTRIES, writeRaw(raw)));
+  const write = proofsFirst ? await writeProofs() : undefined;
+  const rawWrite = await writeBare();
+  const written = write ?? (await writeProofs());
+  return { written, rawWrite };
+}
+
+/** Reading the unsealed entries, chaining and proving them in memory, then sealing them. */
+async function timeReadAndSeal(database: Database, raw: postgres.Sql) {
+  // Once untimed, so that the read alone and the sealer both meet pages already visited
+  // (hint bits set, in shared buffers) and compare like with like.
+  await readUnsealed(database);
+  const read = await timedAsync(() => readUnsealed(database));
+  if (read.value.length !== ENTRIES) throw new Error(`read ${read.value.length} rows`);
+  const chain = timed(() => chainInMemory(read.value));
+  const proofs = timed(() => proofsInMemory(read.value));
+  if (proofs.value !== 0) throw new Error(`${proofs.value} entries fail their proof`);
+
+  const seal = await timedAsync(() => sealAuditLog(database.db, identity));
+  if (seal.value.sealed !== ENTRIES || seal.value.refused.length > 0) {
+    throw new Error(`sealed ${seal.value.sealed}, refused ${seal.value.refused.length}`);
+  }
+  const [head] = await raw<{ hash: string }[]>`
+    select hash from audit_log order by seq desc limit 1`;
+  if (head?.hash !== chain.value) throw new Error("the chain in memory differs from the seal");
+  return { read, chain, proofs, seal };
+}
+
+/** The first checkpoint, a verification against it, and an incremental checkpoint. */
+async function timeCheckpoints(database: Database, dir: string) {
+  const ctx: Ctx = {
+    db: database.db,
+    actor: { kind: "system", name: "bench" },
+    clock: systemClock,
+    identity,
+    network,
+    nodeCode: "XJ",
+  };
+  const store = await openCheckpointFile(join(dir, "audit.jws"), identity);
+  const first = await timedAsync(() => checkpointAuditLog({ ctx, store }));
+  if (!first.value.ok || first.value.checkpoint?.count !== ENTRIES) {
+    throw new Error(`first checkpoint: ${JSON.stringify(first.value)}`);
+  }
+
+  // As GET /v1/audit/verify: against the latest checkpoint, which vouches for the proofs.
+  const verify = await timedAsync(() => verifyAuditChain(ctx, { checkpoint: store.latest() }));
+  if (!verify.value.ok || verify.value.entries !== ENTRIES) {
+    throw new Error(`verify: ${JSON.stringify(verify.value)}`);
+  }
+
+  await inTransactions(INCREMENT, writeWithProofs(database, ENTRIES));
+  const incremental = await timedAsync(() => checkpointAuditLog({ ctx, store }));
+  if (!incremental.value.ok || incremental.value.checkpoint?.count !== ENTRIES + INCREMENT) {
+    throw new Error(`incremental checkpoint: ${JSON.stringify(incremental.value)}`);
+  }
+  return { first, verify, incremental };
+}
+
 async function repetition(serverUrl: string, r: number): Promise<Repetition> {
   const fresh = await freshDatabase(serverUrl, `caravan_bench_audit_${process.pid}_${r}`);
   const database = openDatabase(fresh.url, { max: WRITERS });
@@ -212,60 +277,9 @@ async function repetition(serverUrl: string, r: number): Promise<Repetition> {
   const dir = await mkdtemp(join(tmpdir(), "caravan-bench-audit-"));
   try {
     await migrateDatabase(database);
-    // Same columns, defaults and indexes as audit_log, without its triggers.
-    await raw`create table audit_raw (like audit_log including all)`;
-
-    // Alternating which goes first, so neither always meets the other's checkpoint and WAL.
-    const proofsFirst = r % 2 === 0;
-    const writeProofs = () => timedAsync(() => inTransactions(ENTRIES, writeWithProofs(database)));
-    const writeBare = () => timedAsync(() => inTransactions(ENTRIES, writeRaw(raw)));
-    const write = proofsFirst ? await writeProofs() : undefined;
-    const rawWrite = await writeBare();
-    const written = write ?? (await writeProofs());
-
-    // Once untimed, so that the read alone and the sealer both meet pages already visited
-    // (hint bits set, in shared buffers) and compare like with like.
-    await readUnsealed(database);
-    const read = await timedAsync(() => readUnsealed(database));
-    if (read.value.length !== ENTRIES) throw new Error(`read ${read.value.length} rows`);
-    const chain = timed(() => chainInMemory(read.value));
-    const proofs = timed(() => proofsInMemory(read.value));
-    if (proofs.value !== 0) throw new Error(`${proofs.value} entries fail their proof`);
-
-    const seal = await timedAsync(() => sealAuditLog(database.db, identity));
-    if (seal.value.sealed !== ENTRIES || seal.value.refused.length > 0) {
-      throw new Error(`sealed ${seal.value.sealed}, refused ${seal.value.refused.length}`);
-    }
-    const [head] = await raw<{ hash: string }[]>`
-      select hash from audit_log order by seq desc limit 1`;
-    if (head?.hash !== chain.value) throw new Error("the chain in memory differs from the seal");
-
-    const ctx: Ctx = {
-      db: database.db,
-      actor: { kind: "system", name: "bench" },
-      clock: systemClock,
-      identity,
-      network,
-      nodeCode: "XJ",
-    };
-    const store = await openCheckpointFile(join(dir, "audit.jws"), identity);
-    const first = await timedAsync(() => checkpointAuditLog({ ctx, store }));
-    if (!first.value.ok || first.value.checkpoint?.count !== ENTRIES) {
-      throw new Error(`first checkpoint: ${JSON.stringify(first.value)}`);
-    }
-
-    // As GET /v1/audit/verify: against the latest checkpoint, which vouches for the proofs.
-    const verify = await timedAsync(() => verifyAuditChain(ctx, { checkpoint: store.latest() }));
-    if (!verify.value.ok || verify.value.entries !== ENTRIES) {
-      throw new Error(`verify: ${JSON.stringify(verify.value)}`);
-    }
-
-    await inTransactions(INCREMENT, writeWithProofs(database, ENTRIES));
-    const incremental = await timedAsync(() => checkpointAuditLog({ ctx, store }));
-    if (!incremental.value.ok || incremental.value.checkpoint?.count !== ENTRIES + INCREMENT) {
-      throw new Error(`incremental checkpoint: ${JSON.stringify(incremental.value)}`);
-    }
-
+    const { written, rawWrite } = await timeWrites(database, raw, r);
+    const { read, chain, proofs, seal } = await timeReadAndSeal(database, raw);
+    const { first, verify, incremental } = await timeCheckpoints(database, dir);
     return {
       writeMs: written.ms,
       writeCpuMs: written.cpuMs,

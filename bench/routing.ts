@@ -70,24 +70,12 @@ function time<T>(fn: () => T): [T, number] {
   return [v, performance.now() - t0];
 }
 
-function run(
-  name: string,
-  data: NetworkData,
-  pairs: Pair[],
-  paretoPairs: Pair[],
-  compareCount: number,
-): Section {
-  const heap0 = process.memoryUsage();
-  const [engine, graphMs] = time(() => new RoutingEngine(data));
-  const [ix, indexMs] = time(() => engine.index);
-  const heap1 = process.memoryUsage();
-  const req = (p: Pair): RouteRequest => ({
-    ...p,
-    cargo: CARGO,
-    departAt: DEPART,
-    optimise: "cost",
-  });
+type Index = RoutingEngine["index"];
+type Prepared = ReturnType<RoutingEngine["prepare"]>;
+type Req = (p: Pair) => RouteRequest;
 
+/** The engine's timings per pair, end to end and search alone, and the costs it found. */
+function timeEngine(engine: RoutingEngine, ix: Index, pairs: Pair[], req: Req) {
   // Warm-up, then timed end-to-end queries (mask, search, description).
   for (const p of pairs.slice(0, 20)) engine.query(req(p));
   const engineMs: number[] = [];
@@ -107,13 +95,14 @@ function run(
     const s = edges ? simulate(ix, q, edges) : null;
     ours.set(`${p.from}>${p.to}`, s ? s.cost : Number.POSITIVE_INFINITY);
   }
+  return { engineMs, searchMs, dijkstraMs, ours };
+}
 
-  // The same weights for the libraries: the state graph with hub changes folded in.
-  const q0 = engine.prepare(ix, req(pairs[0] ?? { from: "", to: "" }));
-  const edges = expandedEdges(ix, q0, "cost");
+/** The same weights for the libraries: the state graph with hub changes folded in. */
+function libraryGraphs(ix: Index, q0: Prepared) {
   const g: G = new DirectedGraph();
   const ng = createGraph<undefined, number>();
-  for (const e of edges) {
+  for (const e of expandedEdges(ix, q0, "cost")) {
     const a = String(e.from);
     const b = String(e.to);
     g.mergeNode(a);
@@ -121,67 +110,100 @@ function run(
     g.addDirectedEdge(a, b, { weight: e.weight });
     ng.addLink(a, b, e.weight);
   }
-  // The same consistent bound the engine uses (cost per straight-line distance to the goal).
-  let rate = 0;
-  let sourceHub = 0;
+  return { g, ng };
+}
+
+/** ngraph's A* and NBA* with the engine's consistent bound (cost per distance to the goal). */
+function ngraphFinders(ix: Index, ng: ReturnType<typeof createGraph<undefined, number>>) {
+  const bound = { rate: 0, sourceHub: 0 };
   const hubOf = (id: string | number) => {
-    if (id === "S") return sourceHub;
+    if (id === "S") return bound.sourceHub;
     const x = Number(id);
     return x >= ix.n * CLASS_COUNT ? x - ix.n * CLASS_COUNT : Math.floor(x / CLASS_COUNT);
   };
   const heuristic = (a: { id: string | number }, b: { id: string | number }) =>
-    rate * chordOf(ix.xyz, hubOf(a.id), hubOf(b.id));
+    bound.rate * chordOf(ix.xyz, hubOf(a.id), hubOf(b.id));
   const distance = (_a: unknown, _b: unknown, l: { data: number }) => l.data;
   const aStar = ngraphPath.aStar(ng, { oriented: true, distance, heuristic });
   const nba = ngraphPath.nba(ng, { oriented: true, distance, heuristic });
-  const gMs: number[] = [];
-  const aMs: number[] = [];
-  const nMs: number[] = [];
+  return { bound, aStar, nba };
+}
+
+/** Whether every library's cost matches the engine's, and the largest difference. */
+function agreement(mine: number, others: number[]): { agree: boolean; maxDiff: number } {
   let maxDiff = 0;
   let agree = true;
-  for (const p of pairs.slice(0, compareCount)) {
-    const q = engine.prepare(ix, req(p));
+  for (const w of others) {
+    const diff = Number.isFinite(mine) || Number.isFinite(w) ? Math.abs(mine - w) : 0;
+    maxDiff = Math.max(maxDiff, Number.isNaN(diff) ? Number.POSITIVE_INFINITY : diff);
+    if (!(diff <= 1e-6 * Math.max(1, Math.abs(mine)))) agree = false;
+  }
+  return { agree, maxDiff };
+}
+
+/** The libraries on the first `count` pairs, each timed and its cost held to the engine's. */
+function timeLibraries(
+  engine: RoutingEngine,
+  ix: Index,
+  pairs: Pair[],
+  opts: { req: Req; ours: Map<string, number> },
+) {
+  const { g, ng } = libraryGraphs(
+    ix,
+    engine.prepare(ix, opts.req(pairs[0] ?? { from: "", to: "" })),
+  );
+  const { bound, aStar, nba } = ngraphFinders(ix, ng);
+  const ngWeight = (nodes: { id: string | number }[]) =>
+    nodes.length === 0
+      ? Number.POSITIVE_INFINITY
+      : pathWeight(
+          g,
+          nodes.map((x) => String(x.id)),
+        );
+  const out = { gMs: [] as number[], aMs: [] as number[], nMs: [] as number[] };
+  let maxDiff = 0;
+  let agree = true;
+  for (const p of pairs) {
+    const q = engine.prepare(ix, opts.req(p));
     const goal = goalKey(ix, q);
-    rate = boundRate(ix, q, "cost");
-    sourceHub = q.source;
+    bound.rate = boundRate(ix, q, "cost");
+    bound.sourceHub = q.source;
     g.addNode("S");
     for (const e of startEdges(ix, q, "cost")) {
       g.addDirectedEdge("S", String(e.to), { weight: e.weight });
       ng.addLink("S", String(e.to), e.weight);
     }
     const [path, gms] = time(() => bidirectional(g, "S", goal, "weight"));
-    gMs.push(gms);
+    out.gMs.push(gms);
     const [ap, ams] = time(() => aStar.find("S", goal));
-    aMs.push(ams);
+    out.aMs.push(ams);
     const [np, nms] = time(() => nba.find("S", goal));
-    nMs.push(nms);
-    const mine = ours.get(`${p.from}>${p.to}`) ?? Number.NaN;
-    const dijkstra = ours.get(`dijkstra:${p.from}>${p.to}`) ?? Number.NaN;
+    out.nMs.push(nms);
+    const mine = opts.ours.get(`${p.from}>${p.to}`) ?? Number.NaN;
+    const dijkstra = opts.ours.get(`dijkstra:${p.from}>${p.to}`) ?? Number.NaN;
     const theirs = path ? pathWeight(g, path) : Number.POSITIVE_INFINITY;
-    const ngWeight = (nodes: { id: string | number }[]) =>
-      nodes.length === 0
-        ? Number.POSITIVE_INFINITY
-        : pathWeight(
-            g,
-            nodes.map((x) => String(x.id)),
-          );
     // ngraph returns the path from the goal back to the start.
-    const aw = ngWeight([...ap].reverse());
-    const nw = ngWeight([...np].reverse());
-    for (const w of [theirs, aw, nw, dijkstra]) {
-      const diff = Number.isFinite(mine) || Number.isFinite(w) ? Math.abs(mine - w) : 0;
-      maxDiff = Math.max(maxDiff, Number.isNaN(diff) ? Number.POSITIVE_INFINITY : diff);
-      if (!(diff <= 1e-6 * Math.max(1, Math.abs(mine)))) agree = false;
-    }
+    const seen = agreement(mine, [
+      theirs,
+      ngWeight([...ap].reverse()),
+      ngWeight([...np].reverse()),
+      dijkstra,
+    ]);
+    maxDiff = Math.max(maxDiff, seen.maxDiff);
+    agree &&= seen.agree;
     g.dropNode("S");
     ng.removeNode("S");
   }
+  return { ...out, maxDiff, agree };
+}
 
+/** Pareto queries (cost, time, CO2e) after a warm-up: times, set sizes, incomplete sets. */
+function timePareto(engine: RoutingEngine, pairs: Pair[], req: Req) {
   const pMs: number[] = [];
   let sizes = 0;
   let incomplete = 0;
-  for (const p of paretoPairs.slice(0, 50)) engine.query({ ...req(p), optimise: "pareto" });
-  for (const p of paretoPairs) {
+  for (const p of pairs.slice(0, 50)) engine.query({ ...req(p), optimise: "pareto" });
+  for (const p of pairs) {
     const [res, ms] = time(() => engine.query({ ...req(p), optimise: "pareto" }));
     pMs.push(ms);
     if (res.ok) {
@@ -189,7 +211,25 @@ function run(
       if (!res.complete) incomplete++;
     }
   }
-  const engineStats = stats(engineMs);
+  return { ...stats(pMs), meanSize: r3(sizes / Math.max(1, pMs.length)), incomplete };
+}
+
+function run(
+  name: string,
+  data: NetworkData,
+  pairs: Pair[],
+  paretoPairs: Pair[],
+  compareCount: number,
+): Section {
+  const heap0 = process.memoryUsage();
+  const [engine, graphMs] = time(() => new RoutingEngine(data));
+  const [ix, indexMs] = time(() => engine.index);
+  const heap1 = process.memoryUsage();
+  const req: Req = (p) => ({ ...p, cargo: CARGO, departAt: DEPART, optimise: "cost" });
+  const { engineMs, searchMs, dijkstraMs, ours } = timeEngine(engine, ix, pairs, req);
+  const libs = timeLibraries(engine, ix, pairs.slice(0, compareCount), { req, ours });
+  const pareto = timePareto(engine, paretoPairs, req);
+  const engineP50 = pct(engineMs.slice(0, compareCount), 50);
   const section: Section = {
     hubs: data.hubs.length,
     links: data.links.length,
@@ -197,20 +237,20 @@ function run(
     buildMs: { graph: r3(graphMs), index: r3(indexMs) },
     indexMb: mb(engine.indexBytes()),
     heapMbDelta: mb(heap1.heapUsed + heap1.arrayBuffers - (heap0.heapUsed + heap0.arrayBuffers)),
-    engine: engineStats,
+    engine: stats(engineMs),
     engineSearchOnly: stats(searchMs),
     engineDijkstraOnly: stats(dijkstraMs),
-    graphology: stats(gMs),
-    ngraphAStar: stats(aMs),
-    ngraphNba: stats(nMs),
-    pareto: { ...stats(pMs), meanSize: r3(sizes / Math.max(1, pMs.length)), incomplete },
-    costsAgree: agree,
-    maxCostDiff: maxDiff,
+    graphology: stats(libs.gMs),
+    ngraphAStar: stats(libs.aMs),
+    ngraphNba: stats(libs.nMs),
+    pareto,
+    costsAgree: libs.agree,
+    maxCostDiff: libs.maxDiff,
     ratio: {
-      graphologyOverEngine: r3(pct(gMs, 50) / pct(engineMs.slice(0, compareCount), 50)),
-      ngraphAStarOverEngine: r3(pct(aMs, 50) / pct(engineMs.slice(0, compareCount), 50)),
-      ngraphNbaOverEngine: r3(pct(nMs, 50) / pct(engineMs.slice(0, compareCount), 50)),
-      graphologyOverEngineSearch: r3(pct(gMs, 50) / pct(searchMs.slice(0, compareCount), 50)),
+      graphologyOverEngine: r3(pct(libs.gMs, 50) / engineP50),
+      ngraphAStarOverEngine: r3(pct(libs.aMs, 50) / engineP50),
+      ngraphNbaOverEngine: r3(pct(libs.nMs, 50) / engineP50),
+      graphologyOverEngineSearch: r3(pct(libs.gMs, 50) / pct(searchMs.slice(0, compareCount), 50)),
     },
   };
   console.error(`${name}: ${JSON.stringify(section)}`);

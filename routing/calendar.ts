@@ -1,7 +1,7 @@
 import type { CalendarRecord } from "./types";
 
 /** Times inside the engine are hours since 1970-01-01T00:00Z (a Thursday). */
-export const HOUR_MS = 3_600_000;
+const HOUR_MS = 3_600_000;
 const WEEK = 168;
 /** Hours from Monday 00:00 to the epoch's Thursday 00:00. */
 const EPOCH_WEEK_OFFSET = 72;
@@ -54,7 +54,7 @@ export function compileCalendar(c: CalendarRecord): CompiledCalendar {
 }
 
 /** The seasonal closure in force at `t`, if any (hard: no waiting through it). */
-export function closureAt(cal: CompiledCalendar, t: number): string | undefined {
+function closureAt(cal: CompiledCalendar, t: number): string | undefined {
   if (cal.closures.length === 0) return undefined;
   const d = new Date((t + cal.offset) * HOUR_MS);
   const md = (d.getUTCMonth() + 1) * 100 + d.getUTCDate();

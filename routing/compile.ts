@@ -15,17 +15,17 @@ import {
  * to continue (a mode change, a gauge change, or nothing).
  */
 export const CLASS_START = 0;
-export const CLASS_ROAD = 1;
+const CLASS_ROAD = 1;
 export const CLASS_RAIL_1435 = 2;
-export const CLASS_RAIL_1520 = 3;
-export const CLASS_SEA = 4;
-export const CLASS_AIR = 5;
+const CLASS_RAIL_1520 = 3;
+const CLASS_SEA = 4;
+const CLASS_AIR = 5;
 /** How many arrival classes there are: search states are hub × CLASS_COUNT + class. */
 export const CLASS_COUNT = 6;
 export const CLASS_MODE: readonly (Mode | null)[] = [null, "road", "rail", "rail", "sea", "air"];
 
 /** A forbidden entry "1" covers divisions 1.1–1.6; "2.1" covers only itself. */
-export function dgMask(forbidden: readonly string[]): number {
+function dgMask(forbidden: readonly string[]): number {
   let mask = 0;
   DG_CLASSES.forEach((c, i) => {
     if (forbidden.some((f) => c === f || c.startsWith(`${f}.`))) mask |= 1 << i;

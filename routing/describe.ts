@@ -11,7 +11,7 @@ import { type SearchQuery, type Simulated, simulate } from "./search";
 import { MODES, type Mode } from "./types";
 
 /** Rounding used for every figure of a result, so identical input gives identical bytes. */
-export const round = (x: number, digits: number) => {
+const round = (x: number, digits: number) => {
   const f = 10 ** digits;
   const r = Math.round(x * f) / f;
   return r === 0 ? 0 : r;

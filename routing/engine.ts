@@ -84,9 +84,9 @@ export interface LinkStatusOverride {
 }
 
 /** Pareto routes per response unless `limit` says otherwise. */
-export const DEFAULT_PARETO_LIMIT = 6;
+const DEFAULT_PARETO_LIMIT = 6;
 /** Routes may share at most this fraction of the shorter one's distance. */
-export const MAX_SHARED_DISTANCE = 0.6;
+const MAX_SHARED_DISTANCE = 0.6;
 
 export type Constraint = "modes" | "dg" | "weight" | "countries" | "crossings" | "closed";
 const ALL_CONSTRAINTS: readonly Constraint[] = [
@@ -625,7 +625,7 @@ const compareEdges = (a: number[], b: number[]) => {
  * labelled; the rest fill up to `limit` by ascending score. Output is by ascending score, ties
  * by cost, time, CO2e, then legs.
  */
-export function rankPareto(routes: Route[], limit: number): Route[] {
+function rankPareto(routes: Route[], limit: number): Route[] {
   const vec = (r: Route) => [r.totals.cost, r.totals.durationHours, r.totals.co2eKg];
   const mins = [0, 1, 2].map((i) => Math.min(...routes.map((r) => vec(r)[i] ?? 0)));
   const maxs = [0, 1, 2].map((i) => Math.max(...routes.map((r) => vec(r)[i] ?? 0)));
@@ -665,5 +665,3 @@ export function rankPareto(routes: Route[], limit: number): Route[] {
   for (const x of keep) if (x.r.labels.length === 0) x.r.labels.push("trade-off");
   return sorted.filter((x) => keep.has(x)).map((x) => x.r);
 }
-
-export { MODES };

@@ -5,7 +5,7 @@ import type { Gauge, HubAttrs, LinkAttrs, LinkRecord, NetworkData } from "./type
 export type NetworkGraph = MultiDirectedGraph<HubAttrs, LinkAttrs>;
 
 /** Key of the edge that runs a bidirectional link backwards (`to` → `from`). */
-export const reverseKey = (linkId: string) => `${linkId}:r`;
+const reverseKey = (linkId: string) => `${linkId}:r`;
 
 function linkAttrs(l: LinkRecord, from: string, to: string): LinkAttrs {
   const countries = new Set([from.slice(0, 2), to.slice(0, 2), ...(l.transitCountries ?? [])]);

@@ -17,7 +17,7 @@ function readJson<T>(dir: string, file: string): T {
 }
 
 /** Reads and validates the data files of a network directory (e.g. `seed/network`). */
-export function loadNetworkDir(dir: string): NetworkData {
+function loadNetworkDir(dir: string): NetworkData {
   const handling = readJson<HandlingTable & { byHub?: HandlingTable["byHub"] }>(
     dir,
     "handling.json",

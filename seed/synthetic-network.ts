@@ -55,52 +55,55 @@ const MODE_FIGURES: Record<
   air: { speed: 600, fixed: 300, rate: 0.9, factor: "air-freighter-long-haul", maxKg: 100_000 },
 };
 
-/**
- * A synthetic multimodal network on the scale of a continent: hubs scattered over a
- * 25°×100° box in 10×10 countries, road between near neighbours, rail among rail hubs (1,520 mm
- * west of 70°E, 1,435 mm east, with gauge-break hubs on the line), a few sea and air links, and
- * a border crossing (some with weekday-only windows) wherever a link leaves a country.
- */
-export function syntheticNetwork(o: SyntheticOptions): NetworkData {
-  const rand = prng(o.seed);
-  const countryCode = (cx: number, cy: number) =>
-    `${LETTERS[(cx + 1) % 26] ?? "A"}${LETTERS[(cy + 14) % 26] ?? "A"}`;
+type Rand = () => number;
+
+const countryCode = (cx: number, cy: number) =>
+  `${LETTERS[(cx + 1) % 26] ?? "A"}${LETTERS[(cy + 14) % 26] ?? "A"}`;
+
+/** One hub at a random place; `perCountry` numbers the hubs of each country. */
+function syntheticHub(rand: Rand, perCountry: Map<string, number>): HubRecord {
+  const lat = 30 + rand() * 25;
+  const lon = 20 + rand() * 100;
+  const cc = countryCode(
+    Math.min(9, Math.floor((lon - 20) / 10)),
+    Math.min(9, Math.floor((lat - 30) / 2.5)),
+  );
+  const n = perCountry.get(cc) ?? 0;
+  perCountry.set(cc, n + 1);
+  const rail = rand() < 0.6;
+  const sea = rand() < 0.02;
+  const air = rand() < 0.01;
+  const boundary = Math.abs(lon - 70) < 0.5 && rail;
+  const modes: Mode[] = ["road"];
+  if (rail) modes.push("rail");
+  if (sea) modes.push("sea");
+  if (air) modes.push("air");
+  const code = `${cc}-${code3(n)}`;
+  return {
+    code,
+    name: `Synthetic ${code}`,
+    nameZh: code,
+    country: cc,
+    lat: Math.round(lat * 1e4) / 1e4,
+    lon: Math.round(lon * 1e4) / 1e4,
+    kind: sea ? "seaport" : air ? "airport" : "logistics-hub",
+    modes,
+    ...(rail ? { railGauges: boundary ? [1435, 1520] : lon < 70 ? [1520] : [1435] } : {}),
+    approx: true,
+  };
+}
+
+/** The hubs, and a gauge-break transshipment at each hub that has both gauges. */
+function scatterHubs(count: number, rand: Rand) {
   const perCountry = new Map<string, number>();
   const hubs: HubRecord[] = [];
   const transshipments: TransshipmentRecord[] = [];
-  for (let i = 0; i < o.hubs; i++) {
-    const lat = 30 + rand() * 25;
-    const lon = 20 + rand() * 100;
-    const cc = countryCode(
-      Math.min(9, Math.floor((lon - 20) / 10)),
-      Math.min(9, Math.floor((lat - 30) / 2.5)),
-    );
-    const n = perCountry.get(cc) ?? 0;
-    perCountry.set(cc, n + 1);
-    const rail = rand() < 0.6;
-    const sea = rand() < 0.02;
-    const air = rand() < 0.01;
-    const boundary = Math.abs(lon - 70) < 0.5 && rail;
-    const modes: Mode[] = ["road"];
-    if (rail) modes.push("rail");
-    if (sea) modes.push("sea");
-    if (air) modes.push("air");
-    const code = `${cc}-${code3(n)}`;
-    hubs.push({
-      code,
-      name: `Synthetic ${code}`,
-      nameZh: code,
-      country: cc,
-      lat: Math.round(lat * 1e4) / 1e4,
-      lon: Math.round(lon * 1e4) / 1e4,
-      kind: sea ? "seaport" : air ? "airport" : "logistics-hub",
-      modes,
-      ...(rail ? { railGauges: boundary ? [1435, 1520] : lon < 70 ? [1520] : [1435] } : {}),
-      approx: true,
-    });
-    if (boundary) {
+  for (let i = 0; i < count; i++) {
+    const hub = syntheticHub(rand, perCountry);
+    hubs.push(hub);
+    if (hub.railGauges?.length === 2) {
       transshipments.push({
-        hub: code,
+        hub: hub.code,
         gauges: [1435, 1520],
         method: "container transshipment",
         hours: 4,
@@ -111,20 +114,23 @@ export function syntheticNetwork(o: SyntheticOptions): NetworkData {
       });
     }
   }
+  return { hubs, transshipments };
+}
 
-  // Grid buckets for nearest neighbours.
-  const cell = Math.sqrt((25 * 100) / Math.max(1, o.hubs / 4));
+type Nearest = (i: number, k: number, filter: (j: number) => boolean) => number[];
+
+/** The `k` nearest hubs to hub `i` that pass `filter`, found through grid buckets. */
+function nearestIn(hubs: readonly HubRecord[]): Nearest {
+  const cell = Math.sqrt((25 * 100) / Math.max(1, hubs.length / 4));
   const cols = Math.ceil(100 / cell) + 1;
   const buckets = new Map<number, number[]>();
-  const bucketOf = (h: HubRecord) =>
-    Math.floor((h.lat - 30) / cell) * cols + Math.floor((h.lon - 20) / cell);
   hubs.forEach((h, i) => {
-    const b = bucketOf(h);
+    const b = Math.floor((h.lat - 30) / cell) * cols + Math.floor((h.lon - 20) / cell);
     const list = buckets.get(b);
     if (list) list.push(i);
     else buckets.set(b, [i]);
   });
-  const nearest = (i: number, k: number, filter: (j: number) => boolean): number[] => {
+  return (i, k, filter) => {
     const h = hubs[i] as HubRecord;
     const r0 = Math.floor((h.lat - 30) / cell);
     const c0 = Math.floor((h.lon - 20) / cell);
@@ -144,47 +150,54 @@ export function syntheticNetwork(o: SyntheticOptions): NetworkData {
       .slice(0, k)
       .map((x) => x[1]);
   };
+}
 
+/** The crossing a link between two countries passes, some open on weekdays only. */
+function syntheticCrossing(id: string, countries: string[], mode: Mode, rand: Rand) {
+  const weekdays = rand() < 0.3;
+  return {
+    id,
+    name: id,
+    countries: [countries[0] ?? "", countries[1] ?? ""],
+    mode,
+    dwellHours: { typical: 2 + Math.floor(rand() * 10), badDay: 24 },
+    approx: true,
+    calendar: weekdays
+      ? { utcOffsetHours: 6, weekly: [{ days: [1, 2, 3, 4, 5], open: "08:00", close: "20:00" }] }
+      : { utcOffsetHours: 6, always: true },
+  } satisfies CrossingRecord;
+}
+
+/** The rail gauge two hubs share (1,520 mm west of 70°E where both have it), if any. */
+function sharedGauge(a: HubRecord, b: HubRecord): number | undefined {
+  const shared = (a.railGauges ?? []).filter((g) => (b.railGauges ?? []).includes(g));
+  return shared.includes(1520) && a.lon < 70 ? 1520 : shared[0];
+}
+
+/** Links between hubs, each pair and mode once, with the crossings they pass. */
+function linkBuilder(hubs: readonly HubRecord[], rand: Rand) {
   const crossings = new Map<string, CrossingRecord>();
   const links: LinkRecord[] = [];
   const pairs = new Set<string>();
+  const crossingOf = (a: HubRecord, b: HubRecord, mode: Mode): string | undefined => {
+    if (a.country === b.country || mode === "air" || mode === "sea") return undefined;
+    const countries = [a.country, b.country].sort();
+    const id = `X-${countries[0]}-${countries[1]}-${mode === "road" ? "R" : "T"}`;
+    if (!crossings.has(id)) crossings.set(id, syntheticCrossing(id, countries, mode, rand));
+    return id;
+  };
   const addLink = (i: number, j: number, mode: Mode) => {
     const a = hubs[i] as HubRecord;
     const b = hubs[j] as HubRecord;
     const key = `${mode}:${Math.min(i, j)}:${Math.max(i, j)}`;
     if (pairs.has(key)) return;
-    let gauge: number | undefined;
-    if (mode === "rail") {
-      const shared = (a.railGauges ?? []).filter((g) => (b.railGauges ?? []).includes(g));
-      if (shared.length === 0) return;
-      gauge = shared.includes(1520) && a.lon < 70 ? 1520 : shared[0];
-    }
+    const gauge = mode === "rail" ? sharedGauge(a, b) : undefined;
+    if (mode === "rail" && gauge === undefined) return;
     pairs.add(key);
     const f = MODE_FIGURES[mode];
     const detour = mode === "air" ? 1.05 : 1.1 + rand() * 0.3;
     const distanceKm = Math.max(1, Math.round(haversineKm(a, b) * detour * 10) / 10);
-    let crossing: string | undefined;
-    if (a.country !== b.country && mode !== "air" && mode !== "sea") {
-      const [x, y] = [a.country, b.country].sort();
-      crossing = `X-${x}-${y}-${mode === "road" ? "R" : "T"}`;
-      if (!crossings.has(crossing)) {
-        const weekdays = rand() < 0.3;
-        crossings.set(crossing, {
-          id: crossing,
-          name: crossing,
-          countries: [x ?? "", y ?? ""],
-          mode,
-          dwellHours: { typical: 2 + Math.floor(rand() * 10), badDay: 24 },
-          approx: true,
-          calendar: weekdays
-            ? {
-                utcOffsetHours: 6,
-                weekly: [{ days: [1, 2, 3, 4, 5], open: "08:00", close: "20:00" }],
-              }
-            : { utcOffsetHours: 6, always: true },
-        });
-      }
-    }
+    const crossing = crossingOf(a, b, mode);
     links.push({
       id: `${mode[0]?.toUpperCase()}-${links.length}`,
       from: a.code,
@@ -205,14 +218,21 @@ export function syntheticNetwork(o: SyntheticOptions): NetworkData {
       ...(crossing ? { crossing } : {}),
     });
   };
+  return { addLink, links, crossings };
+}
 
-  const isRail = (j: number) => (hubs[j]?.modes ?? []).includes("rail");
-  // Neighbour lists are computed once (up to the largest round) and sliced per round.
-  const MAX_K = 12;
-  const nearAll = new Map<number, number[]>();
-  const nearRail = new Map<number, number[]>();
-  const near = (i: number, k: number, filter: (j: number) => boolean): number[] => {
-    const cache = filter === isRail ? nearRail : nearAll;
+/** Neighbour lists are computed once (up to the largest round) and sliced per round. */
+const MAX_K = 12;
+
+/** Nearest neighbours, cached per hub and per filter (any hub, rail hubs). */
+function cachedNearest(nearest: Nearest): Nearest {
+  const caches = new Map<(j: number) => boolean, Map<number, number[]>>();
+  return (i, k, filter) => {
+    let cache = caches.get(filter);
+    if (!cache) {
+      cache = new Map();
+      caches.set(filter, cache);
+    }
     let list = cache.get(i);
     if (!list) {
       list = nearest(i, MAX_K, filter);
@@ -220,27 +240,47 @@ export function syntheticNetwork(o: SyntheticOptions): NetworkData {
     }
     return list.slice(0, k);
   };
+}
+
+/** A few links from hub `i` to random hubs of `among` (sea and air lanes). */
+function randomLinks(
+  i: number,
+  among: readonly number[],
+  tries: number,
+  add: (j: number) => void,
+  rand: Rand,
+) {
+  for (let s = 0; s < tries && among.length > 1; s++) {
+    const j = among[Math.floor(rand() * among.length)] ?? i;
+    if (j !== i) add(j);
+  }
+}
+
+/**
+ * A synthetic multimodal network on the scale of a continent: hubs scattered over a
+ * 25°×100° box in 10×10 countries, road between near neighbours, rail among rail hubs (1,520 mm
+ * west of 70°E, 1,435 mm east, with gauge-break hubs on the line), a few sea and air links, and
+ * a border crossing (some with weekday-only windows) wherever a link leaves a country.
+ */
+export function syntheticNetwork(o: SyntheticOptions): NetworkData {
+  const rand = prng(o.seed);
+  const { hubs, transshipments } = scatterHubs(o.hubs, rand);
+  const { addLink, links, crossings } = linkBuilder(hubs, rand);
+  const near = cachedNearest(nearestIn(hubs));
+  const has = (mode: Mode) => (j: number) => (hubs[j]?.modes ?? []).includes(mode);
+  const isRail = has("rail");
+  const isSea = has("sea");
   const anyHub = () => true;
-  const isSea = (j: number) => (hubs[j]?.modes ?? []).includes("sea");
   const seaHubs = hubs.map((_, i) => i).filter(isSea);
-  const airHubs = hubs.map((_, i) => i).filter((j) => (hubs[j]?.modes ?? []).includes("air"));
+  const airHubs = hubs.map((_, i) => i).filter(has("air"));
   // Rounds of road and rail neighbours until the link budget is met.
   for (let k = 2; links.length < o.links && k <= MAX_K; k++) {
     for (let i = 0; i < hubs.length && links.length < o.links; i++) {
       for (const j of near(i, k, anyHub)) addLink(i, j, "road");
       if (isRail(i)) for (const j of near(i, k, isRail)) addLink(i, j, "rail");
-      if (k === 2 && isSea(i)) {
-        for (let s = 0; s < 3 && seaHubs.length > 1; s++) {
-          const j = seaHubs[Math.floor(rand() * seaHubs.length)] ?? i;
-          if (j !== i) addLink(i, j, "sea");
-        }
-      }
-      if (k === 2 && airHubs.includes(i)) {
-        for (let s = 0; s < 4 && airHubs.length > 1; s++) {
-          const j = airHubs[Math.floor(rand() * airHubs.length)] ?? i;
-          if (j !== i) addLink(i, j, "air");
-        }
-      }
+      if (k !== 2) continue;
+      if (isSea(i)) randomLinks(i, seaHubs, 3, (j) => addLink(i, j, "sea"), rand);
+      if (airHubs.includes(i)) randomLinks(i, airHubs, 4, (j) => addLink(i, j, "air"), rand);
     }
   }
   return {

@@ -9,7 +9,7 @@ import { webhooksQueue } from "./queues/webhooks";
  * queue that is down or slow must not hold the answer: past this the enqueue goes on (or
  * fails) on its own, and the periodic sweeps pick up whatever did not reach the queue.
  */
-export const ENQUEUE_WAIT_MS = 250;
+const ENQUEUE_WAIT_MS = 250;
 
 function enqueue(queues: Queues, job: BackgroundJob): Promise<unknown> {
   switch (job.kind) {

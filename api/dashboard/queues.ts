@@ -10,7 +10,6 @@ import {
   resolveAdminSession,
 } from "../../core/admin/sessions";
 import { authenticateApiKey } from "../../core/keys/authenticate";
-import { QUEUES, type Queues } from "../../workers/queues";
 import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
 import { cameOverHttps } from "../middleware/client";
@@ -21,21 +20,24 @@ const COOKIE = "caravan_admin_session";
 /** Earlier versions kept the admin key itself in this cookie; it is cleared on sight. */
 const OLD_COOKIE = "caravan_admin_key";
 
+/** A queue of either backend, as the composition root hands it over (the api knows no workers). */
+interface DashboardQueue {
+  readonly name: string;
+}
+
 /**
  * bull-board at /admin/queues, admins only. A browser cannot send a bearer header when it
  * navigates, so the key may be given once as `?key=`: it is exchanged for a session id in an
  * HttpOnly cookie (the key itself never goes into a cookie) and the browser is sent on to the
  * address without the key, so it stays out of history and logs.
  */
-export function mountQueueDashboard(app: Hono<AppEnv>, queues: Queues): void {
+export function mountQueueDashboard(app: Hono<AppEnv>, queues: readonly DashboardQueue[]): void {
   const adapter = new HonoAdapter(serveStatic).setBasePath(BASE);
   createBullBoard({
     // The adapter only reads and manages jobs; it accepts either backend's Queue.
-    queues: QUEUES.map(
-      (def) =>
-        new BullMQAdapter(
-          queues.get(def) as unknown as ConstructorParameters<typeof BullMQAdapter>[0],
-        ),
+    queues: queues.map(
+      (queue) =>
+        new BullMQAdapter(queue as unknown as ConstructorParameters<typeof BullMQAdapter>[0]),
     ),
     serverAdapter: adapter,
   });

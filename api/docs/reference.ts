@@ -5,9 +5,9 @@ import type { Hono } from "hono";
 import type { AppEnv } from "../env";
 
 /** The Scalar API reference bundle kept in `vendor/` (see vendor/README.md for its origin). */
-export const REFERENCE_VERSION = "1.76.0";
+const REFERENCE_VERSION = "1.76.0";
 const BUNDLE = new URL(`./vendor/scalar-api-reference-${REFERENCE_VERSION}.js.gz`, import.meta.url);
-export const REFERENCE_SCRIPT = `/docs/assets/scalar-api-reference-${REFERENCE_VERSION}.js`;
+const REFERENCE_SCRIPT = `/docs/assets/scalar-api-reference-${REFERENCE_VERSION}.js`;
 
 /**
  * The API reference at /docs, with every script and style served by the node itself: nodes

@@ -2,11 +2,9 @@ import { BlockList, isIP } from "node:net";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import type { Cidr } from "../../core/egress";
-import type { AppEnv } from "../env";
+import type { AppEnv, ProxyTrust } from "../env";
 
 /** Which peers are proxies whose `X-Forwarded-*` headers are believed. */
-export type ProxyTrust = (address: string) => boolean;
-
 export function proxyTrust(cidrs: readonly Cidr[]): ProxyTrust {
   if (cidrs.length === 0) return () => false;
   const list = new BlockList();

@@ -1,4 +1,4 @@
-import type { App } from "../app";
+import type { App } from "../env";
 import { registerApiKeys } from "./api-keys";
 import { registerAuditVerify } from "./audit/verify";
 import { registerBids } from "./bids";
@@ -10,8 +10,7 @@ import { registerReviewQualifications } from "./carriers/review-qualifications";
 import { registerUpdateQualifications } from "./carriers/update-qualifications";
 import { registerFeed } from "./feed/read";
 import { registerLoads } from "./loads";
-import { registerNetworkHubs } from "./network/hubs";
-import { registerNetworkLinks } from "./network/links";
+import { registerNetwork } from "./network";
 import { registerOps } from "./ops";
 import { registerCreateOrganization } from "./orgs/create";
 import { registerGetOrganization } from "./orgs/get";
@@ -49,6 +48,5 @@ export function registerRoutes(app: App): void {
   registerFeed(app);
   registerWebhooks(app);
   registerQuoteRoute(app);
-  registerNetworkHubs(app);
-  registerNetworkLinks(app);
+  registerNetwork(app);
 }

@@ -28,6 +28,11 @@ function illFormedPaths(value: unknown, path: PropertyKey[] = []): PropertyKey[]
   );
 }
 
+/** A refinement's complaint about one field of the object it checks. */
+export function flag(ctx: z.RefinementCtx, field: string, message: string): void {
+  ctx.addIssue({ code: "custom", path: [field], message });
+}
+
 /**
  * Refuses a lone surrogate anywhere in a request body, naming where: such text would reach
  * PostgreSQL as a JSON escape it rejects (in an audit entry, a detail) or be silently changed.

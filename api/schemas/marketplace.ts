@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { AWARD_RULES, BID_STATUSES, LOAD_STATUSES } from "../../core/marketplace/vocabulary";
 import { DG_CLASSES } from "../../core/validation";
 import { WAYBILL_STATES } from "../../core/waybills/vocabulary";
-import { idOf, isoDateTime, text } from "./common";
+import { flag, idOf, isoDateTime, text } from "./common";
 import { CurrencyCode, Mode } from "./participants";
 
 const HubCode = z
@@ -15,13 +15,13 @@ const Coordinates = {
   lon: z.number().min(-180).max(180),
 };
 
-export const PlaceIn = z
+const PlaceIn = z
   .union([HubCode, z.strictObject({ address: text(300), ...Coordinates })])
   .openapi("PlaceInput", {
     description: "A hub code of the routing network, or a free address with coordinates",
   });
 
-export const Place = z
+const Place = z
   .object({
     hub: z.string().optional(),
     address: z.string().optional(),
@@ -32,11 +32,11 @@ export const Place = z
 
 const positive = (max: number) => z.number().positive().max(max);
 
-export const Money = z
+const Money = z
   .strictObject({ amount: positive(1e12).multipleOf(0.01), currency: CurrencyCode })
   .openapi("Money");
 
-export const Cargo = z
+const Cargo = z
   .strictObject({
     weightKg: positive(10_000_000),
     volumeM3: positive(100_000),
@@ -116,6 +116,12 @@ export const LoadQuery = {
   pickupTo: isoDateTime.optional().openapi({ description: "Pickup window starts at or before" }),
 };
 
+/** A bid or a waybill names one mode for the whole way, or its legs: one of the two. */
+function eitherModeOrLegs(v: { mode?: unknown; legs?: unknown }, ctx: z.RefinementCtx): void {
+  if ((v.mode === undefined) === (v.legs === undefined))
+    flag(ctx, "mode", "give either mode or legs");
+}
+
 const BidLegIn = z.strictObject({
   mode: Mode,
   from: PlaceIn,
@@ -139,11 +145,7 @@ export const BidCreate = z
     deliveryAt: isoDateTime,
     validUntil: isoDateTime,
   })
-  .superRefine((v, ctx) => {
-    if ((v.mode === undefined) === (v.legs === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["mode"], message: "give either mode or legs" });
-    }
-  })
+  .superRefine(eitherModeOrLegs)
   .openapi("BidCreate");
 
 export const Bid = z
@@ -231,11 +233,7 @@ export const WaybillCreate = z
     pickupAt: isoDateTime,
     deliveryAt: isoDateTime,
   })
-  .superRefine((v, ctx) => {
-    if ((v.mode === undefined) === (v.legs === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["mode"], message: "give either mode or legs" });
-    }
-  })
+  .superRefine(eitherModeOrLegs)
   .openapi("WaybillCreate");
 
 export const WaybillEventCreate = z

@@ -7,7 +7,7 @@ import {
   validateCreditCode,
   validateRegistrationNumber,
 } from "../../core/validation";
-import { isoDate, isoDateTime, omittedSecrets, text } from "./common";
+import { flag, isoDate, isoDateTime, omittedSecrets, text } from "./common";
 
 export const CountryCode = z
   .string()
@@ -83,43 +83,25 @@ type LegalIds = { country: string; creditCode?: string; registrationNumber?: str
 function checkLegalIds(v: LegalIds, ctx: z.RefinementCtx): void {
   if (v.country === "CN") {
     if (v.registrationNumber !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["registrationNumber"],
-        message: "Chinese organisations use creditCode",
-      });
+      flag(ctx, "registrationNumber", "Chinese organisations use creditCode");
     }
     if (v.creditCode === undefined) {
-      ctx.addIssue({ code: "custom", path: ["creditCode"], message: "required for country CN" });
+      flag(ctx, "creditCode", "required for country CN");
       return;
     }
     const r = validateCreditCode(v.creditCode);
-    if (!r.ok) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["creditCode"],
-        message: `position ${r.position}: ${r.message}`,
-      });
-    }
+    if (!r.ok) flag(ctx, "creditCode", `position ${r.position}: ${r.message}`);
     return;
   }
   if (v.creditCode !== undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["creditCode"],
-      message: "only Chinese (CN) organisations carry a credit code",
-    });
+    flag(ctx, "creditCode", "only Chinese (CN) organisations carry a credit code");
   }
   if (v.registrationNumber === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["registrationNumber"],
-      message: `required for country ${v.country}`,
-    });
+    flag(ctx, "registrationNumber", `required for country ${v.country}`);
     return;
   }
   const r = validateRegistrationNumber(v.country, v.registrationNumber);
-  if (!r.ok) ctx.addIssue({ code: "custom", path: ["registrationNumber"], message: r.message });
+  if (!r.ok) flag(ctx, "registrationNumber", r.message);
 }
 
 export const ShipperRegistration = z
@@ -232,14 +214,10 @@ export const VehicleCreate = z
   })
   .superRefine((v, ctx) => {
     if (v.mode === "rail" && v.gauge === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["gauge"],
-        message: "required for rail (1435 or 1520)",
-      });
+      flag(ctx, "gauge", "required for rail (1435 or 1520)");
     }
     if (v.mode !== "rail" && v.gauge !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["gauge"], message: "only rail vehicles have a gauge" });
+      flag(ctx, "gauge", "only rail vehicles have a gauge");
     }
   })
   .openapi("VehicleCreate");
@@ -257,13 +235,18 @@ export const Vehicle = z
   })
   .openapi("Vehicle");
 
+/** What every view of an API key shows; the secret itself only once, when issued. */
+const apiKeyFields = {
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  role: z.string(),
+  createdAt: isoDateTime,
+};
+
 export const ApiKeyView = z
   .object({
-    id: z.string(),
-    name: z.string(),
-    prefix: z.string(),
-    role: z.string(),
-    createdAt: isoDateTime,
+    ...apiKeyFields,
     lastUsedAt: isoDateTime.nullable(),
     revokedAt: isoDateTime.nullable(),
   })
@@ -271,11 +254,7 @@ export const ApiKeyView = z
 
 export const IssuedApiKey = z
   .object({
-    id: z.string(),
-    name: z.string(),
-    prefix: z.string(),
-    role: z.string(),
-    createdAt: isoDateTime,
+    ...apiKeyFields,
     key: z.string().optional().openapi({ description: "Shown once: absent on a replay" }),
     ...omittedSecrets,
   })

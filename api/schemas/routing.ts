@@ -3,12 +3,12 @@ import { DG_CLASSES } from "../../core/validation";
 import { MODES } from "../../routing/types";
 import { isoDateTime, text } from "./common";
 
-export const HubCode = z
+const HubCode = z
   .string()
   .regex(/^[A-Z]{2}-[A-Z]{3}$/, "must be a hub code: country + three letters, e.g. CN-URC")
   .openapi({ example: "CN-URC" });
 
-export const RouteMode = z.enum(MODES).openapi({ example: "rail" });
+const RouteMode = z.enum(MODES).openapi({ example: "rail" });
 
 export const QuoteRequest = z
   .strictObject({
@@ -79,7 +79,7 @@ const Stop = z
     description: "Origin, destination, border crossings with dwell, gauge and mode changes",
   });
 
-export const RouteView = z
+const RouteView = z
   .object({
     labels: z.array(z.string()),
     legs: z.array(Leg),

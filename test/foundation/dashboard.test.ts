@@ -17,7 +17,7 @@ const node = await createTestNode({
   database,
   trustedProxies: "10.0.0.0/8",
   rateLimitPerMinute: 10,
-  mount: (app) => mountQueueDashboard(app, queues),
+  mount: (app) => mountQueueDashboard(app, queues.all()),
 });
 // Registered last, so it runs before the database is dropped.
 afterAll(async () => {

@@ -4,9 +4,8 @@ import { join } from "node:path";
 import type { Hono } from "hono";
 import pino, { type Logger } from "pino";
 import { afterAll } from "vitest";
-import type { App } from "../../api/app";
 import { composeApp, type NodeParts, systemCtxFactory } from "../../api/compose";
-import type { AppEnv } from "../../api/env";
+import type { App, AppEnv } from "../../api/env";
 import { Metrics } from "../../api/metrics";
 import { proxyTrust } from "../../api/middleware/client";
 import { type CheckpointStore, openCheckpointFile } from "../../core/audit/checkpoints";
@@ -25,7 +24,7 @@ import type { RoutingEngine } from "../../routing/engine";
 import { loadSeedEngine } from "../../seed/network";
 import { createTestDatabase, type TestDatabase } from "./db";
 
-export const TEST_ADMIN_KEY = "cvn_test_admin_key_0123456789abcdef";
+const TEST_ADMIN_KEY = "cvn_test_admin_key_0123456789abcdef";
 const TEST_NODE_CODE = "XJ";
 /** What test nodes and test workers seal feed cursors with. */
 export const testFeedCursors = new FeedCursors("test-feed-cursor-secret-0123456789abcdef");

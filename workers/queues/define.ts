@@ -16,7 +16,7 @@ export type JobPayload<Q, N extends string> =
   Q extends QueueDef<infer J> ? (N extends keyof J ? z.output<J[N]> : never) : never;
 
 /** Exponential backoff from 1 s; BullMQ adds jitter. Completed jobs kept 1 day, failed 1 week. */
-export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: "exponential", delay: 1_000, jitter: 0.5 },
   removeOnComplete: { age: 24 * 3600, count: 10_000 },

@@ -6,7 +6,7 @@ import { marketplaceQueue } from "./marketplace";
 import { webhooksQueue } from "./webhooks";
 
 /** Every queue of the node; workers start one worker per entry. */
-export const QUEUES: readonly QueueDef<JobSchemas>[] = [
+const QUEUES: readonly QueueDef<JobSchemas>[] = [
   housekeepingQueue,
   marketplaceQueue,
   webhooksQueue,
@@ -25,6 +25,11 @@ export class Queues {
       this.open.set(def.name, q);
     }
     return q;
+  }
+
+  /** Every queue of the node, opened: what the dashboard shows. */
+  all(): JobQueue<unknown>[] {
+    return QUEUES.map((def) => this.get(def));
   }
 
   async enqueue<Q extends QueueDef<JobSchemas>, N extends JobName<Q>>(

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApiKey } from "../../../core/keys/manage";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, jsonBody, text } from "../../schemas/common";
 import { IssuedApiKey } from "../../schemas/participants";

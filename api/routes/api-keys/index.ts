@@ -1,4 +1,4 @@
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { registerCreateApiKey } from "./create";
 import { registerListApiKeys } from "./list";
 import { registerRevokeApiKey } from "./revoke";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listApiKeys } from "../../../core/keys/manage";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, PageQuery, page } from "../../schemas/common";
 import { ApiKeyView } from "../../schemas/participants";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { verifyAuditChain } from "../../../core/audit/verify";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json } from "../../schemas/common";
 

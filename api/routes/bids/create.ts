@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { placeBid } from "../../../core/marketplace/place-bid";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json, jsonBody } from "../../schemas/common";
 import { Bid, BidCreate } from "../../schemas/marketplace";

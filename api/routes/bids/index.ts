@@ -1,4 +1,4 @@
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { registerCreateBid } from "./create";
 import { registerGetBid } from "./get";
 import { registerListBids } from "./list";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listBids } from "../../../core/marketplace/read-bids";
 import { BID_STATUSES } from "../../../core/marketplace/vocabulary";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json, PageQuery, page } from "../../schemas/common";
 import { Bid } from "../../schemas/marketplace";

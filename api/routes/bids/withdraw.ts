@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { withdrawBid } from "../../../core/marketplace/revise-bid";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json } from "../../schemas/common";
 import { Bid } from "../../schemas/marketplace";

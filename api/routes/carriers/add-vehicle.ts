@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { addVehicle } from "../../../core/participants/vehicles";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json, jsonBody } from "../../schemas/common";
 import { Vehicle, VehicleCreate } from "../../schemas/participants";

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getVehicle } from "../../../core/participants/vehicles";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, idOf, json } from "../../schemas/common";
 import { Vehicle } from "../../schemas/participants";
 
-export const route = createRoute({
+const route = createRoute({
   method: "get",
   path: "/v1/carriers/{id}/vehicles/{vehicleId}",
   tags: ["Participants"],

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listVehicles } from "../../../core/participants/vehicles";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json, PageQuery, page } from "../../schemas/common";
 import { Mode, Vehicle } from "../../schemas/participants";

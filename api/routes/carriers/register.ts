@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { registerOrganization } from "../../../core/participants/register";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { json, jsonBody } from "../../schemas/common";
 import { CarrierRegistration, Registered } from "../../schemas/participants";

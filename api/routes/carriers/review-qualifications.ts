@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { reviewQualifications } from "../../../core/participants/qualifications";
 import { organizationView } from "../../../core/participants/view";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json, jsonBody, text } from "../../schemas/common";
 import { Organization } from "../../schemas/participants";

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { updateQualifications } from "../../../core/participants/qualifications";
 import { organizationView } from "../../../core/participants/view";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json, jsonBody } from "../../schemas/common";
 import { Organization, Qualifications } from "../../schemas/participants";

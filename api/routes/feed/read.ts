@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { readFeed } from "../../../core/feed/read";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json } from "../../schemas/common";
 import { FeedEntry } from "../../schemas/marketplace";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { amendLoad } from "../../../core/marketplace/amend-load";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json, jsonBody } from "../../schemas/common";
 import { Load, LoadAmend } from "../../schemas/marketplace";

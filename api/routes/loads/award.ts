@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { awardLoad } from "../../../core/marketplace/award";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, idOf, json, jsonBody } from "../../schemas/common";
 import { Waybill } from "../../schemas/marketplace";

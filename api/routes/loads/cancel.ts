@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { cancelLoad } from "../../../core/marketplace/cancel-load";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json, text, wellFormed } from "../../schemas/common";
 import { Load } from "../../schemas/marketplace";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { postLoad } from "../../../core/marketplace/post-load";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, jsonBody } from "../../schemas/common";
 import { Load, LoadCreate } from "../../schemas/marketplace";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { getLoad } from "../../../core/marketplace/read-loads";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json } from "../../schemas/common";
 import { Load } from "../../schemas/marketplace";

@@ -1,4 +1,4 @@
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { registerAmendLoad } from "./amend";
 import { registerAwardLoad } from "./award";
 import { registerCancelLoad } from "./cancel";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listLoads } from "../../../core/marketplace/read-loads";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, PageQuery, page } from "../../schemas/common";
 import { Load, LoadQuery } from "../../schemas/marketplace";

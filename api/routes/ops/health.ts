@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { json } from "../../schemas/common";
 
 const route = createRoute({

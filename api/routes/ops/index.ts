@@ -1,4 +1,4 @@
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { registerHealth } from "./health";
 import { registerMetrics } from "./metrics";
 import { registerReady } from "./ready";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createOrganization } from "../../../core/participants/register";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, jsonBody } from "../../schemas/common";
 import { OrganizationCreate, Registered } from "../../schemas/participants";

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { getOrganization } from "../../../core/participants/read";
 import type { OrgKind } from "../../../core/participants/vocabulary";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json } from "../../schemas/common";
 import { Organization } from "../../schemas/participants";

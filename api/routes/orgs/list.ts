@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listOrganizations } from "../../../core/participants/read";
 import { ORG_KINDS } from "../../../core/participants/vocabulary";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, page } from "../../schemas/common";
 import { Organization } from "../../schemas/participants";

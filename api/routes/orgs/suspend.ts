@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { reviewOrganization } from "../../../core/participants/review";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json, jsonBody, text } from "../../schemas/common";
 import { Organization } from "../../schemas/participants";

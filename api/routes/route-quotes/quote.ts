@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { quoteRoute } from "../../../core/routing/quote";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, jsonBody } from "../../schemas/common";
 import { QuoteRequest, QuoteView } from "../../schemas/routing";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { appendWaybillEvent } from "../../../core/waybills/events";
 import { WAYBILL_STATES } from "../../../core/waybills/vocabulary";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, jsonBody } from "../../schemas/common";
 import { WaybillEvent, WaybillEventCreate, WaybillNumberParam } from "../../schemas/marketplace";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createDirectWaybill } from "../../../core/waybills/direct";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, jsonBody } from "../../schemas/common";
 import { Waybill, WaybillCreate } from "../../schemas/marketplace";

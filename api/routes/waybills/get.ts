@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { getWaybill } from "../../../core/waybills/read";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json } from "../../schemas/common";
 import { Waybill, WaybillNumberParam } from "../../schemas/marketplace";

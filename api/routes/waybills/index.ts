@@ -1,4 +1,4 @@
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { registerAppendWaybillEvent } from "./append-event";
 import { registerCreateWaybill } from "./create";
 import { registerGetWaybill } from "./get";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { listWaybillEvents } from "../../../core/waybills/read";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, page } from "../../schemas/common";
 import { WaybillEvent, WaybillNumberParam } from "../../schemas/marketplace";

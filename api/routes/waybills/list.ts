@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listWaybills } from "../../../core/waybills/read";
 import { WAYBILL_STATES } from "../../../core/waybills/vocabulary";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, page } from "../../schemas/common";
 import { Waybill } from "../../schemas/marketplace";

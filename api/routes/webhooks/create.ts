@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { registerWebhook } from "../../../core/webhooks/register";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, jsonBody } from "../../schemas/common";
 import { WebhookCreate, WebhookCreated } from "../../schemas/webhooks";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { deleteWebhook } from "../../../core/webhooks/delete";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, IdParam, json } from "../../schemas/common";
 import { Webhook } from "../../schemas/webhooks";

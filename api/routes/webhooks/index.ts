@@ -1,4 +1,4 @@
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { registerCreateWebhook } from "./create";
 import { registerDeleteWebhook } from "./delete";
 import { registerListWebhooks } from "./list";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { listWebhooks } from "../../../core/webhooks/list";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json, page } from "../../schemas/common";
 import { Webhook } from "../../schemas/webhooks";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listHubs } from "../../../core/routing/network";
-import type { App } from "../../app";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
 import { bearer, json } from "../../schemas/common";
 import { FeatureCollection, FormatQuery, HubView } from "../../schemas/routing";
@@ -18,7 +18,7 @@ const route = createRoute({
   },
 });
 
-export function registerNetworkHubs(app: App): void {
+export function registerListHubs(app: App): void {
   app.openapi(route, async (c) => {
     const hubs = listHubs(c.get("ctx").network);
     if (c.req.valid("query").format === "geojson") {

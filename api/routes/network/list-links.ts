@@ -1,17 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { listHubs, listLinks, setLinkStatus } from "../../../core/routing/network";
-import type { App } from "../../app";
+import { listHubs, listLinks } from "../../../core/routing/network";
+import type { App } from "../../env";
 import { errorResponses } from "../../errors";
-import { bearer, json, jsonBody } from "../../schemas/common";
-import {
-  FeatureCollection,
-  FormatQuery,
-  LinkIdParam,
-  LinkStatusChange,
-  LinkView,
-} from "../../schemas/routing";
+import { bearer, json } from "../../schemas/common";
+import { FeatureCollection, FormatQuery, LinkView } from "../../schemas/routing";
 
-const list = createRoute({
+const route = createRoute({
   method: "get",
   path: "/v1/network/links",
   tags: ["Routing"],
@@ -24,18 +18,8 @@ const list = createRoute({
   },
 });
 
-const setStatus = createRoute({
-  method: "patch",
-  path: "/v1/network/links/{id}",
-  tags: ["Routing"],
-  summary: "Open or close a link, optionally until a time (admin only); applies to new queries",
-  security: bearer,
-  request: { params: LinkIdParam, ...jsonBody(LinkStatusChange) },
-  responses: { 200: json(LinkView, "The link with its new status"), ...errorResponses },
-});
-
-export function registerNetworkLinks(app: App): void {
-  app.openapi(list, async (c) => {
+export function registerListLinks(app: App): void {
+  app.openapi(route, async (c) => {
     const engine = c.get("ctx").network;
     const links = await listLinks(c.get("ctx"), engine);
     if (c.req.valid("query").format === "geojson") {
@@ -53,11 +37,5 @@ export function registerNetworkLinks(app: App): void {
       );
     }
     return c.json({ items: links }, 200);
-  });
-  app.openapi(setStatus, async (c) => {
-    const engine = c.get("ctx").network;
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    return c.json(await setLinkStatus(c.get("ctx"), { engine, linkId: id, ...body }), 200);
   });
 }
