@@ -46,7 +46,7 @@ export interface Cidr {
 }
 
 /** `10.0.0.0/8`, `::1/128`, or a bare address (a /32 or /128); throws a readable Error. */
-export function parseCidr(text: string): Cidr {
+function parseCidr(text: string): Cidr {
   const [address = "", prefixText, extra] = text.trim().split("/");
   const version = isIP(address);
   if (version === 0 || extra !== undefined) {

@@ -18,7 +18,7 @@ const STALE_MS = 60_000;
  * How long a key is remembered. After that the same key is a new request, and the
  * housekeeping sweep deletes the row.
  */
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 
 const isSecret = (v: unknown): v is string =>
   typeof v === "string" && (isApiKey(v) || isWebhookSecret(v));
@@ -28,7 +28,7 @@ const isSecret = (v: unknown): v is string =>
  * is dropped and its path listed in `omittedSecrets`, so the table never holds one and a
  * replay, which any key of the organisation may trigger, cannot reveal it.
  */
-export function withoutSecrets(body: unknown): unknown {
+function withoutSecrets(body: unknown): unknown {
   const omitted: string[] = [];
   const walk = (value: unknown, path: string): unknown => {
     if (Array.isArray(value)) {

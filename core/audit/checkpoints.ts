@@ -24,7 +24,7 @@ export interface Checkpoint {
   jws: string;
 }
 
-export const CHECKPOINT_TYP = "caravan-audit-checkpoint";
+const CHECKPOINT_TYP = "caravan-audit-checkpoint";
 
 /**
  * The checkpoint file of the database `db` names, under the data directory:
@@ -62,10 +62,7 @@ function parsePayload(bytes: Uint8Array): Omit<Checkpoint, "kid" | "jws"> | null
 }
 
 /** A checkpoint if `jws` is one this node signed, else null. */
-export async function readCheckpoint(
-  identity: NodeIdentity,
-  jws: string,
-): Promise<Checkpoint | null> {
+async function readCheckpoint(identity: NodeIdentity, jws: string): Promise<Checkpoint | null> {
   const payload = await identity.verify(jws);
   const body = payload && parsePayload(payload);
   return body ? { ...body, kid: identity.kid, jws } : null;

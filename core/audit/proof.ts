@@ -19,7 +19,7 @@ export interface AuditContent {
  * dated when written and chained in commit order, so a slow commit lands a little out of
  * order; anything older is a forgery or a replayed copy of an old entry.
  */
-export const BACKDATING_TOLERANCE_MS = 60_000;
+const BACKDATING_TOLERANCE_MS = 60_000;
 
 /**
  * The node's proof that it wrote an entry: an HMAC of the entry's canonical content under a

@@ -18,7 +18,7 @@ export interface FeedEntry {
  * every transaction still running are returned; together with the (txid, seq) order this means
  * a cursor never skips an event that commits later. Positions leave sealed by `cursors`.
  */
-export async function readOrgFeed(
+async function readOrgFeed(
   db: Db,
   cursors: FeedCursors,
   input: { orgId: string; since?: FeedPosition; limit: number },

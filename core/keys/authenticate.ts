@@ -36,7 +36,7 @@ function touchKey(db: Db, keyId: string, now: number): void {
   );
 }
 
-export function forgetOrganizationKeys(orgId: string): void {
+function forgetOrganizationKeys(orgId: string): void {
   generation += 1;
   for (const [hash, entry] of cache) {
     if ("orgId" in entry.actor && entry.actor.orgId === orgId) cache.delete(hash);

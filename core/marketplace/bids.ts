@@ -40,7 +40,7 @@ export async function lockLoadForBidding(
   return { load, dbNow, carrier };
 }
 
-export function requireBiddingOpen(load: Load, dbNow: Date): void {
+function requireBiddingOpen(load: Load, dbNow: Date): void {
   if (load.status !== "open") {
     throw new ConflictError(`bidding is over: the load is ${load.status}`, [], "LOAD_NOT_OPEN");
   }

@@ -16,7 +16,7 @@ import { bidderEvents, shipperEvent, transitionLoad } from "./transition";
  * The published best-value weighting. Each criterion is scaled to 0..1 across the competing
  * bids (0 = best) and the lowest weighted sum wins; ties go to the earlier bid.
  */
-export const BEST_VALUE_WEIGHTS = { price: 0.5, transitTime: 0.2, co2e: 0.15, onTime: 0.15 };
+const BEST_VALUE_WEIGHTS = { price: 0.5, transitTime: 0.2, co2e: 0.15, onTime: 0.15 };
 
 /** Share of a carrier's finished waybills delivered by the last leg's planned arrival. */
 async function onTimeRecords(ctx: Ctx, carrierIds: string[]): Promise<Map<string, number>> {
@@ -41,7 +41,7 @@ const scale = (v: number, min: number, max: number) => (max > min ? (v - min) / 
  * Picks the winner by the load's rule. Prices are compared in one currency: the reserve
  * price's, else the currency most bids use.
  */
-export async function pickWinner(ctx: Ctx, load: Load, live: Bid[]): Promise<Bid | undefined> {
+async function pickWinner(ctx: Ctx, load: Load, live: Bid[]): Promise<Bid | undefined> {
   const counts = new Map<string, number>();
   for (const b of live) counts.set(b.currency, (counts.get(b.currency) ?? 0) + 1);
   const currency =

@@ -58,7 +58,7 @@ export async function carrierSeesLoad(
 }
 
 /** A text[] literal built from bound parameters. */
-export function textArray(values: readonly string[]): SQL {
+function textArray(values: readonly string[]): SQL {
   if (values.length === 0) return sql`'{}'::text[]`;
   return sql`array[${sql.join(
     values.map((v) => sql`${v}`),

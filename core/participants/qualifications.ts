@@ -13,10 +13,7 @@ const earlier = (a: string, b: string) => (a < b ? a : b);
  * current one (a dangerous-goods class, a later expiry, a larger insurance cover, a
  * document the carrier did not have). Equal to `next` exactly when `next` widens nothing.
  */
-export function commonQualifications(
-  current: Qualifications,
-  next: Qualifications,
-): Qualifications {
+function commonQualifications(current: Qualifications, next: Qualifications): Qualifications {
   const out: Qualifications = {};
   const licence = current.operatingLicence;
   if (licence && next.operatingLicence) {

@@ -19,8 +19,8 @@ export function isDgClass(s: string): s is DgClass {
  * bound leaves room for the next revisions. This is a range check: gaps inside it are not
  * known to us and are not rejected.
  */
-export const UN_NUMBER_MIN = 4;
-export const UN_NUMBER_MAX = 3599;
+const UN_NUMBER_MIN = 4;
+const UN_NUMBER_MAX = 3599;
 
 export type UnNumberResult = { ok: true; unNumber: string } | { ok: false; message: string };
 

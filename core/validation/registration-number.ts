@@ -23,7 +23,7 @@ export type RegistrationResult =
   | { ok: false; message: string; position?: number };
 
 /** Fallback for countries without a specific rule: 3–40 of A–Z, 0–9 and . / space hyphen. */
-export const GENERIC_REGISTRATION = /^[A-Z0-9][A-Z0-9./ -]{2,39}$/;
+const GENERIC_REGISTRATION = /^[A-Z0-9][A-Z0-9./ -]{2,39}$/;
 
 const DIGITS = /^[0-9]+$/;
 

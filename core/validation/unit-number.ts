@@ -30,7 +30,7 @@ export type UnitNumberResult =
  * Fallback for anything we do not recognise: 2–20 upper-case letters, digits, spaces or
  * hyphens, starting with a letter or digit. Deliberately loose; it only keeps out junk.
  */
-export const GENERIC_UNIT_NUMBER = /^[A-Z0-9][A-Z0-9 -]{1,19}$/;
+const GENERIC_UNIT_NUMBER = /^[A-Z0-9][A-Z0-9 -]{1,19}$/;
 
 const PROVINCE_SET: ReadonlySet<string> = new Set(PLATE_PROVINCES);
 

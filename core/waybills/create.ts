@@ -68,7 +68,7 @@ export function planLegs(
  * Explicit handover points: a border crossing wherever a leg changes country, and a
  * transshipment wherever consecutive legs change mode or rail gauge.
  */
-export function handoverPoints(network: RoutingEngine, legs: LegDraft[]): HandoverPoint[] {
+function handoverPoints(network: RoutingEngine, legs: LegDraft[]): HandoverPoint[] {
   const gauges = (p: Place) => (p.hub ? (network.hub(p.hub)?.railGauges ?? []) : []);
   const points: HandoverPoint[] = [];
   legs.forEach((leg, i) => {

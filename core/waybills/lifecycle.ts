@@ -47,7 +47,7 @@ export interface TrackingEvent {
   details: Record<string, unknown>;
 }
 
-export function canTransition(from: WaybillState, to: WaybillState): boolean {
+function canTransition(from: WaybillState, to: WaybillState): boolean {
   return from === to || TRANSITIONS[from].includes(to);
 }
 
@@ -67,7 +67,7 @@ export function fingerprint(e: TrackingEvent): string {
 }
 
 /** Occurrence time, then lifecycle rank, then fingerprint: a total order on distinct events. */
-export function compareEvents(a: TrackingEvent, b: TrackingEvent): number {
+function compareEvents(a: TrackingEvent, b: TrackingEvent): number {
   const t = a.occurredAt.getTime() - b.occurredAt.getTime();
   if (t !== 0) return t;
   const r = RANK[a.type] - RANK[b.type];

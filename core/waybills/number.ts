@@ -10,7 +10,7 @@ import { ValidationError } from "../errors";
  * sequence. It catches every single-digit error and almost all adjacent transpositions, so a
  * mistyped number is told apart from one that was never issued.
  */
-export const WAYBILL_NUMBER = /^([A-Z]{2,4})-([0-9]{4})-([0-9]{8})-([0-9])$/;
+const WAYBILL_NUMBER = /^([A-Z]{2,4})-([0-9]{4})-([0-9]{8})-([0-9])$/;
 
 function payloadDigits(node: string, year: string, seq: string): string {
   let out = "";

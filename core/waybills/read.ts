@@ -33,7 +33,7 @@ function waybillScope(actor: Actor): { filter: SQL | undefined; ceiling: Classif
   return null;
 }
 
-export async function findVisibleWaybill(
+async function findVisibleWaybill(
   ctx: Ctx,
   rawNumber: string,
 ): Promise<{ waybill: Waybill; ceiling: Classification }> {

@@ -8,13 +8,13 @@ import { newWebhookSecret } from "./signature";
 import { type WebhookView, webhookView } from "./view";
 
 /** Enough for a primary and a standby endpoint per system; more is usually a mistake. */
-export const MAX_WEBHOOKS_PER_ORG = 10;
+const MAX_WEBHOOKS_PER_ORG = 10;
 
 /**
  * Only http(s) endpoints with a host; anything else (`ftp:`, `javascript:`, relative) is refused,
  * and so is a host the egress rule forbids (loopback, private, link-local, in any spelling).
  */
-export function parseWebhookUrl(raw: string, egress: EgressPolicy = PUBLIC_ONLY): string {
+function parseWebhookUrl(raw: string, egress: EgressPolicy = PUBLIC_ONLY): string {
   let url: URL;
   try {
     url = new URL(raw);

@@ -65,7 +65,7 @@ export async function insertAuditEntries(db: Db, entries: NewAuditEntry[]): Prom
 }
 
 /** Serialises chain appends ("CARA" in ASCII): one sealer at a time, so the chain never forks. */
-export const AUDIT_LOCK = 0x43415241;
+const AUDIT_LOCK = 0x43415241;
 
 /** Takes the chain's lock until the end of the caller's transaction. */
 export async function lockAuditChain(db: Db): Promise<void> {
