@@ -12,6 +12,7 @@ import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
 import { type Ctx, systemClock } from "../core/context";
 import { EgressPolicy } from "../core/egress";
+import { SigningKeyring } from "../core/federation/signing-keys";
 import { FeedCursors } from "../core/feed/cursor";
 import { loadNodeIdentity, NODE_KEY_FILE } from "../core/identity/load";
 import type { NodeIdentity } from "../core/identity/node-identity";
@@ -41,7 +42,7 @@ import { proxyTrust } from "./middleware/client";
 
 /** What every `ctx` of one node carries besides its actor: built once, passed everywhere. */
 export type NodeParts = Required<
-  Pick<Ctx, "db" | "clock" | "identity" | "network" | "nodeCode" | "feedCursors">
+  Pick<Ctx, "db" | "clock" | "identity" | "network" | "nodeCode" | "feedCursors" | "federation">
 > &
   Pick<Ctx, "jobs" | "egress">;
 
@@ -298,8 +299,16 @@ export async function composeNode(
     nodeCode: config.CARAVAN_NODE_CODE,
     egress: new EgressPolicy(config.CARAVAN_EGRESS_ALLOW),
     feedCursors: new FeedCursors(await cursorSecret(config)),
+    federation: {
+      name: config.CARAVAN_NODE_NAME ?? `Caravan node ${config.CARAVAN_NODE_CODE}`,
+      kind: config.CARAVAN_NODE_KIND,
+      keyGraceHours: config.CARAVAN_NODE_KEY_GRACE_HOURS,
+      keys: new SigningKeyring(),
+    },
   };
   const systemCtx = systemCtxFactory(parts);
+  // On first start the node key becomes the first signing key, before anyone asks for it.
+  await parts.federation.keys.live(systemCtx("bootstrap"));
   const admin = await ensureAdmin(systemCtx("bootstrap"), {
     nodeCode: config.CARAVAN_NODE_CODE,
     adminKey: config.CARAVAN_ADMIN_KEY,

@@ -364,6 +364,7 @@ describe("a value that slips past validation", () => {
     network: node.network,
     auditCheckpoints: node.auditCheckpoints,
     feedCursors: testFeedCursors,
+    federation: node.parts.federation,
     rateLimitPerMinute: 1000,
     registrationsPerHour: 1000,
     limiter,
