@@ -12,6 +12,7 @@ import { registerFeed } from "./feed/read";
 import { registerLoads } from "./loads";
 import { registerNetworkHubs } from "./network/hubs";
 import { registerNetworkLinks } from "./network/links";
+import { registerNode } from "./node";
 import { registerOps } from "./ops";
 import { registerCreateOrganization } from "./orgs/create";
 import { registerGetOrganization } from "./orgs/get";
@@ -20,10 +21,12 @@ import { registerReinstateOrganization } from "./orgs/reinstate";
 import { registerRejectOrganization } from "./orgs/reject";
 import { registerSuspendOrganization } from "./orgs/suspend";
 import { registerVerifyOrganization } from "./orgs/verify";
+import { registerPartners } from "./partners";
 import { registerQuoteRoute } from "./route-quotes/quote";
 import { registerRegisterShipper } from "./shippers/register";
 import { registerWaybills } from "./waybills";
 import { registerWebhooks } from "./webhooks";
+import { registerWellKnownNode } from "./well-known/caravan-node";
 
 export function registerRoutes(app: App): void {
   registerOps(app);
@@ -51,4 +54,7 @@ export function registerRoutes(app: App): void {
   registerQuoteRoute(app);
   registerNetworkHubs(app);
   registerNetworkLinks(app);
+  registerWellKnownNode(app);
+  registerNode(app);
+  registerPartners(app);
 }
