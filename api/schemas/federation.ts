@@ -153,6 +153,6 @@ const NodeKey = PublicJwk.extend({
 export const RotatedKeys = z
   .object({
     kid: z.string().openapi({ description: "The new current key" }),
-    keys: z.array(NodeKey).openapi({ description: "Every published key, newest first" }),
+    keys: z.array(NodeKey).openapi({ description: "Every published key, the current one first" }),
   })
   .openapi("RotatedKeys");

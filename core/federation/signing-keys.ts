@@ -22,9 +22,9 @@ export interface SigningKey {
 }
 
 export interface SigningKeySet {
-  /** Every key not yet retired, newest first: what the node publishes. */
+  /** Every key not yet retired, the current one first: what the node publishes. */
   readonly keys: readonly SigningKey[];
-  /** Those this process can sign with, newest first: more than one during a grace period. */
+  /** Those this process can sign with, in the same order: more than one during a grace period. */
   readonly signers: readonly SigningKey[];
 }
 

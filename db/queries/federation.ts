@@ -46,13 +46,17 @@ export function retireCurrentSigningKeys(
     .returning({ kid: federationSigningKeys.kid, retiresAt: federationSigningKeys.retiresAt });
 }
 
-/** Keys not retired at `now`, newest first. */
+/** Keys not retired at `now`: the current one first, then the later-retiring first. */
 export function selectLiveSigningKeys(db: Db, now: Date): Promise<FederationSigningKey[]> {
   return db
     .select()
     .from(federationSigningKeys)
     .where(or(isNull(federationSigningKeys.retiresAt), gt(federationSigningKeys.retiresAt, now)))
-    .orderBy(sql`${federationSigningKeys.createdAt} desc`, asc(federationSigningKeys.kid));
+    .orderBy(
+      sql`${federationSigningKeys.retiresAt} desc nulls first`,
+      sql`${federationSigningKeys.createdAt} desc`,
+      asc(federationSigningKeys.kid),
+    );
 }
 
 export async function countSigningKeys(db: Db): Promise<number> {
