@@ -2,6 +2,8 @@ import {
   insertSigningKey,
   lockSigningKeys,
   retireCurrentSigningKeys,
+  retireSigningKeysAt,
+  selectLiveSigningKeys,
 } from "../../db/queries/federation";
 import { recordAudit } from "../audit/append";
 import { type Ctx, requireFederation, withTransaction } from "../context";
@@ -12,6 +14,12 @@ import { sealPrivateKey } from "./sealed-key";
 import { adoptNodeKey, type SigningKey } from "./signing-keys";
 
 const HOUR_MS = 3_600_000;
+
+/**
+ * Published keys at most: the current one and three in their grace period. Rotating again
+ * retires the oldest at once, so a node's key set always fits a partner's (8 keys).
+ */
+export const MAX_LIVE_SIGNING_KEYS = 4;
 
 export interface NodeKeyView {
   kid: string;
@@ -51,11 +59,19 @@ export async function rotateSigningKey(ctx: Ctx): Promise<{ kid: string; keys: N
     const retiresAt = new Date(now.getTime() + federation.keyGraceHours * HOUR_MS);
     const retired = await retireCurrentSigningKeys(tx.db, retiresAt);
     await insertSigningKey(tx.db, { kid, publicJwk, sealedPrivateKey, createdAt: now });
+    const live = await selectLiveSigningKeys(tx.db, now);
+    const dropped = live.slice(MAX_LIVE_SIGNING_KEYS).map((k) => k.kid);
+    await retireSigningKeysAt(tx.db, dropped, now);
     recordAudit(tx, {
       action: "node.signing_key_rotated",
       entityType: "node_key",
       entityId: kid,
-      data: { kid, retiring: retired.map((r) => r.kid), retiresAt: retiresAt.toISOString() },
+      data: {
+        kid,
+        retiring: retired.map((r) => r.kid),
+        retiresAt: retiresAt.toISOString(),
+        retiredNow: dropped,
+      },
     });
     // This process reads the new set at once; others within the keyring's refresh time.
     tx.tx.afterCommit.push(() => federation.keys.forget());

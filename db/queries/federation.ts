@@ -46,6 +46,15 @@ export function retireCurrentSigningKeys(
     .returning({ kid: federationSigningKeys.kid, retiresAt: federationSigningKeys.retiresAt });
 }
 
+/** Retires these keys at `at` (now): a key never gets a later `retiresAt` this way. */
+export async function retireSigningKeysAt(db: Db, kids: string[], at: Date): Promise<void> {
+  if (kids.length === 0) return;
+  await db
+    .update(federationSigningKeys)
+    .set({ retiresAt: at })
+    .where(and(inArray(federationSigningKeys.kid, kids), gt(federationSigningKeys.retiresAt, at)));
+}
+
 /** Keys not retired at `now`: the current one first, then the later-retiring first. */
 export function selectLiveSigningKeys(db: Db, now: Date): Promise<FederationSigningKey[]> {
   return db

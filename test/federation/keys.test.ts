@@ -126,6 +126,19 @@ describe("signing keys", () => {
   });
 });
 
+describe("many rotations", () => {
+  it("publish at most four keys: a rotation retires the oldest beyond them at once", async () => {
+    const kids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await rotate();
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      kids.push(res.body.kid);
+    }
+    expect(await wellKnownKids()).toEqual(kids.slice(-4).reverse());
+    expect((await signers()).map((k) => k.kid)).toEqual(kids.slice(-4).reverse());
+  });
+});
+
 describe("who may rotate", () => {
   const keys = {
     shipper: async () => (await registerShipper(node)).key,
