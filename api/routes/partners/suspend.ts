@@ -1,24 +1,10 @@
-import { createRoute } from "@hono/zod-openapi";
-import { decidePartner } from "../../../core/federation/partner-status";
 import type { App } from "../../app";
-import { errorResponses } from "../../errors";
-import { bearer, json } from "../../schemas/common";
-import { Partner, PartnerCodeParam } from "../../schemas/federation";
-
-const route = createRoute({
-  method: "post",
-  path: "/v1/partners/{code}/suspend",
-  tags: ["Federation"],
-  summary:
-    "Suspend a partner: nothing is sent to it or accepted from it until resumed (admin only)",
-  security: bearer,
-  request: { params: PartnerCodeParam },
-  responses: { 200: json(Partner, "The suspended partner"), ...errorResponses },
-});
+import { registerPartnerDecision } from "./decision";
 
 export function registerSuspendPartner(app: App): void {
-  app.openapi(route, async (c) => {
-    const { code } = c.req.valid("param");
-    return c.json(await decidePartner(c.get("ctx"), { code, decision: "suspend" }), 200);
+  registerPartnerDecision(app, "suspend", {
+    summary:
+      "Suspend a partner: nothing is sent to it or accepted from it until it is resumed (admin only)",
+    answer: "The suspended partner",
   });
 }
