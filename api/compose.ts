@@ -10,8 +10,10 @@ import {
 } from "../core/audit/checkpoints";
 import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
-import { type Ctx, systemClock } from "../core/context";
+import { type Ctx, requireFederation, systemClock } from "../core/context";
 import { EgressPolicy } from "../core/egress";
+import type { FederationSetup } from "../core/federation/setup";
+import { SigningKeyring } from "../core/federation/signing-keys";
 import { FeedCursors } from "../core/feed/cursor";
 import { loadNodeIdentity, NODE_KEY_FILE } from "../core/identity/load";
 import type { NodeIdentity } from "../core/identity/node-identity";
@@ -41,7 +43,7 @@ import { proxyTrust } from "./middleware/client";
 
 /** What every `ctx` of one node carries besides its actor: built once, passed everywhere. */
 export type NodeParts = Required<
-  Pick<Ctx, "db" | "clock" | "identity" | "network" | "nodeCode" | "feedCursors">
+  Pick<Ctx, "db" | "clock" | "identity" | "network" | "nodeCode" | "feedCursors" | "federation">
 > &
   Pick<Ctx, "jobs" | "egress">;
 
@@ -141,6 +143,29 @@ async function composeIdentity(
     key.generated ? "generated the node key: keep a copy of it" : "node key loaded",
   );
   return key.identity;
+}
+
+/** The node as partners see it (`CARAVAN_NODE_NAME`, `_KIND`, `_KEY_GRACE_HOURS`). */
+function federationSetup(config: Config): FederationSetup<Ctx> {
+  return {
+    name: config.CARAVAN_NODE_NAME ?? `Caravan node ${config.CARAVAN_NODE_CODE}`,
+    kind: config.CARAVAN_NODE_KIND,
+    keyGraceHours: config.CARAVAN_NODE_KEY_GRACE_HOURS,
+    keys: new SigningKeyring(),
+  };
+}
+
+/**
+ * Reads the signing keys once at start: on first start the node key becomes the first one.
+ * A node key replaced since can sign with none of them until an admin rotates.
+ */
+async function readSigningKeys(ctx: Ctx, logger: Logger): Promise<void> {
+  const { keys, signers } = await requireFederation(ctx).keys.live(ctx);
+  if (signers.length > 0) return;
+  logger.warn(
+    { published: keys.map((k) => k.kid), nodeKid: ctx.identity.kid },
+    "no published signing key is usable with this node key (was it replaced?): rotate with POST /v1/node/keys/rotate",
+  );
 }
 
 /** What `/ready` reports: both checked together, each only for so long (a hang counts as down). */
@@ -295,6 +320,7 @@ async function composeParts(
     nodeCode: config.CARAVAN_NODE_CODE,
     egress: new EgressPolicy(config.CARAVAN_EGRESS_ALLOW),
     feedCursors: new FeedCursors(await cursorSecret(config)),
+    federation: federationSetup(config),
   };
 }
 
@@ -339,6 +365,7 @@ export async function composeNode(
 
   const parts = await composeParts(config, { database, identity, jobs });
   const systemCtx = systemCtxFactory(parts);
+  await readSigningKeys(systemCtx("bootstrap"), logger);
   const admin = await ensureAdmin(systemCtx("bootstrap"), {
     nodeCode: config.CARAVAN_NODE_CODE,
     adminKey: config.CARAVAN_ADMIN_KEY,

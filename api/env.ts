@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { CheckpointStore } from "../core/audit/checkpoints";
 import type { Clock, Ctx, Db } from "../core/context";
 import type { EgressPolicy } from "../core/egress";
+import type { FederationSetup } from "../core/federation/setup";
 import type { FeedCursors } from "../core/feed/cursor";
 import type { NodeIdentity } from "../core/identity/node-identity";
 import type { JobScheduler } from "../core/jobs";
@@ -25,6 +26,8 @@ export interface AppDeps {
   auditCheckpoints: CheckpointStore;
   /** Seals feed cursors with the node's secret (`CARAVAN_CURSOR_SECRET`). */
   feedCursors: FeedCursors;
+  /** The node's name, kind and federation signing keys. */
+  federation: FederationSetup<Ctx>;
   /** Requests per minute per organisation, and per client address without a key. */
   rateLimitPerMinute: number;
   /** Self-registrations per client address per hour. */

@@ -1,10 +1,12 @@
 import { z } from "zod";
+import { NODE_KINDS } from "../db/schema/federation";
 import { parseCidrList } from "./egress";
 
-const nodeCode = z
-  .string()
-  .regex(/^[A-Z]{2,4}$/, "must be 2–4 capital letters, e.g. XJ")
-  .default("XJ");
+/** A node's code (`CARAVAN_NODE_CODE`): also how partners name each other. */
+export const NODE_CODE_PATTERN = /^[A-Z]{2,4}$/;
+export const NODE_CODE_RULE = "must be 2–4 capital letters, e.g. XJ";
+
+const nodeCode = z.string().regex(NODE_CODE_PATTERN, NODE_CODE_RULE).default("XJ");
 
 const optionalUrl = (protocols: readonly string[]) =>
   z
@@ -48,6 +50,20 @@ export const configSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   CARAVAN_NODE_CODE: nodeCode,
+  /** The node's name and kind as `/.well-known/caravan-node` tells partners. */
+  CARAVAN_NODE_NAME: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  CARAVAN_NODE_KIND: z.enum(NODE_KINDS).default("regional"),
+  /** Hours a rotated-out signing key stays published and signing beside its successor. */
+  CARAVAN_NODE_KEY_GRACE_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(72),
   /** The node's Ed25519 private key (core/identity/node-identity.ts); else a key file. */
   CARAVAN_NODE_KEY: z
     .string()

@@ -8,6 +8,7 @@ import type { RoutingEngine } from "../routing/engine";
 import type { PendingAudit } from "./audit/append";
 import type { EgressPolicy } from "./egress";
 import { ForbiddenError, UnauthorizedError } from "./errors";
+import type { FederationSetup } from "./federation/setup";
 import type { FeedCursors } from "./feed/cursor";
 import { type IdempotencyClaim, recordCommittedResult } from "./idempotency";
 import type { NodeIdentity } from "./identity/node-identity";
@@ -57,6 +58,8 @@ export interface Ctx {
   egress?: EgressPolicy;
   /** Seals feed positions into opaque cursors with the node's secret; needed to read the feed. */
   feedCursors?: FeedCursors;
+  /** The node as its partners know it: name, kind and federation signing keys. */
+  federation?: FederationSetup<Ctx>;
   /** The request's claimed `Idempotency-Key`: its write stores the result in its transaction. */
   idempotency?: IdempotencyClaim;
   /** Present inside `withTransaction`; collects what must be written or done at commit. */
@@ -120,6 +123,11 @@ export function requireGoodStanding(actor: Actor): void {
 export function requireFeedCursors(ctx: Ctx): FeedCursors {
   if (!ctx.feedCursors) throw new Error("feed cursors need the node's cursor secret in ctx");
   return ctx.feedCursors;
+}
+
+export function requireFederation(ctx: Ctx): FederationSetup<Ctx> {
+  if (!ctx.federation) throw new Error("federation needs the node's setup in ctx");
+  return ctx.federation;
 }
 
 export function isAdmin(actor: Actor): boolean {

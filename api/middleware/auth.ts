@@ -58,6 +58,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     nodeCode: deps.nodeCode,
     egress: deps.egress,
     feedCursors: deps.feedCursors,
+    federation: deps.federation,
   });
   await next();
 });

@@ -11,6 +11,7 @@ import { registerUpdateQualifications } from "./carriers/update-qualifications";
 import { registerFeed } from "./feed/read";
 import { registerLoads } from "./loads";
 import { registerNetwork } from "./network";
+import { registerNode } from "./node";
 import { registerOps } from "./ops";
 import { registerCreateOrganization } from "./orgs/create";
 import { registerGetOrganization } from "./orgs/get";
@@ -19,10 +20,12 @@ import { registerReinstateOrganization } from "./orgs/reinstate";
 import { registerRejectOrganization } from "./orgs/reject";
 import { registerSuspendOrganization } from "./orgs/suspend";
 import { registerVerifyOrganization } from "./orgs/verify";
+import { registerPartners } from "./partners";
 import { registerQuoteRoute } from "./route-quotes/quote";
 import { registerRegisterShipper } from "./shippers/register";
 import { registerWaybills } from "./waybills";
 import { registerWebhooks } from "./webhooks";
+import { registerWellKnownNode } from "./well-known/caravan-node";
 
 export function registerRoutes(app: App): void {
   registerOps(app);
@@ -49,4 +52,7 @@ export function registerRoutes(app: App): void {
   registerWebhooks(app);
   registerQuoteRoute(app);
   registerNetwork(app);
+  registerWellKnownNode(app);
+  registerNode(app);
+  registerPartners(app);
 }

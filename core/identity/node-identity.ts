@@ -6,6 +6,7 @@ import {
   generateKeyPairSync,
   hkdfSync,
   type KeyObject,
+  sign as signEd25519,
 } from "node:crypto";
 import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, type JWK } from "jose";
 
@@ -27,22 +28,31 @@ export interface NodeIdentity {
   verify(jws: string): Promise<Uint8Array | null>;
   /** HMAC-SHA256 of `content` under the node's audit secret, base64url. */
   auditMac(content: string): string;
+  /** A raw Ed25519 signature of `data` (federation messages, Standard Webhooks `v1a`). */
+  signBytes(data: Uint8Array): Buffer;
+  /**
+   * An AES-256 key HKDF-derived from the node key, apart from the audit secret: it seals the
+   * private halves of further signing keys kept in the database.
+   */
+  readonly sealingKey: KeyObject;
 }
 
 const AUDIT_SECRET_INFO = "caravan audit entry proof v1";
+const SEALING_KEY_INFO = "caravan signing key seal v1";
 
 /**
  * The audit secret is derived from the private key (HKDF-SHA256) rather than kept apart:
  * the node has one secret to keep and back up, processes that share `CARAVAN_NODE_KEY`
  * accept each other's entries, and the secret never enters the database, so its
  * superuser cannot forge an entry's proof. The private key must therefore never be stored
- * in the database in the clear; a change that keeps keys there keeps only public halves.
+ * in the database: the federation key table keeps this key's public half only, and the
+ * private halves of later keys sealed under `sealingKey` (core/federation/signing-keys.ts).
  */
-function auditSecret(privateKey: KeyObject): Buffer {
+function derivedSecret(privateKey: KeyObject, info: string): Buffer {
   const { d } = privateKey.export({ format: "jwk" });
   if (!d) throw new Error("node key has no private part");
   const seed = Buffer.from(d, "base64url");
-  return Buffer.from(hkdfSync("sha256", seed, "caravan", AUDIT_SECRET_INFO, 32));
+  return Buffer.from(hkdfSync("sha256", seed, "caravan", info, 32));
 }
 
 export async function nodeIdentity(privateKey: KeyObject): Promise<NodeIdentity> {
@@ -53,7 +63,8 @@ export async function nodeIdentity(privateKey: KeyObject): Promise<NodeIdentity>
   const jwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(jwk, "sha256");
   // Imported once: a KeyObject spares each entry's HMAC from copying the raw key.
-  const macKey = createSecretKey(auditSecret(privateKey));
+  const macKey = createSecretKey(derivedSecret(privateKey, AUDIT_SECRET_INFO));
+  const sealingKey = createSecretKey(derivedSecret(privateKey, SEALING_KEY_INFO));
   return {
     kid,
     publicJwk: { ...jwk, kid, alg: "EdDSA", use: "sig" },
@@ -71,6 +82,8 @@ export async function nodeIdentity(privateKey: KeyObject): Promise<NodeIdentity>
       }
     },
     auditMac: (content) => createHmac("sha256", macKey).update(content).digest("base64url"),
+    signBytes: (data) => signEd25519(null, data, privateKey),
+    sealingKey,
   };
 }
 

@@ -1,4 +1,5 @@
 export * from "./audit";
+export * from "./federation";
 export * from "./feed";
 export * from "./idempotency";
 export * from "./limits";

@@ -5,6 +5,7 @@ import { newApp } from "../../api/app";
 import { Metrics } from "../../api/metrics";
 import { systemClock } from "../../core/context";
 import { RateLimiter } from "../../core/limits/rate-limiter";
+import { partnerBody } from "../federation/support";
 import {
   bidBody,
   carrierWithTruck,
@@ -70,6 +71,11 @@ const webhook = await created(
   }),
 );
 const links = await created(node.call("GET", "/v1/network/links", { key: node.adminKey }));
+const partner = await created(
+  node.call("POST", "/v1/partners", { key: node.adminKey, body: await partnerBody() }),
+);
+/** Another partner's registration, as plain JSON. */
+const spare: Record<string, Json> = JSON.parse(JSON.stringify(await partnerBody({ code: "KG" })));
 
 interface Operation {
   requestBody?: unknown;
@@ -95,7 +101,8 @@ function concrete(path: string): string {
     .replace("{id}", ids[resource] ?? "{id}")
     .replace("{bidId}", bid.id)
     .replace("{vehicleId}", carrier.vehicleId)
-    .replace("{number}", waybill.number);
+    .replace("{number}", waybill.number)
+    .replace("{code}", partner.code);
 }
 
 const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
@@ -192,6 +199,16 @@ const validBodies: Record<string, { key?: string; body: () => Json }> = {
   "POST /v1/webhooks": {
     key: shipper.key,
     body: () => ({ url: "https://tms.example.com/caravan", description: "our TMS" }),
+  },
+  "POST /v1/partners": { key: node.adminKey, body: () => spare },
+  "PATCH /v1/partners/{code}": {
+    key: node.adminKey,
+    body: () => ({
+      name: "Caravan Qazaqstan",
+      baseUrl: "https://caravan.kz.example/v2",
+      jwks: spare.jwks ?? null,
+      agreement: { regions: ["65"] },
+    }),
   },
 };
 
@@ -364,6 +381,7 @@ describe("a value that slips past validation", () => {
     network: node.network,
     auditCheckpoints: node.auditCheckpoints,
     feedCursors: testFeedCursors,
+    federation: node.parts.federation,
     rateLimitPerMinute: 1000,
     registrationsPerHour: 1000,
     limiter,

@@ -11,6 +11,7 @@ import { proxyTrust } from "../../api/middleware/client";
 import { type CheckpointStore, openCheckpointFile } from "../../core/audit/checkpoints";
 import { type Clock, systemClock } from "../../core/context";
 import { EgressPolicy, parseCidrList } from "../../core/egress";
+import { SigningKeyring } from "../../core/federation/signing-keys";
 import { FeedCursors } from "../../core/feed/cursor";
 import {
   generateNodeKey,
@@ -83,13 +84,22 @@ export async function createTestNode(
     jobs?: JobScheduler;
     /** The freight network; the seeded one when absent. */
     network?: RoutingEngine;
+    /** `CARAVAN_NODE_CODE`; `XJ` when absent. */
+    nodeCode?: string;
+    /** The node key; a new one when absent (give one to act as another process of a node). */
+    identity?: NodeIdentity;
+    /** `CARAVAN_NODE_KEY_GRACE_HOURS`. */
+    keyGraceHours?: number;
+    /** How long the signing keyring trusts what it read. */
+    keyringRefreshMs?: number;
   } = {},
 ): Promise<TestNode> {
   const database = opts.database ?? (await createTestDatabase());
+  const nodeCode = opts.nodeCode ?? TEST_NODE_CODE;
   const clock = opts.clock ?? systemClock;
   const egress = new EgressPolicy(parseCidrList(opts.egressAllow));
   const limiter = new RateLimiter(database.db);
-  const identity = await nodeIdentity(generateNodeKey());
+  const identity = opts.identity ?? (await nodeIdentity(generateNodeKey()));
   const network = opts.network ?? loadSeedEngine();
   const dataDir = await mkdtemp(join(tmpdir(), "caravan-test-"));
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
@@ -103,12 +113,18 @@ export async function createTestNode(
     identity,
     network,
     jobs: opts.jobs,
-    nodeCode: TEST_NODE_CODE,
+    nodeCode,
     egress,
     feedCursors: testFeedCursors,
+    federation: {
+      name: `Caravan test node ${nodeCode}`,
+      kind: "regional",
+      keyGraceHours: opts.keyGraceHours ?? 72,
+      keys: new SigningKeyring(opts.keyringRefreshMs),
+    },
   };
   await ensureAdmin(systemCtxFactory(parts)("test"), {
-    nodeCode: TEST_NODE_CODE,
+    nodeCode,
     adminKey: TEST_ADMIN_KEY,
   });
   const app = composeApp(parts, {

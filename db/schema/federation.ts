@@ -1,0 +1,105 @@
+import { sql } from "drizzle-orm";
+import { check, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import type { Classification, FieldClassification } from "./classification";
+import { timestamps, tsz, version } from "./columns";
+
+/** What a node is to its partners: a province's, a country's, or a Belt and Road partner's. */
+export const NODE_KINDS = ["regional", "national", "belt_and_road"] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+/** The kinds of record an agreement may share. */
+export const RECORD_TYPES = ["waybill", "event"] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+export const PARTNER_STATUSES = ["active", "suspended"] as const;
+export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
+
+/** An Ed25519 public key as RFC 8037 writes it, named by its RFC 7638 thumbprint. */
+export interface PublicJwk {
+  kty: "OKP";
+  crv: "Ed25519";
+  x: string;
+  kid: string;
+}
+
+export interface Jwks {
+  keys: PublicJwk[];
+}
+
+/** What a partner receives: waybills touching these places, these records, up to this class. */
+export interface PartnerAgreement {
+  /** ISO 3166-1 alpha-2 codes. */
+  countries: string[];
+  /** GB/T 2260 division code prefixes (2, 4 or 6 digits), matched against hubs' divisionCode. */
+  regions: string[];
+  recordTypes: RecordType[];
+  maxClassification: Classification;
+}
+
+const inList = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
+
+/**
+ * The keys this node signs federation messages with. The node key itself (core/identity) is
+ * kept here by its public half only; keys made by rotation keep their private half sealed
+ * (AES-256-GCM) under a key derived from the node key, so the database alone signs nothing.
+ * A key is published and signs until `retiresAt`; null means it is the current one.
+ */
+export const federationSigningKeys = pgTable("federation_signing_keys", {
+  kid: text().primaryKey(),
+  publicJwk: jsonb().$type<PublicJwk>().notNull(),
+  /** Null for the node key, whose private half never enters the database. */
+  sealedPrivateKey: text(),
+  createdAt: tsz("created_at").notNull().defaultNow(),
+  retiresAt: tsz("retires_at"),
+});
+
+export type FederationSigningKey = typeof federationSigningKeys.$inferSelect;
+
+export const federationSigningKeyClasses: FieldClassification<FederationSigningKey> = {
+  kid: "public",
+  publicJwk: "public",
+  sealedPrivateKey: "sensitive",
+  createdAt: "public",
+  retiresAt: "public",
+};
+
+/** Another Caravan node this one shares freight data with, under an agreement. */
+export const federationPartners = pgTable(
+  "federation_partners",
+  {
+    /** The partner's `CARAVAN_NODE_CODE`. */
+    code: text().primaryKey(),
+    name: text().notNull(),
+    kind: text().$type<NodeKind>().notNull(),
+    /** Outbound calls go here and nowhere else. */
+    baseUrl: text().notNull(),
+    /** The keys its messages must be signed with. */
+    jwks: jsonb().$type<Jwks>().notNull(),
+    agreement: jsonb().$type<PartnerAgreement>().notNull(),
+    status: text().$type<PartnerStatus>().notNull().default("active"),
+    suspendedAt: tsz("suspended_at"),
+    ...timestamps,
+    ...version,
+  },
+  () => [
+    check("federation_partners_kind_check", inList("kind", NODE_KINDS)),
+    check("federation_partners_status_check", inList("status", PARTNER_STATUSES)),
+  ],
+);
+
+export type FederationPartner = typeof federationPartners.$inferSelect;
+
+export const federationPartnerClasses: FieldClassification<FederationPartner> = {
+  code: "public",
+  name: "public",
+  kind: "public",
+  baseUrl: "internal",
+  jwks: "public",
+  agreement: "internal",
+  status: "internal",
+  suspendedAt: "internal",
+  createdAt: "internal",
+  updatedAt: "internal",
+  version: "internal",
+};
