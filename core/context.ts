@@ -1,16 +1,15 @@
-import { type Db, transaction } from "../db/client";
+import type { Db } from "../db/client";
 
 /** The database handle (or transaction) verbs run on. */
 export type { Db };
 
 import { mayWrite, type OrgKind, type OrgStatus } from "../db/schema";
 import type { RoutingEngine } from "../routing/engine";
-import type { PendingAudit } from "./audit/append";
 import type { EgressPolicy } from "./egress";
 import { ForbiddenError, UnauthorizedError } from "./errors";
 import type { FederationSetup } from "./federation/setup";
 import type { FeedCursors } from "./feed/cursor";
-import { type IdempotencyClaim, recordCommittedResult } from "./idempotency";
+import type { IdempotencyClaim } from "./idempotency";
 import type { NodeIdentity } from "./identity/node-identity";
 import type { JobScheduler } from "./jobs";
 
@@ -33,7 +32,15 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-interface TxState {
+/** A change to record in the audit log when its transaction commits (`recordAudit`). */
+export interface PendingAudit {
+  action: string;
+  entityType: string;
+  entityId: string;
+  data: Record<string, unknown>;
+}
+
+export interface TxState {
   audit: PendingAudit[];
   afterCommit: (() => void | Promise<void>)[];
 }
@@ -64,40 +71,6 @@ export interface Ctx {
   idempotency?: IdempotencyClaim;
   /** Present inside `withTransaction`; collects what must be written or done at commit. */
   tx?: TxState;
-}
-
-type Flush = (ctx: Ctx & { tx: TxState }) => Promise<void>;
-let flushAudit: Flush | undefined;
-
-/** The audit module registers its flush here; it runs last, just before COMMIT. */
-export function onBeforeCommit(flush: Flush): void {
-  flushAudit = flush;
-}
-
-/**
- * Runs `fn` in one transaction; nested calls reuse the outer one. Audit entries recorded
- * inside are inserted, unchained and without a lock, as the last statement; the sealer gives
- * them their place in the chain after commit. Under an `Idempotency-Key` the result is stored
- * with the write, so the key and the change commit together.
- */
-export async function withTransaction<T>(
-  ctx: Ctx,
-  fn: (ctx: Ctx & { tx: TxState }) => Promise<T>,
-): Promise<T> {
-  if (ctx.tx) return fn(ctx as Ctx & { tx: TxState });
-  const state: TxState = { audit: [], afterCommit: [] };
-  const result = await transaction(ctx.db, async (tx) => {
-    const inner = { ...ctx, db: tx, tx: state };
-    const value = await fn(inner);
-    if (ctx.idempotency) await recordCommittedResult(tx, ctx.idempotency, value);
-    if (state.audit.length > 0) {
-      if (!flushAudit) throw new Error("audit flush not registered");
-      await flushAudit(inner);
-    }
-    return value;
-  });
-  for (const hook of state.afterCommit) await hook();
-  return result;
 }
 
 export function requireOrgActor(ctx: Ctx): OrgActor {

@@ -1,14 +1,7 @@
 import { createHash } from "node:crypto";
 import { insertAuditEntries, type NewAuditEntry } from "../../db/queries/audit";
-import { type Ctx, onBeforeCommit } from "../context";
+import type { Ctx, PendingAudit, TxState } from "../context";
 import { type AuditContent, auditProof, contentJson } from "./proof";
-
-export interface PendingAudit {
-  action: string;
-  entityType: string;
-  entityId: string;
-  data: Record<string, unknown>;
-}
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -80,13 +73,16 @@ export async function appendAudit(ctx: Ctx, entry: PendingAudit): Promise<void> 
   await insertAuditEntries(ctx.db, [auditEntry(ctx, { ...entry, data })]);
 }
 
-onBeforeCommit(async (ctx) => {
-  // Inserted unchained, without a lock: concurrent changes never wait on each other here.
-  // The sealer gives each committed entry its place in the chain moments later.
+/**
+ * Inserts the entries recorded in a transaction, as its last statement before COMMIT. They go
+ * in unchained, without a lock: concurrent changes never wait on each other here; the sealer
+ * gives each committed entry its place in the chain moments later.
+ */
+export async function flushRecordedAudit(ctx: Ctx & { tx: TxState }): Promise<void> {
   const pending = ctx.tx.audit.splice(0);
   const shared = auditContext(ctx);
   await insertAuditEntries(
     ctx.db,
     pending.map((p) => auditEntry(ctx, p, shared)),
   );
-});
+}

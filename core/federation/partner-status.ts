@@ -1,8 +1,9 @@
 import { selectPartner, setPartnerStatus } from "../../db/queries/federation";
 import type { PartnerStatus } from "../../db/schema/federation";
 import { recordAudit } from "../audit/append";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
 import { ConflictError, NotFoundError } from "../errors";
+import { withTransaction } from "../transaction";
 import { requireFederationAdmin } from "./access";
 import { type PartnerView, partnerView } from "./partner-view";
 

@@ -1,8 +1,9 @@
 import { insertPartner } from "../../db/queries/federation";
 import type { NodeKind } from "../../db/schema/federation";
 import { recordAudit } from "../audit/append";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
 import { ConflictError } from "../errors";
+import { withTransaction } from "../transaction";
 import { requireFederationAdmin } from "./access";
 import {
   type AgreementInput,

@@ -6,8 +6,9 @@ import {
   selectLiveSigningKeys,
 } from "../../db/queries/federation";
 import { recordAudit } from "../audit/append";
-import { type Ctx, requireFederation, withTransaction } from "../context";
+import { type Ctx, requireFederation } from "../context";
 import { generateNodeKey } from "../identity/node-identity";
+import { withTransaction } from "../transaction";
 import { requireFederationAdmin } from "./access";
 import { publicJwkOf } from "./jwk";
 import { sealPrivateKey } from "./sealed-key";

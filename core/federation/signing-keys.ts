@@ -7,8 +7,9 @@ import {
 } from "../../db/queries/federation";
 import type { FederationSigningKey, PublicJwk } from "../../db/schema/federation";
 import { recordAudit } from "../audit/append";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
 import type { NodeIdentity } from "../identity/node-identity";
+import { withTransaction } from "../transaction";
 import { openPrivateKey } from "./sealed-key";
 import type { Keyring, SigningKey, SigningKeySet } from "./setup";
 

@@ -1,7 +1,8 @@
 import { type PartnerChanges, selectPartner, updatePartner } from "../../db/queries/federation";
 import { recordAudit } from "../audit/append";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
 import { NotFoundError, ValidationError } from "../errors";
+import { withTransaction } from "../transaction";
 import { requireFederationAdmin } from "./access";
 import {
   type AgreementInput,

@@ -2,9 +2,10 @@ import { and, count, desc, eq, isNull, lt, ne } from "drizzle-orm";
 import { type KeyRow, keyColumns, revokeKey } from "../../db/queries/keys";
 import { apiKeys, organizations } from "../../db/schema";
 import { recordAudit } from "../audit/append";
-import { type Ctx, requireOrgActor, withTransaction } from "../context";
+import { type Ctx, requireOrgActor } from "../context";
 import { ConflictError, NotFoundError } from "../errors";
 import { toPage } from "../pagination";
+import { withTransaction } from "../transaction";
 import { forgetOrganizationKeysOnCommit } from "./authenticate";
 import { type IssuedKey, issueApiKey } from "./issue";
 

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { bids, type Load } from "../../db/schema";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
 import { ConflictError } from "../errors";
+import { withTransaction } from "../transaction";
 import { lockOwnLoad, requireOpen } from "./own-load";
 import { type LoadInput, loadValues, scheduleClosing } from "./post-load";
 import { shipperEvent, transitionLoad } from "./transition";

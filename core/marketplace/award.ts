@@ -1,7 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import { bids, type Load, loads, waybills } from "../../db/schema";
-import { type Ctx, requireOrgActor, withTransaction } from "../context";
+import { type Ctx, requireOrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
+import { withTransaction } from "../transaction";
 import { issueWaybill, planLegs } from "../waybills/create";
 import { type WaybillView, waybillView } from "../waybills/view";
 import { bidderEvents, shipperEvent, type Transitioned, transitionLoad } from "./transition";

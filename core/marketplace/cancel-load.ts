@@ -1,4 +1,5 @@
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
+import { withTransaction } from "../transaction";
 import { lockOwnLoad, requireOpen } from "./own-load";
 import { bidderEvents, shipperEvent, transitionLoad } from "./transition";
 import { type LoadView, loadView } from "./views";

@@ -8,7 +8,8 @@ import {
   waybillLegs,
   waybills,
 } from "../../db/schema";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
+import { withTransaction } from "../transaction";
 import { awardInTx } from "./award";
 import { bidderEvents, shipperEvent, transitionLoad } from "./transition";
 

@@ -1,10 +1,11 @@
 import { insertBid } from "../../db/queries/marketplace";
 import { appendAudit } from "../audit/append";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
 import { ConflictError } from "../errors";
 import { emitFeed } from "../feed/emit";
 import { newId } from "../ids";
 import { isUniqueViolation } from "../participants/register";
+import { withTransaction } from "../transaction";
 import { lockLoadForBidding, requireBiddingCarrier, requireValidUntil } from "./bids";
 import { type BidInput, bidTerms, checkBid } from "./eligibility";
 import { type BidView, bidView } from "./views";

@@ -1,10 +1,11 @@
 import { insertLoad } from "../../db/queries/marketplace";
 import type { AwardRule, Load, Mode } from "../../db/schema";
 import { recordAudit } from "../audit/append";
-import { type Ctx, type OrgActor, requireOrgActor, withTransaction } from "../context";
+import { type Ctx, type OrgActor, requireOrgActor } from "../context";
 import { ForbiddenError, ValidationError } from "../errors";
 import { emitFeed } from "../feed/emit";
 import { newId } from "../ids";
+import { withTransaction } from "../transaction";
 import { validateHsCode, validateUnNumber } from "../validation";
 import { type PlaceInput, resolvePlace } from "./places";
 import { type LoadView, loadView } from "./views";

@@ -1,5 +1,6 @@
 import type { Bid, Load } from "../../db/schema";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
+import { withTransaction } from "../transaction";
 import {
   lockLoadForBidding,
   lockOwnLiveBid,

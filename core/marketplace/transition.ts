@@ -8,8 +8,8 @@ import {
   updateLoad,
 } from "../../db/queries/marketplace";
 import type { Bid, BidStatus, Load } from "../../db/schema";
-import { type PendingAudit, recordAudit } from "../audit/append";
-import type { Ctx } from "../context";
+import { recordAudit } from "../audit/append";
+import type { Ctx, PendingAudit } from "../context";
 import { emitFeed, type FeedItem } from "../feed/emit";
 
 /** What happens to the load's bids: none, every live one, or the one a carrier changes. */

@@ -2,10 +2,11 @@ import { eq } from "drizzle-orm";
 import { insertOrganization } from "../../db/queries/participants";
 import { apiKeys, organizations } from "../../db/schema";
 import { recordAudit } from "../audit/append";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
 import { newId } from "../ids";
 import { issueApiKey } from "../keys/issue";
 import { hashApiKey } from "../keys/secret";
+import { withTransaction } from "../transaction";
 
 /**
  * Makes sure the node has an admin. With `adminKey` (CARAVAN_ADMIN_KEY) that key is made

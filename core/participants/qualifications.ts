@@ -3,8 +3,9 @@ import { updateOrganization } from "../../db/queries/participants";
 import { mayWrite, type Organization, organizations, type Qualifications } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { canonicalJson } from "../canonical";
-import { type Ctx, requireOrgActor, withTransaction } from "../context";
+import { type Ctx, requireOrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
+import { withTransaction } from "../transaction";
 
 const earlier = (a: string, b: string) => (a < b ? a : b);
 

@@ -1,10 +1,11 @@
 import { insertOrganization as insertOrganizationRow } from "../../db/queries/participants";
 import type { Mode, Organization, OrgKind, Qualifications } from "../../db/schema";
 import { recordAudit } from "../audit/append";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
 import { ConflictError, ForbiddenError } from "../errors";
 import { newId } from "../ids";
 import { issueApiKey } from "../keys/issue";
+import { withTransaction } from "../transaction";
 import { validateCreditCode } from "../validation";
 import { type OrganizationView, organizationView } from "./view";
 

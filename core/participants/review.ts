@@ -2,9 +2,10 @@ import { eq } from "drizzle-orm";
 import { type OrganizationChange, updateOrganization } from "../../db/queries/participants";
 import { type OrgStatus, organizations } from "../../db/schema";
 import { recordAudit } from "../audit/append";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
 import { forgetOrganizationKeysOnCommit } from "../keys/authenticate";
+import { withTransaction } from "../transaction";
 import { type OrganizationView, organizationView } from "./view";
 
 export type StatusDecision = "verified" | "rejected" | "suspended" | "reinstated";

@@ -4,8 +4,9 @@ import { networkLinkStatus } from "../../db/schema";
 import type { RoutingEngine } from "../../routing/engine";
 import type { HubRecord, Mode } from "../../routing/types";
 import { recordAudit } from "../audit/append";
-import { type Ctx, isAdmin, withTransaction } from "../context";
+import { type Ctx, isAdmin } from "../context";
 import { ForbiddenError, NotFoundError } from "../errors";
+import { withTransaction } from "../transaction";
 
 /**
  * Loads the admins' link status overrides into the engine. Every query does this first, so a

@@ -5,9 +5,10 @@ import {
   type RouteResult,
   type RoutingEngine,
 } from "../../routing/engine";
-import { type Ctx, requireOrgActor, withTransaction } from "../context";
+import { type Ctx, requireOrgActor } from "../context";
 import { ForbiddenError, UnprocessableError, ValidationError } from "../errors";
 import { newId } from "../ids";
+import { withTransaction } from "../transaction";
 import { syncLinkStatuses } from "./network";
 
 export type QuoteInput = Omit<RouteRequest, "departAt"> & { departAt?: string };

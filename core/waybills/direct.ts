@@ -1,9 +1,10 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { type Mode, organizations, type Place } from "../../db/schema";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
 import { UnprocessableError, ValidationError } from "../errors";
 import { type PlaceInput, resolveEnds } from "../marketplace/places";
 import { type LoadInput, loadValues, requireVerifiedShipper } from "../marketplace/post-load";
+import { withTransaction } from "../transaction";
 import { issueWaybill, planLegs } from "./create";
 import type { WaybillView } from "./view";
 import { waybillView } from "./view";

@@ -10,10 +10,11 @@ import {
 } from "../../db/schema";
 import type { RoutingEngine } from "../../routing/engine";
 import { recordAudit } from "../audit/append";
-import { type Ctx, withTransaction } from "../context";
+import type { Ctx } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
 import { emitFeed } from "../feed/emit";
 import { resolvePlace } from "../marketplace/places";
+import { withTransaction } from "../transaction";
 import { partyEvents } from "./create";
 import { fingerprint, replay, TRANSITIONS, type TrackingEvent } from "./lifecycle";
 import { parseWaybillNumber } from "./number";

@@ -1,7 +1,8 @@
 import { deleteWebhookRow } from "../../db/queries/webhooks";
 import { recordAudit } from "../audit/append";
-import { type Ctx, requireOrgActor, withTransaction } from "../context";
+import { type Ctx, requireOrgActor } from "../context";
 import { NotFoundError } from "../errors";
+import { withTransaction } from "../transaction";
 import { type WebhookView, webhookView } from "./view";
 
 /**

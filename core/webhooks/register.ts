@@ -1,9 +1,10 @@
 import { countWebhooks, insertWebhook } from "../../db/queries/webhooks";
 import { recordAudit } from "../audit/append";
-import { type Ctx, requireOrgActor, withTransaction } from "../context";
+import { type Ctx, requireOrgActor } from "../context";
 import { type EgressPolicy, PUBLIC_ONLY } from "../egress";
 import { ConflictError, ValidationError } from "../errors";
 import { newId } from "../ids";
+import { withTransaction } from "../transaction";
 import { newWebhookSecret } from "./signature";
 import { type WebhookView, webhookView } from "./view";
 
