@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { insertAuditEntries, type NewAuditEntry } from "../../db/queries/audit";
+import { type AuditContent, insertAuditEntries, type NewAuditEntry } from "../../db/queries/audit";
 import type { Ctx, PendingAudit, TxState } from "../context";
-import { type AuditContent, auditProof, contentJson } from "./proof";
+import { auditProof, contentJson } from "./proof";
 
 export const GENESIS_HASH = "0".repeat(64);
 

@@ -1,18 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
+import type { AuditContent } from "../../db/queries/audit";
 import { canonicalJson } from "../canonical";
 import type { NodeIdentity } from "../identity/node-identity";
-
-/** What an entry says, as the node wrote it: everything but its place in the chain. */
-export interface AuditContent {
-  at: Date;
-  actorOrgId: string | null;
-  actorKind: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  data: Record<string, unknown>;
-  requestId: string | null;
-}
 
 /**
  * How far an entry may be dated before the entry it follows in the chain. Entries are

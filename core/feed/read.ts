@@ -1,5 +1,6 @@
 import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { FEED_EVENT_COLUMNS } from "../../db/queries/feed";
 import { feedEvents } from "../../db/schema";
 import { type Ctx, requireFeedCursors, requireOrgActor } from "../context";
 import type { FeedCursors, FeedPosition } from "./cursor";
@@ -34,15 +35,7 @@ async function readOrgFeed(
     );
   }
   const rows = await db
-    .select({
-      seq: feedEvents.seq,
-      txid: feedEvents.txid,
-      type: feedEvents.type,
-      entityType: feedEvents.entityType,
-      entityId: feedEvents.entityId,
-      data: feedEvents.data,
-      createdAt: feedEvents.createdAt,
-    })
+    .select(FEED_EVENT_COLUMNS)
     .from(feedEvents)
     .where(and(...filters))
     .orderBy(asc(feedEvents.txid), asc(feedEvents.seq))

@@ -1,5 +1,5 @@
 import { insertLoad } from "../../db/queries/marketplace";
-import type { AwardRule, Load, Mode } from "../../db/schema";
+import type { AwardRule, Cargo, Load, Mode } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import { type Ctx, type OrgActor, requireOrgActor } from "../context";
 import { ForbiddenError, ValidationError } from "../errors";
@@ -13,14 +13,7 @@ import { type LoadView, loadView } from "./views";
 export interface LoadInput {
   origin: PlaceInput;
   destination: PlaceInput;
-  cargo: {
-    weightKg: number;
-    volumeM3: number;
-    packages: number;
-    hsCode: string;
-    description?: string;
-    dangerousGoods?: { unNumber: string; class: string };
-  };
+  cargo: Cargo;
   pickupWindow: { from: string; to: string };
   deliverBy: string;
   modes: Mode[];

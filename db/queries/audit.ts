@@ -2,8 +2,8 @@ import { and, asc, desc, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import { type Db, sqlOf } from "../client";
 import { type AuditEntry, auditLog } from "../schema";
 
-/** An entry as a change writes it: content and the node's proof, not yet chained. */
-export interface NewAuditEntry {
+/** What an entry says, as the node wrote it: everything but its proof and place in the chain. */
+export interface AuditContent {
   at: Date;
   actorOrgId: string | null;
   actorKind: string;
@@ -12,6 +12,10 @@ export interface NewAuditEntry {
   entityId: string;
   data: Record<string, unknown>;
   requestId: string | null;
+}
+
+/** An entry as a change writes it: content and the node's proof, not yet chained. */
+export interface NewAuditEntry extends AuditContent {
   proof: string;
 }
 

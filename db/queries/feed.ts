@@ -1,4 +1,16 @@
 import { type Db, sqlOf } from "../client";
+import { feedEvents } from "../schema";
+
+/** The columns a reader of an event gets: the feed's page and a webhook's body alike. */
+export const FEED_EVENT_COLUMNS = {
+  seq: feedEvents.seq,
+  txid: feedEvents.txid,
+  type: feedEvents.type,
+  entityType: feedEvents.entityType,
+  entityId: feedEvents.entityId,
+  data: feedEvents.data,
+  createdAt: feedEvents.createdAt,
+};
 
 /** A feed event as a change writes it; `seq` and `txid` are the database's. */
 export interface NewFeedEvent {

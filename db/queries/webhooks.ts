@@ -7,6 +7,7 @@ import {
   webhookDeliveries,
   webhooks,
 } from "../schema";
+import { FEED_EVENT_COLUMNS } from "./feed";
 
 /** How many endpoints an organisation has registered. */
 export async function countWebhooks(db: Db, orgId: string): Promise<number> {
@@ -100,13 +101,7 @@ export async function deliveryToSend(db: Db, id: string): Promise<DeliveryToSend
       url: webhooks.url,
       secret: webhooks.secret,
       disabledAt: webhooks.disabledAt,
-      seq: feedEvents.seq,
-      txid: feedEvents.txid,
-      type: feedEvents.type,
-      entityType: feedEvents.entityType,
-      entityId: feedEvents.entityId,
-      data: feedEvents.data,
-      createdAt: feedEvents.createdAt,
+      ...FEED_EVENT_COLUMNS,
     })
     .from(webhookDeliveries)
     .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
