@@ -205,8 +205,10 @@ try {
   // fixed-text insert the bid path uses and nothing else.
   const [template] = await db.select().from(loads).where(eq(loads.id, loadId));
   if (!template) throw new Error("the load vanished");
+  // An open copy: status and version start afresh, as for any new load.
+  const { status: _status, version: _version, ...fields } = template;
   const baseLoad = await insertLoad(db, {
-    ...template,
+    ...fields,
     id: newId("ld"),
     awardedBidId: null,
     closedAt: null,

@@ -57,7 +57,7 @@ describe("fixed-text table statements", () => {
 
 // The audit and feed inserts send parallel text arrays through `unnest`: every value must come
 // back as drizzle reads it, nulls, instants and nested JSON included, in the order given.
-describe("array (unnest) inserts", () => {
+describe("audit and feed inserts, one row (plain parameters) or many (arrays)", () => {
   it("store audit entries exactly as given", async () => {
     const entries: NewAuditEntry[] = [
       {
@@ -85,8 +85,13 @@ describe("array (unnest) inserts", () => {
     ];
     await transaction(database.db, (tx) => insertAuditEntries(tx, entries));
     await insertAuditEntries(database.db, []);
+    // The same entries one at a time take the single-row text; they must store the same.
+    for (const e of entries) await insertAuditEntries(database.db, [e]);
     const rows = await database.db.select().from(auditLog).orderBy(asc(auditLog.id));
-    expect(rows.map(({ id: _id, seq, prevHash, hash, ...content }) => content)).toEqual(entries);
+    expect(rows.map(({ id: _id, seq, prevHash, hash, ...content }) => content)).toEqual([
+      ...entries,
+      ...entries,
+    ]);
   });
 
   it("store feed events and return their sequence numbers in order", async () => {
@@ -102,8 +107,9 @@ describe("array (unnest) inserts", () => {
       createdAt,
     }));
     const written = await transaction(database.db, (tx) => insertFeedEvents(tx, events));
+    for (const e of events) written.push(...(await insertFeedEvents(database.db, [e])));
     const rows = await database.db.select().from(feedEvents).orderBy(asc(feedEvents.seq));
     expect(written).toEqual(rows.map((r) => ({ seq: r.seq, orgId })));
-    expect(rows.map(({ seq, txid, ...e }) => e)).toEqual(events);
+    expect(rows.map(({ seq, txid, ...e }) => e)).toEqual([...events, ...events]);
   });
 });
