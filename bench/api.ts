@@ -171,7 +171,8 @@ Where the time goes: with one statement per request, the node process is CPU-bou
 core (autocannon and PostgreSQL share the other); PostgreSQL connections mostly wait for it.
 The raw baseline pipelines many inserts per connection write and has no HTTP, routing,
 validation or JSON to do. Profiles put the node's time in HTTP parsing and response writes
-(about a third), hono's middleware and zod validation, and drizzle building the statement.
+(about a third), hono's middleware and zod validation, and encoding the statement's
+parameters.
 Changes that moved the figure, measured with this benchmark (the intermediate figures while
 other work shared the machine): audit entries appended without
 the chain lock and sealed in batches (about 155 → 360 requests/s), one statement instead of a

@@ -427,8 +427,8 @@ checkpoint recomputes hashes only: ${cpu.verify} µs of node CPU an entry, of wh
 decoding the rows is about ${cpu.sealRead}. Writing costs the node ${cpu.write} µs of CPU an
 entry against ${cpu.writeRaw} for the raw insert; making a proof (canonical JSON and HMAC, about
 ${proofUs} µs by the proof checks in memory) is ${proofShare}% of that difference, and the rest
-is the write path around it (\`recordAudit\`'s JSON round trip, drizzle building the 100-row
-insert, \`withTransaction\`), not split further here. PostgreSQL's CPU is not in the CPU
+is the write path around it (\`recordAudit\`'s JSON round trip, the 100-row insert's parallel
+arrays, \`withTransaction\`), not split further here. PostgreSQL's CPU is not in the CPU
 figures; it runs on the same 2 cores, and shared-machine noise moved some figures by a third
 between whole runs, hence the medians.`,
   );
