@@ -10,6 +10,7 @@ import { recordAudit } from "../audit/append";
 import type { Ctx } from "../context";
 import { emitFeed, type FeedItem } from "../feed/emit";
 import { placeLabel } from "../marketplace/places";
+import { signEvent } from "./integrity";
 import { fingerprint } from "./lifecycle";
 import { formatWaybillNumber } from "./number";
 
@@ -144,6 +145,7 @@ export async function issueWaybill(
     ...created,
     fingerprint: fingerprint(created),
     reportedBy: "orgId" in ctx.actor ? ctx.actor.orgId : null,
+    ...(await signEvent(ctx, { waybillNumber: number, ...created })),
   });
   recordAudit(ctx, {
     action: "waybill.created",
