@@ -140,12 +140,11 @@ export async function issueWaybill(
     location: draft.origin,
     details: {},
   };
+  const signed = { waybillNumber: number, ...created, fingerprint: fingerprint(created) };
   await insertWaybillEvent(ctx.db, {
-    waybillNumber: number,
-    ...created,
-    fingerprint: fingerprint(created),
+    ...signed,
     reportedBy: "orgId" in ctx.actor ? ctx.actor.orgId : null,
-    ...(await signEvent(ctx, { waybillNumber: number, ...created })),
+    ...(await signEvent(ctx, signed)),
   });
   recordAudit(ctx, {
     action: "waybill.created",

@@ -156,7 +156,7 @@ export async function appendWaybillEvent(
       fingerprint: fp,
       reportedBy: "orgId" in tx.actor ? tx.actor.orgId : null,
       recordedAt: tx.clock.now(),
-      ...(await signEvent(tx, { waybillNumber: number, ...event })),
+      ...(await signEvent(tx, { waybillNumber: number, ...event, fingerprint: fp })),
     });
     if (status !== w.status) await changeStatus(tx, w, status, event.type);
     recordAudit(tx, {

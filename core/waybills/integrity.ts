@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import type { Place, WaybillState } from "../../db/schema";
 import { canonicalJson } from "../canonical";
 import { type Ctx, requireFederation } from "../context";
-import { compareEvents } from "./lifecycle";
 
 /**
  * Tamper evidence for tracking events: the node that records an event signs its canonical
@@ -10,13 +9,18 @@ import { compareEvents } from "./lifecycle";
  * so two nodes holding the same events hold the same head hash.
  */
 
-/** What is signed and chained of an event: its content and its recorder, never row ids or times of insertion. */
+/**
+ * What is signed and chained of an event: its content and its recorder, never row ids or
+ * insert times. `details` enter through the fingerprint (a hash of type, time, place and
+ * details): they are `sensitive` and withheld from partners below that, who must still be
+ * able to check the signature and reach the same head hash.
+ */
 export interface CanonicalEventFields {
   waybillNumber: string;
   type: WaybillState;
   occurredAt: Date;
   location: Place | null;
-  details: Record<string, unknown>;
+  fingerprint: string;
   /** Null only for events recorded before events were signed. */
   recordedBy: string | null;
 }
@@ -37,7 +41,7 @@ export function canonicalEvent(e: CanonicalEventFields): string {
     type: e.type,
     at: e.occurredAt.toISOString(),
     location: e.location,
-    details: e.details,
+    fingerprint: e.fingerprint,
     recordedBy: e.recordedBy,
   });
 }
@@ -65,25 +69,24 @@ export async function signEvent(
 }
 
 /**
- * Events in the chain's order: the lifecycle's total order on distinct events, then the
- * canonical text, so the order depends on the events alone, never on their arrival.
+ * Events in the chain's order, with their canonical text: occurrence time, then that text, a
+ * total order on the canonical forms alone, so it depends on the events held, never on their
+ * arrival.
  */
-export function chainOrder<E extends CanonicalEventFields>(events: readonly E[]): E[] {
-  const texts = new Map(events.map((e) => [e, canonicalEvent(e)]));
-  return [...events].sort((a, b) => {
-    const byLifecycle = compareEvents(a, b);
-    if (byLifecycle !== 0) return byLifecycle;
-    const ta = texts.get(a) ?? "";
-    const tb = texts.get(b) ?? "";
-    return ta < tb ? -1 : ta > tb ? 1 : 0;
-  });
+export function chainOrder<E extends CanonicalEventFields>(
+  events: readonly E[],
+): { event: E; text: string }[] {
+  return events
+    .map((event) => ({ event, text: canonicalEvent(event), at: event.occurredAt.getTime() }))
+    .sort((a, b) => a.at - b.at || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+    .map(({ event, text }) => ({ event, text }));
 }
 
 /** sha256 over (previous head, canonical event) for each event in the chain's order; hex. */
 export function headHash(events: readonly CanonicalEventFields[]): string {
   let head = CHAIN_ORIGIN;
-  for (const e of chainOrder(events)) {
-    head = createHash("sha256").update(head).update("\n").update(canonicalEvent(e)).digest("hex");
+  for (const { text } of chainOrder(events)) {
+    head = createHash("sha256").update(head).update("\n").update(text).digest("hex");
   }
   return head;
 }

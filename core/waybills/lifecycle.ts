@@ -67,7 +67,7 @@ export function fingerprint(e: TrackingEvent): string {
 }
 
 /** Occurrence time, then lifecycle rank, then fingerprint: a total order on distinct events. */
-export function compareEvents(a: TrackingEvent, b: TrackingEvent): number {
+function compareEvents(a: TrackingEvent, b: TrackingEvent): number {
   const t = a.occurredAt.getTime() - b.occurredAt.getTime();
   if (t !== 0) return t;
   const r = RANK[a.type] - RANK[b.type];

@@ -4,7 +4,8 @@ import { selectAllSigningKeys, selectPartners } from "../../db/queries/federatio
 import { type WaybillEvent, waybillEvents } from "../../db/schema";
 import type { Ctx } from "../context";
 import { importPublicJwk } from "../federation/jwk";
-import { canonicalEvent, chainOrder, headHash, recorderCode } from "./integrity";
+import { chainOrder, headHash, recorderCode } from "./integrity";
+import { fingerprint } from "./lifecycle";
 import { findVisibleWaybill } from "./read";
 
 /** Why an event fails verification. */
@@ -13,6 +14,7 @@ export const EVENT_FAULTS = [
   "unknown_recorder",
   "unknown_key",
   "bad_signature",
+  "content_mismatch",
 ] as const;
 export type EventFault = (typeof EVENT_FAULTS)[number];
 
@@ -60,11 +62,10 @@ async function trustedKeys(ctx: Ctx): Promise<TrustedKeys> {
   return trusted;
 }
 
-/** Why an event's signature does not hold, or null when it does. */
-function fault(
-  e: WaybillEvent,
-  trusted: TrustedKeys,
-): { reason: EventFault; message: string } | null {
+type Fault = { reason: EventFault; message: string };
+
+/** Why an event's recorder signature over its canonical text does not hold, or null. */
+function signatureFault(e: WaybillEvent, text: string, trusted: TrustedKeys): Fault | null {
   if (!e.recordedBy || !e.signatureKid || !e.signature) {
     return { reason: "unsigned", message: "the event carries no recorder signature" };
   }
@@ -72,7 +73,7 @@ function fault(
   if (!keys) {
     return {
       reason: "unknown_recorder",
-      message: `${e.recordedBy} is neither this node nor a partner`,
+      message: `${e.recordedBy} is neither this node nor a registered partner`,
     };
   }
   const key = keys.get(e.signatureKid);
@@ -82,21 +83,29 @@ function fault(
       message: `${e.recordedBy} has no key ${e.signatureKid} known here`,
     };
   }
-  const data = Buffer.from(canonicalEvent(e), "utf8");
-  if (!verifyEd25519(null, data, key, Buffer.from(e.signature, "base64url"))) {
+  if (!verifyEd25519(null, Buffer.from(text, "utf8"), key, Buffer.from(e.signature, "base64url"))) {
     return {
       reason: "bad_signature",
-      message: `the signature of ${e.recordedBy} does not match the event's content`,
+      message: `the signature of ${e.recordedBy} does not match the event`,
     };
   }
   return null;
 }
 
-function badEvent(
-  e: WaybillEvent,
-  position: number,
-  why: { reason: EventFault; message: string },
-): BadEvent {
+/**
+ * Whether the signed fingerprint still matches the event's content. Another node's event with
+ * no details is let be: its details may have been withheld from this node by the agreement.
+ */
+function contentFault(e: WaybillEvent, ownCode: string): Fault | null {
+  if (fingerprint(e) === e.fingerprint) return null;
+  if (e.recordedBy !== ownCode && Object.keys(e.details).length === 0) return null;
+  return {
+    reason: "content_mismatch",
+    message: "the event's type, time, place or details differ from what was signed",
+  };
+}
+
+function badEvent(e: WaybillEvent, position: number, why: Fault): BadEvent {
   return {
     position,
     id: e.id,
@@ -123,19 +132,19 @@ export async function verifyWaybill(
     .from(waybillEvents)
     .where(eq(waybillEvents.waybillNumber, waybill.number));
   const trusted = await trustedKeys(ctx);
-  const ordered = chainOrder(rows);
+  const ownCode = recorderCode(ctx);
   let firstBadEvent: BadEvent | null = null;
-  for (const [position, e] of ordered.entries()) {
-    const why = fault(e, trusted);
+  for (const [position, { event, text }] of chainOrder(rows).entries()) {
+    const why = signatureFault(event, text, trusted) ?? contentFault(event, ownCode);
     if (why) {
-      firstBadEvent = badEvent(e, position, why);
+      firstBadEvent = badEvent(event, position, why);
       break;
     }
   }
   return {
     ok: firstBadEvent === null,
     events: rows.length,
-    headHash: headHash(ordered),
+    headHash: headHash(rows),
     firstBadEvent,
   };
 }
