@@ -10,6 +10,7 @@ import { recordAudit } from "../audit/append";
 import type { Ctx } from "../context";
 import { emitFeed, type FeedItem } from "../feed/emit";
 import { placeLabel } from "../marketplace/places";
+import { signEvent } from "./integrity";
 import { fingerprint } from "./lifecycle";
 import { formatWaybillNumber } from "./number";
 
@@ -139,11 +140,11 @@ export async function issueWaybill(
     location: draft.origin,
     details: {},
   };
+  const signed = { waybillNumber: number, ...created, fingerprint: fingerprint(created) };
   await insertWaybillEvent(ctx.db, {
-    waybillNumber: number,
-    ...created,
-    fingerprint: fingerprint(created),
+    ...signed,
     reportedBy: "orgId" in ctx.actor ? ctx.actor.orgId : null,
+    ...(await signEvent(ctx, signed)),
   });
   recordAudit(ctx, {
     action: "waybill.created",

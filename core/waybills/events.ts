@@ -16,6 +16,7 @@ import { emitFeed } from "../feed/emit";
 import { resolvePlace } from "../marketplace/places";
 import { withTransaction } from "../transaction";
 import { partyEvents } from "./create";
+import { signEvent } from "./integrity";
 import { fingerprint, replay, TRANSITIONS, type TrackingEvent } from "./lifecycle";
 import { parseWaybillNumber } from "./number";
 import { type WaybillEventView, waybillEventView } from "./view";
@@ -155,6 +156,7 @@ export async function appendWaybillEvent(
       fingerprint: fp,
       reportedBy: "orgId" in tx.actor ? tx.actor.orgId : null,
       recordedAt: tx.clock.now(),
+      ...(await signEvent(tx, { waybillNumber: number, ...event, fingerprint: fp })),
     });
     if (status !== w.status) await changeStatus(tx, w, status, event.type);
     recordAudit(tx, {

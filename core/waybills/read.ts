@@ -33,7 +33,8 @@ function waybillScope(actor: Actor): { filter: SQL | undefined; ceiling: Classif
   return null;
 }
 
-async function findVisibleWaybill(
+/** A waybill the actor may read, with the classification ceiling it reads at. */
+export async function findVisibleWaybill(
   ctx: Ctx,
   rawNumber: string,
 ): Promise<{ waybill: Waybill; ceiling: Classification }> {

@@ -68,6 +68,15 @@ export function selectLiveSigningKeys(db: Db, now: Date): Promise<FederationSign
     );
 }
 
+/** Every key the node ever signed with, retired ones too: old signatures stay verifiable. */
+export function selectAllSigningKeys(
+  db: Db,
+): Promise<Pick<FederationSigningKey, "kid" | "publicJwk">[]> {
+  return db
+    .select({ kid: federationSigningKeys.kid, publicJwk: federationSigningKeys.publicJwk })
+    .from(federationSigningKeys);
+}
+
 export async function countSigningKeys(db: Db): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(federationSigningKeys);
   return row?.n ?? 0;

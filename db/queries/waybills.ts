@@ -17,7 +17,15 @@ import {
 
 export type NewWaybill = Omit<typeof waybills.$inferInsert, "version">;
 export type NewWaybillLeg = Omit<typeof waybillLegs.$inferInsert, "waybillNumber" | "seq">;
-export type NewWaybillEvent = Omit<typeof waybillEvents.$inferInsert, "id">;
+/** Every event enters signed by the node that recorded it (core/waybills/integrity.ts). */
+export type NewWaybillEvent = Omit<
+  typeof waybillEvents.$inferInsert,
+  "id" | "recordedBy" | "signatureKid" | "signature"
+> & {
+  recordedBy: string;
+  signatureKid: string;
+  signature: string;
+};
 
 /** The next number of the node's waybill sequence, with the year (UTC) it is drawn in. */
 export async function drawWaybillNumber(db: Db): Promise<{ seq: number; year: number }> {

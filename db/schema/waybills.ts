@@ -151,6 +151,11 @@ export const waybillEvents = pgTable(
     fingerprint: text().notNull(),
     reportedBy: text(),
     recordedAt: tsz("recorded_at").notNull().defaultNow(),
+    /** The node that recorded the event (its code); it signs the event's canonical form. */
+    recordedBy: text(),
+    /** Which of that node's keys signed, and the Ed25519 signature (base64url). */
+    signatureKid: text(),
+    signature: text(),
   },
   (t) => [
     check("waybill_events_type_check", inList("type", WAYBILL_STATES)),
@@ -171,6 +176,9 @@ export const waybillEventClasses: FieldClassification<WaybillEvent> = {
   fingerprint: "internal",
   reportedBy: "internal",
   recordedAt: "public",
+  recordedBy: "internal",
+  signatureKid: "internal",
+  signature: "internal",
 };
 
 export const waybillsRelations = relations(waybills, ({ many, one }) => ({

@@ -174,6 +174,9 @@ describe("stripToClassification", () => {
       fingerprint: "f",
       reportedBy: "org_c",
       recordedAt: new Date(),
+      recordedBy: "XJ",
+      signatureKid: "kid",
+      signature: "sig",
     };
     const out = stripToClassification(event, PARTNER_RECORD_CLASSES.event, "internal");
     expect(out).not.toHaveProperty("details");

@@ -24,6 +24,7 @@ const OWNERS: [table: string, drizzle: string | null, file: string][] = [
   ["admin_sessions", "adminSessions", "db/queries/admin-sessions.ts"],
   ["route_quotes", "routeQuotes", "db/queries/routing.ts"],
   ["network_link_status", "networkLinkStatus", "db/queries/routing.ts"],
+  ["waybill_events", "waybillEvents", "db/queries/waybills.ts"],
 ];
 
 async function sourceFiles(dir: string): Promise<string[]> {

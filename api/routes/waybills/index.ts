@@ -4,6 +4,7 @@ import { registerCreateWaybill } from "./create";
 import { registerGetWaybill } from "./get";
 import { registerListWaybills } from "./list";
 import { registerListWaybillEvents } from "./list-events";
+import { registerVerifyWaybill } from "./verify";
 
 export function registerWaybills(app: App): void {
   registerCreateWaybill(app);
@@ -11,4 +12,5 @@ export function registerWaybills(app: App): void {
   registerGetWaybill(app);
   registerAppendWaybillEvent(app);
   registerListWaybillEvents(app);
+  registerVerifyWaybill(app);
 }
