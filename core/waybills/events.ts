@@ -3,6 +3,7 @@ import { insertWaybillEvent, setWaybillStatus } from "../../db/queries/waybills"
 import {
   type Place,
   type Waybill,
+  type WaybillLeg,
   type WaybillState,
   waybillEvents,
   waybillLegs,
@@ -12,6 +13,7 @@ import type { RoutingEngine } from "../../routing/engine";
 import { recordAudit } from "../audit/append";
 import type { Ctx } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
+import { shareWithPartners } from "../federation/outbox";
 import { emitFeed } from "../feed/emit";
 import { resolvePlace } from "../marketplace/places";
 import { withTransaction } from "../transaction";
@@ -157,6 +159,12 @@ export async function appendWaybillEvent(
       recordedAt: tx.clock.now(),
     });
     if (status !== w.status) await changeStatus(tx, w, status, event.type);
+    await shareWithPartners(tx, {
+      waybill: { ...w, status },
+      legs: (c) => selectLegs(c, number),
+      items: [{ type: "event", event: row }],
+      origin: tx.nodeCode ?? "XJ",
+    });
     recordAudit(tx, {
       action: "waybill.event_recorded",
       entityType: "waybill",
@@ -165,6 +173,10 @@ export async function appendWaybillEvent(
     });
     return { event: waybillEventView(row, "sensitive"), status, duplicate: false };
   });
+}
+
+function selectLegs(ctx: Ctx, number: string): Promise<WaybillLeg[]> {
+  return ctx.db.select().from(waybillLegs).where(eq(waybillLegs.waybillNumber, number));
 }
 
 async function lockWaybill(ctx: Ctx, number: string): Promise<Waybill> {

@@ -78,3 +78,41 @@ export async function markLegOverdueRaised(db: Db, number: string, seq: number):
       ),
     );
 }
+
+/**
+ * A partner's waybill as received: inserted, or its fields replaced when it was received
+ * before. Only a replica is ever replaced (never a waybill this node issued).
+ */
+export async function upsertReplicaWaybill(db: Db, values: NewWaybill): Promise<boolean> {
+  const { number: _number, ...rest } = values;
+  const rows = await db
+    .insert(waybills)
+    .values(values)
+    .onConflictDoUpdate({
+      target: waybills.number,
+      set: { ...rest, version: sql`${waybills.version} + 1` },
+      setWhere: sql`${waybills.homeNode} is not null`,
+    })
+    .returning({ number: waybills.number });
+  return rows.length > 0;
+}
+
+/** A replica's legs, replaced by those received. */
+export async function replaceReplicaLegs(
+  db: Db,
+  number: string,
+  legs: readonly (NewWaybillLeg & { seq: number })[],
+): Promise<void> {
+  await db.delete(waybillLegs).where(eq(waybillLegs.waybillNumber, number));
+  if (legs.length === 0) return;
+  await db.insert(waybillLegs).values(legs.map((l) => ({ ...l, waybillNumber: number })));
+}
+
+/** An event received from a partner; undefined when the waybill holds it already. */
+export async function insertReceivedEvent(
+  db: Db,
+  values: NewWaybillEvent,
+): Promise<WaybillEvent | undefined> {
+  const [row] = await db.insert(waybillEvents).values(values).onConflictDoNothing().returning();
+  return row;
+}
