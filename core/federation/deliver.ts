@@ -17,7 +17,7 @@ import { newId } from "../ids";
 import { PROTOCOL_VERSION } from "./vocabulary";
 
 /** Messages per batch at most; a 413 halves it. */
-export const BATCH_SIZE = 100;
+const BATCH_SIZE = 100;
 const TIMEOUT_MS = 10_000;
 /** Batches one job sends before it lets the next job of the queue run. */
 const MAX_BATCHES_PER_RUN = 50;
@@ -206,7 +206,7 @@ export async function deliverToPartner(
 ): Promise<DeliveryRun> {
   if (input.outboxId) {
     const row = await selectOutboxRow(ctx.db, input.outboxId);
-    if (!row || row.status !== "pending") return { kind: "done", delivered: 0, dead: 0 };
+    if (row?.status !== "pending") return { kind: "done", delivered: 0, dead: 0 };
   }
   const partner = await selectPartner(ctx.db, input.partner);
   const held = await holdReason(ctx, partner);

@@ -56,7 +56,6 @@ function recipients(
     (p) =>
       p.code !== input.origin &&
       p.code !== input.receivedFrom &&
-      p.code !== input.waybill.homeNode &&
       concernsPartner(p.agreement, geography),
   );
 }

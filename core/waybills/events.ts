@@ -221,14 +221,18 @@ function statusWith(
   return after.status;
 }
 
-/** The waybill's new status, and every party told of it. */
-async function changeStatus(
+/**
+ * The waybill's new status, and every party told of it. A replica's parties are its home
+ * node's organisations, told there.
+ */
+export async function changeStatus(
   tx: Ctx & { tx: object },
   w: Waybill,
   to: WaybillState,
   eventType: WaybillState,
 ): Promise<void> {
   await setWaybillStatus(tx.db, w.number, to, tx.clock.now());
+  if (w.homeNode !== null) return;
   const legs = await tx.db
     .select({ carrierId: waybillLegs.carrierId })
     .from(waybillLegs)

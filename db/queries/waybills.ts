@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   type Waybill,
@@ -83,9 +83,12 @@ export async function markLegOverdueRaised(db: Db, number: string, seq: number):
  * A partner's waybill as received: inserted, or its fields replaced when it was received
  * before. Only a replica is ever replaced (never a waybill this node issued).
  */
-export async function upsertReplicaWaybill(db: Db, values: NewWaybill): Promise<boolean> {
-  const { number: _number, ...rest } = values;
-  const rows = await db
+export async function upsertReplicaWaybill(
+  db: Db,
+  values: NewWaybill & { homeNode: string },
+): Promise<{ waybill: Waybill; inserted: boolean } | undefined> {
+  const { number: _number, createdAt: _createdAt, ...rest } = values;
+  const [row] = await db
     .insert(waybills)
     .values(values)
     .onConflictDoUpdate({
@@ -93,8 +96,11 @@ export async function upsertReplicaWaybill(db: Db, values: NewWaybill): Promise<
       set: { ...rest, version: sql`${waybills.version} + 1` },
       setWhere: sql`${waybills.homeNode} is not null`,
     })
-    .returning({ number: waybills.number });
-  return rows.length > 0;
+    // A row version never updated (xmax 0) is the one this statement inserted.
+    .returning({ ...getTableColumns(waybills), inserted: sql<boolean>`(xmax = 0)` });
+  if (!row) return undefined;
+  const { inserted, ...waybill } = row;
+  return { waybill, inserted };
 }
 
 /** A replica's legs, replaced by those received. */

@@ -1,5 +1,6 @@
 import type { App } from "../../env";
 import { registerCreatePartner } from "./create";
+import { registerPartnerDelivery } from "./delivery";
 import { registerGetPartner } from "./get";
 import { registerListPartners } from "./list";
 import { registerResumePartner } from "./resume";
@@ -13,4 +14,5 @@ export function registerPartners(app: App): void {
   registerUpdatePartner(app);
   registerSuspendPartner(app);
   registerResumePartner(app);
+  registerPartnerDelivery(app);
 }
