@@ -186,11 +186,14 @@ async function drain(ctx: Ctx, partner: FederationPartner): Promise<DeliveryRun>
       continue;
     }
     await recordAttempt(ctx, partner.code, rows, attempt);
+    if (attempt.kind === "protocol") return { kind: "stopped", reason: attempt.reason };
+    if (attempt.kind === "retry") return { kind: "retry", reason: attempt.reason };
+    // A size the partner took is kept for the run; once the message at fault is out, try whole.
     if (attempt.kind === "delivered") delivered += rows.length;
-    else if (attempt.kind === "dead") dead += rows.length;
-    else if (attempt.kind === "protocol") return { kind: "stopped", reason: attempt.reason };
-    else return { kind: "retry", reason: attempt.reason };
-    size = BATCH_SIZE;
+    else {
+      dead += rows.length;
+      size = BATCH_SIZE;
+    }
   }
   return { kind: "retry", reason: "more to send: continued by the next job" };
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { receiveBatch } from "../../../core/federation/inbox";
 import type { App } from "../../env";
-import { ErrorSchema, errorResponse, errorResponses } from "../../errors";
+import { ErrorSchema, errorBody, errorResponses } from "../../errors";
 import { json } from "../../schemas/common";
 
 const Received = z
@@ -38,11 +38,8 @@ export function registerFederationInbox(app: App): void {
     });
     if (result.deferred > 0) {
       c.header("retry-after", "1");
-      return errorResponse(
-        c,
-        "SERVICE_UNAVAILABLE",
-        `${result.deferred} event(s) came before their waybill; the rest is applied: send again`,
-      ) as never;
+      const message = `${result.deferred} event(s) came before their waybill; the rest is applied: send again`;
+      return c.json(errorBody(c, "SERVICE_UNAVAILABLE", message, []), 503);
     }
     return c.json({ accepted: result.accepted, duplicates: result.duplicates }, 200);
   });

@@ -1,10 +1,12 @@
 import type { App } from "../../env";
 import { registerCreatePartner } from "./create";
-import { registerPartnerDelivery } from "./delivery";
+import { registerListDeadLetters } from "./dead-letters";
 import { registerGetPartner } from "./get";
 import { registerListPartners } from "./list";
+import { registerReplayDeadLetters } from "./replay";
 import { registerResumePartner } from "./resume";
 import { registerSuspendPartner } from "./suspend";
+import { registerPartnerSync } from "./sync";
 import { registerUpdatePartner } from "./update";
 
 export function registerPartners(app: App): void {
@@ -14,5 +16,7 @@ export function registerPartners(app: App): void {
   registerUpdatePartner(app);
   registerSuspendPartner(app);
   registerResumePartner(app);
-  registerPartnerDelivery(app);
+  registerListDeadLetters(app);
+  registerReplayDeadLetters(app);
+  registerPartnerSync(app);
 }
