@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION } from "../../core/federation/vocabulary";
+import { formatWaybillNumber } from "../../core/waybills/number";
 import { loadBody } from "../marketplace/support";
 import { registerCarrier, registerShipper } from "../support/fixtures";
 import { queueBackends } from "../support/queues";
@@ -10,15 +11,20 @@ const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const SECRET_PHONE = "+7 727 555 0199";
 
-// Two nodes, each with its own database, queues and HTTP server on loopback: XJ issues waybills,
-// KZ receives those whose journey touches Kazakhstan, and events flow both ways.
-describe.each(queueBackends())("federation between two nodes on $name", (backend) => {
-  describe.skipIf(!backend.available)("XJ and KZ", async () => {
+// Three nodes, each with its own database, queues and HTTP server on loopback: XJ issues
+// waybills, KZ receives those whose journey touches Kazakhstan and forwards them to GS (which
+// knows only KZ), and events flow every way until all three agree.
+describe.each(queueBackends())("federation between three nodes on $name", (backend) => {
+  describe.skipIf(!backend.available)("XJ, KZ and GS", async () => {
     if (!backend.available) return;
     const xj = await servedNode("XJ", backend);
     const kz = await servedNode("KZ", backend);
+    // GS knows KZ only: what reaches it from XJ was forwarded by KZ.
+    const gs = await servedNode("GS", backend);
     await registerPartner(xj, kz, { countries: ["KZ"], regions: [] });
     await registerPartner(kz, xj, { countries: ["CN"], regions: ["65"] });
+    await registerPartner(kz, gs, { countries: ["CN"], regions: [] });
+    await registerPartner(gs, kz, { countries: ["KZ"], regions: [] });
     const shipper = await registerShipper(xj.node);
     const carrier = await registerCarrier(xj.node);
 
@@ -125,9 +131,49 @@ describe.each(queueBackends())("federation between two nodes on $name", (backend
       ]);
     });
 
+    it("forwards what KZ received from XJ to GS, at most once, and brings GS's events home", async () => {
+      const eventTypes = async (at: ServedNode) =>
+        (await eventsAt(at, toAlmaty)).map((e) => e.type);
+      expect(await eventually(async () => (await eventTypes(gs)).length === 3, 15_000)).toBe(true);
+      expect((await readAt(gs, toAlmaty)).body).toMatchObject({
+        homeNode: "XJ",
+        status: "at_border",
+      });
+      const res = await gs.node.call("POST", `/v1/waybills/${toAlmaty}/events`, {
+        key: gs.node.adminKey,
+        body: { type: "cleared", occurredAt: iso(Date.now()), location: "KZ-DOS" },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const converged = async () => {
+        const all = await Promise.all([xj, kz, gs].map(eventTypes));
+        return (
+          all.every((types) => JSON.stringify(types) === JSON.stringify(all[0])) &&
+          all[0]?.length === 4
+        );
+      };
+      expect(await eventually(converged, 15_000)).toBe(true);
+      for (const at of [xj, kz, gs])
+        expect((await readAt(at, toAlmaty)).body.status).toBe("cleared");
+      // Each record went to GS once, and nothing went back where it came from.
+      const toGs = await kz.node.database.sql<{ n: number }[]>`
+        select count(*)::int as n from federation_outbox
+        where partner = 'GS' and waybill_number = ${toAlmaty}
+        group by type, record->>'fingerprint', record->>'number' having count(*) > 1`;
+      expect(toGs).toEqual([]);
+      const echoes = await kz.node.database.sql`
+        select partner, origin from federation_outbox where partner = origin`;
+      expect(echoes).toEqual([]);
+      const [fromKz] = await xj.node.database.sql`
+        select count(*)::int as n from federation_outbox where origin <> 'XJ'`;
+      expect(fromKz?.n).toBe(0);
+    });
+
     it("changes nothing on duplicated or reordered deliveries", async () => {
       const before = await eventsAt(kz, toAlmaty);
-      const sent = kz.inbox.filter((r) => r.body.includes(toAlmaty));
+      const statusBefore = (await readAt(kz, toAlmaty)).body.status;
+      const sent = kz.inbox.filter(
+        (r) => r.body.includes(toAlmaty) && JSON.parse(r.body).from === "XJ",
+      );
       expect(sent.length).toBeGreaterThan(0);
       for (const r of sent) {
         const again = await fetch(`${kz.url}/v1/federation/inbox`, {
@@ -156,7 +202,7 @@ describe.each(queueBackends())("federation between two nodes on $name", (backend
       });
       expect(res.status, await res.clone().text()).toBe(200);
       expect(await eventsAt(kz, toAlmaty)).toEqual(before);
-      expect((await readAt(kz, toAlmaty)).body.status).toBe("at_border");
+      expect((await readAt(kz, toAlmaty)).body.status).toBe(statusBefore);
     });
 
     it("refuses a tampered body and a stale timestamp with 401", async () => {
@@ -192,6 +238,61 @@ describe.each(queueBackends())("federation between two nodes on $name", (backend
       expect(stranger.status).toBe(401);
       const fine = await fetch(`${kz.url}/v1/federation/inbox`, { method: "POST", headers, body });
       expect(fine.status).toBe(200);
+    });
+
+    it("answers a foreign protocol with 409, a malformed batch with 400, an early event with 503", async () => {
+      const post = (batch: Record<string, unknown>) => {
+        const body = JSON.stringify({
+          protocolVersion: PROTOCOL_VERSION,
+          from: "XJ",
+          to: "KZ",
+          ...batch,
+        });
+        return fetch(`${kz.url}/v1/federation/inbox`, {
+          method: "POST",
+          headers: signedHeaders(xj.node.identity, body),
+          body,
+        });
+      };
+      const foreign = await post({ protocolVersion: "caravan-federation/2", messages: [] });
+      expect(foreign.status).toBe(409);
+      expect(((await foreign.json()) as { error: { reason: string } }).error.reason).toBe(
+        "PROTOCOL_VERSION",
+      );
+      expect((await post({ messages: [{ id: "XJ:1", type: "parcel" }] })).status).toBe(400);
+      expect((await post({ to: "GS", messages: [] })).status).toBe(400);
+      const number = formatWaybillNumber("XJ", 2026, 9_999_999);
+      const [waybillMessage] = kz.inbox
+        .flatMap((r) =>
+          (JSON.parse(r.body) as { from: string; messages: Record<string, unknown>[] }).from ===
+          "XJ"
+            ? JSON.parse(r.body).messages
+            : [],
+        )
+        .filter(
+          (m: { type: string; waybill: string }) => m.type === "waybill" && m.waybill === toAlmaty,
+        );
+      const early = {
+        id: "XJ:early-event",
+        type: "event",
+        waybill: number,
+        homeNode: "XJ",
+        origin: "XJ",
+        record: { type: "picked_up", occurredAt: iso(Date.now()), location: null },
+      };
+      const first = await post({ messages: [early] });
+      expect(first.status).toBe(503);
+      expect(first.headers.get("retry-after")).toBe("1");
+      const late = {
+        ...waybillMessage,
+        id: "XJ:late-waybill",
+        waybill: number,
+        record: { ...waybillMessage.record, number },
+      };
+      const again = await post({ messages: [late, early] });
+      expect(again.status).toBe(200);
+      expect(await again.json()).toEqual({ accepted: 2, duplicates: 0 });
+      expect((await readAt(kz, number)).body.status).toBe("picked_up");
     });
 
     it("keeps what the partner refuses with a 400 as a dead letter, and replays it", async () => {
