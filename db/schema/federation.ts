@@ -143,6 +143,23 @@ export const federationOutbox = pgTable(
 
 export type FederationOutboxRow = typeof federationOutbox.$inferSelect;
 
+/** The record is already stripped to the partner's agreement; the rest is delivery state. */
+export const federationOutboxClasses: FieldClassification<FederationOutboxRow> = {
+  id: "internal",
+  seq: "internal",
+  partner: "internal",
+  waybillNumber: "internal",
+  type: "internal",
+  homeNode: "internal",
+  origin: "internal",
+  record: "internal",
+  createdAt: "internal",
+  status: "internal",
+  attempts: "internal",
+  lastError: "internal",
+  deliveredAt: "internal",
+};
+
 /** Messages applied from partners, by id: a message delivered twice is applied once. */
 export const federationInbox = pgTable("federation_inbox", {
   messageId: text().primaryKey(),
@@ -151,6 +168,14 @@ export const federationInbox = pgTable("federation_inbox", {
   type: text().$type<RecordType>().notNull(),
   receivedAt: tsz("received_at").notNull().defaultNow(),
 });
+
+export const federationInboxClasses: FieldClassification<typeof federationInbox.$inferSelect> = {
+  messageId: "internal",
+  sender: "internal",
+  waybillNumber: "internal",
+  type: "internal",
+  receivedAt: "internal",
+};
 
 /**
  * How delivery to a partner is going: the last success and failure, and why delivery stopped
@@ -172,3 +197,14 @@ export const federationSync = pgTable("federation_sync", {
 });
 
 export type FederationSyncRow = typeof federationSync.$inferSelect;
+
+export const federationSyncClasses: FieldClassification<FederationSyncRow> = {
+  partner: "internal",
+  lastDeliveredAt: "internal",
+  lastFailureAt: "internal",
+  failures: "internal",
+  lastError: "internal",
+  stoppedReason: "internal",
+  pausedUntil: "internal",
+  lastHeartbeatAt: "internal",
+};
