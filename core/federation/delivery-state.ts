@@ -12,6 +12,7 @@ import type { Ctx } from "../context";
 import { NotFoundError } from "../errors";
 import { withTransaction } from "../transaction";
 import { requireFederationAdmin, requirePartnerReader } from "./access";
+import { queueDeliveries } from "./outbox";
 
 async function requirePartner(ctx: Ctx, code: string): Promise<void> {
   if (!(await selectPartner(ctx.db, code))) throw NotFoundError.of("partner", code);
@@ -65,16 +66,10 @@ export async function replayDeadLetters(
       entityId: input.code,
       data: { ids },
     });
-    const jobs = tx.jobs;
-    if (jobs && ids.length > 0) {
-      tx.tx.afterCommit.push(async () => {
-        const queued = ids.map((outboxId) =>
-          jobs.schedule({ kind: "federation.deliver", outboxId, partner: input.code }),
-        );
-        // The sweep queues whatever is still pending.
-        await Promise.all(queued).catch(() => {});
-      });
-    }
+    queueDeliveries(
+      tx,
+      ids.map((id) => ({ id, partner: input.code })),
+    );
     return { replayed: ids.length };
   });
 }

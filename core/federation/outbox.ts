@@ -3,7 +3,7 @@ import {
   type NewOutboxRow,
   selectActivePartners,
 } from "../../db/queries/federation";
-import type { FederationPartner, RecordType } from "../../db/schema/federation";
+import type { FederationPartner } from "../../db/schema/federation";
 import type { Waybill, WaybillEvent, WaybillLeg } from "../../db/schema/waybills";
 import type { Ctx, TxState } from "../context";
 import { newId } from "../ids";
@@ -78,7 +78,7 @@ export async function shareWithPartners(
   const rows: NewOutboxRow[] = [];
   for (const partner of recipients(ctx, partners, shared)) {
     for (const item of input.items) {
-      if (!partner.agreement.recordTypes.includes(item.type as RecordType)) continue;
+      if (!partner.agreement.recordTypes.includes(item.type)) continue;
       rows.push({
         id: newId("fo", now.getTime()),
         partner: partner.code,
@@ -92,15 +92,24 @@ export async function shareWithPartners(
     }
   }
   await insertOutboxRows(ctx.db, rows);
-  const jobs = ctx.jobs;
-  if (jobs && rows.length > 0) {
-    ctx.tx.afterCommit.push(async () => {
-      const queued = rows.map((r) =>
-        jobs.schedule({ kind: "federation.deliver", outboxId: r.id, partner: r.partner }),
-      );
-      // The sweep queues whatever is still pending; a queue outage must not fail the change.
-      await Promise.all(queued).catch(() => {});
-    });
-  }
+  queueDeliveries(ctx, rows);
   return rows.length;
+}
+
+/**
+ * After commit, queues one delivery job per outbox row under the row's id. A queue outage
+ * does not fail the change: the sweep queues whatever is still pending.
+ */
+export function queueDeliveries(
+  ctx: Ctx & { tx: TxState },
+  rows: readonly { id: string; partner: string }[],
+): void {
+  const jobs = ctx.jobs;
+  if (!jobs || rows.length === 0) return;
+  ctx.tx.afterCommit.push(async () => {
+    const queued = rows.map((r) =>
+      jobs.schedule({ kind: "federation.deliver", outboxId: r.id, partner: r.partner }),
+    );
+    await Promise.all(queued).catch(() => {});
+  });
 }
