@@ -201,6 +201,19 @@ describe("delivery to a partner", () => {
     expect(await deliver()).toEqual({ kind: "done", delivered: 2, dead: 0 });
   });
 
+  it("writes no outbox row for an event that is refused", async () => {
+    await issue(1);
+    const before = await statuses();
+    const [w] = await node.database.sql<{ number: string }[]>`
+      select number from waybills order by created_at desc limit 1`;
+    const refused = await node.call("POST", `/v1/waybills/${w?.number}/events`, {
+      key: node.adminKey,
+      body: { type: "delivered", occurredAt: new Date().toISOString() },
+    });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(await statuses()).toEqual(before);
+  });
+
   it("sends nothing to a suspended partner", async () => {
     await issue(1);
     await node.call("POST", "/v1/partners/KZ/suspend", { key: node.adminKey });

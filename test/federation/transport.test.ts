@@ -295,6 +295,22 @@ describe.each(queueBackends())("federation between three nodes on $name", (backe
       expect((await readAt(kz, number)).body.status).toBe("picked_up");
     });
 
+    it("keeps the backlog while KZ answers 503, and delivers it once KZ is back", async () => {
+      kz.fault.status = 503;
+      const waiting = await issue("KZ-ALA", [{ mode: "rail", from: "CN-URC", to: "KZ-ALA" }]);
+      const sync = async () =>
+        (await xj.node.call("GET", "/v1/partners/KZ/sync", { key: xj.node.adminKey })).body;
+      expect(await eventually(async () => (await sync()).failures > 0, 15_000)).toBe(true);
+      expect(await sync()).toMatchObject({ reachable: false, backlog: 2, deadLetters: 0 });
+      kz.fault.status = null;
+      // The job backs off and tries again: nothing is lost, nothing is dead.
+      expect(await eventually(async () => (await readAt(kz, waiting)).status === 200, 20_000)).toBe(
+        true,
+      );
+      expect(await eventually(async () => (await sync()).backlog === 0, 10_000)).toBe(true);
+      expect(await sync()).toMatchObject({ reachable: true, failures: 0, deadLetters: 0 });
+    });
+
     it("keeps what the partner refuses with a 400 as a dead letter, and replays it", async () => {
       kz.fault.status = 400;
       const refused = await issue("KZ-ALA", [{ mode: "rail", from: "CN-URC", to: "KZ-ALA" }]);
