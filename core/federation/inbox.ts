@@ -12,10 +12,10 @@ import { ConflictError, ValidationError } from "../errors";
 import { withTransaction } from "../transaction";
 import { changeStatus } from "../waybills/events";
 import { fingerprint, replay } from "../waybills/lifecycle";
+import { concernsPartner, waybillGeography } from "./agreement";
 import { authenticateBatch, type SignedBatch } from "./inbox-auth";
 import { shareWithPartners } from "./outbox";
 import { PROTOCOL_VERSION } from "./vocabulary";
-import type { Batch as BatchShape } from "./wire";
 import { Batch, type Message, ReceivedEvent, ReceivedWaybill } from "./wire";
 
 export interface InboxResult {
@@ -28,7 +28,7 @@ export interface InboxResult {
 type Tx = Ctx & { tx: TxState };
 
 /** The batch, once its sender is known: the protocol first, then the shape, then the address. */
-function parseBatch(ctx: Ctx, body: string): BatchShape {
+function parseBatch(ctx: Ctx, body: string): Batch {
   const raw: unknown = JSON.parse(body);
   const version =
     raw && typeof raw === "object" && "protocolVersion" in raw ? raw.protocolVersion : undefined;
@@ -82,12 +82,15 @@ async function applyWaybill(
   if (record.number !== message.waybill) {
     throw ValidationError.field("record.number", "differs from the message's waybill");
   }
+  // A waybill's number carries the code of the node that issued it.
+  if (!record.number.startsWith(`${message.homeNode}-`)) {
+    throw ValidationError.field("homeNode", "is not the node that issued the waybill");
+  }
   if (message.homeNode === tx.nodeCode) return;
   const { legs, ...fields } = record;
   const now = tx.clock.now();
   const saved = await upsertReplicaWaybill(tx.db, {
     ...fields,
-    cargo: fields.cargo,
     priceAmount: fields.priceAmount ?? null,
     priceCurrency: fields.priceCurrency ?? null,
     loadId: null,
@@ -123,6 +126,15 @@ async function applyEvent(
 ): Promise<void> {
   const w = await lockWaybill(tx, message.waybill);
   if (!w) throw new Error(`waybill ${message.waybill} vanished inside the transaction`);
+  const legs = await tx.db
+    .select()
+    .from(waybillLegs)
+    .where(eq(waybillLegs.waybillNumber, w.number));
+  // A partner records events only on waybills this node shares with it.
+  const geography = waybillGeography(tx.network, { ...w, legs });
+  if (!concernsPartner(sender.agreement, geography)) {
+    throw ValidationError.field("waybill", `does not concern ${sender.code}`);
+  }
   const content = {
     type: record.type,
     occurredAt: record.occurredAt,
@@ -141,7 +153,7 @@ async function applyEvent(
   const waybill = await settleStatus(tx, w, record.type);
   await shareWithPartners(tx, {
     waybill,
-    legs: (c) => c.db.select().from(waybillLegs).where(eq(waybillLegs.waybillNumber, w.number)),
+    legs,
     items: [{ type: "event", event: row }],
     origin: message.origin,
     receivedFrom: sender.code,
@@ -188,7 +200,6 @@ async function applyMessage(
 export async function receiveBatch(ctx: Ctx, signed: SignedBatch): Promise<InboxResult> {
   const sender = await authenticateBatch(ctx, signed);
   const batch = parseBatch(ctx, signed.body);
-  if (batch.from !== sender.code) throw ValidationError.field("from", "is not the signer");
   const system: Ctx = { ...ctx, actor: { kind: "system", name: `partner:${sender.code}` } };
   return withTransaction(system, async (tx) => {
     const result: InboxResult = { accepted: 0, duplicates: 0, deferred: 0 };

@@ -94,7 +94,8 @@ export async function upsertReplicaWaybill(
     .onConflictDoUpdate({
       target: waybills.number,
       set: { ...rest, version: sql`${waybills.version} + 1` },
-      setWhere: sql`${waybills.homeNode} is not null`,
+      // Only a replica of the same home node is replaced: never this node's own waybill.
+      setWhere: sql`${waybills.homeNode} = excluded.home_node`,
     })
     // A row version never updated (xmax 0) is the one this statement inserted.
     .returning({ ...getTableColumns(waybills), inserted: sql<boolean>`(xmax = 0)` });

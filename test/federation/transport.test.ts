@@ -295,6 +295,32 @@ describe.each(queueBackends())("federation between three nodes on $name", (backe
       expect((await readAt(kz, number)).body.status).toBe("picked_up");
     });
 
+    it("refuses an event from KZ on a waybill not shared with KZ", async () => {
+      const inland = await issue("CN-KHG", [{ mode: "road", from: "CN-URC", to: "CN-KHG" }]);
+      const body = JSON.stringify({
+        protocolVersion: PROTOCOL_VERSION,
+        from: "KZ",
+        to: "XJ",
+        messages: [
+          {
+            id: "KZ:stray",
+            type: "event",
+            waybill: inland,
+            homeNode: "XJ",
+            origin: "KZ",
+            record: { type: "picked_up", occurredAt: iso(Date.now()) },
+          },
+        ],
+      });
+      const res = await fetch(`${xj.url}/v1/federation/inbox`, {
+        method: "POST",
+        headers: signedHeaders(kz.node.identity, body),
+        body,
+      });
+      expect(res.status, await res.clone().text()).toBe(400);
+      expect((await readAt(xj, inland)).body.status).toBe("created");
+    });
+
     it("keeps the backlog while KZ answers 503, and delivers it once KZ is back", async () => {
       kz.fault.status = 503;
       const waiting = await issue("KZ-ALA", [{ mode: "rail", from: "CN-URC", to: "KZ-ALA" }]);
