@@ -82,7 +82,7 @@ export const ErrorSchema = z
 
 export type ErrorBody = z.infer<typeof ErrorSchema>;
 
-function errorBody(
+export function errorBody(
   c: Context,
   code: ErrorCode,
   message: string,

@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { BlockList, isIP } from "node:net";
 
@@ -187,6 +187,8 @@ export function guardedLookup(policy: EgressPolicy, resolve: Resolve = systemRes
 
 export interface EgressResponse {
   status: number;
+  /** Read for `Retry-After`; the body itself is discarded. */
+  headers: IncomingHttpHeaders;
 }
 
 /**
@@ -228,7 +230,7 @@ export function egressRequest(
     req.on("response", (res: IncomingMessage) => {
       res.resume();
       res.on("error", () => {});
-      resolvePromise({ status: res.statusCode ?? 0 });
+      resolvePromise({ status: res.statusCode ?? 0, headers: res.headers });
       res.destroy();
     });
     req.on("error", reject);

@@ -6,7 +6,9 @@
 export type BackgroundJob =
   | { kind: "load.close"; loadId: string; at: Date }
   /** Sends one webhook delivery; its id is the job id, so queuing it twice is harmless. */
-  | { kind: "webhook.deliver"; deliveryId: string };
+  | { kind: "webhook.deliver"; deliveryId: string }
+  /** Delivers a partner's backlog; the outbox row's id is the job id. */
+  | { kind: "federation.deliver"; outboxId: string; partner: string };
 
 export interface JobScheduler {
   schedule(job: BackgroundJob): Promise<void>;

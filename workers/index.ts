@@ -1,11 +1,13 @@
 import { UnrecoverableError } from "bullmq";
 import { ZodError } from "zod";
 import { DomainError } from "../core/errors";
+import { federationProcessors } from "./processors/federation";
 import { housekeepingProcessors } from "./processors/housekeeping";
 import { marketplaceProcessors } from "./processors/marketplace";
 import type { Processors, WorkerDeps } from "./processors/types";
 import { webhooksProcessors } from "./processors/webhooks";
 import type { JobSchemas, QueueDef } from "./queues/define";
+import { federationQueue } from "./queues/federation";
 import { housekeepingQueue } from "./queues/housekeeping";
 import { marketplaceQueue } from "./queues/marketplace";
 import { webhooksQueue } from "./queues/webhooks";
@@ -70,6 +72,8 @@ export interface SweepIntervals {
   loadsMs?: number;
   /** Re-queues webhook deliveries still pending: 30 s. */
   webhooksMs?: number;
+  /** Re-queues outbox rows still pending for a partner: 15 s. */
+  federationMs?: number;
 }
 
 /** Starts every queue's worker and the node's periodic jobs. */
@@ -81,6 +85,7 @@ export async function startWorkers(
     startWorker(housekeepingQueue, housekeepingProcessors, deps),
     startWorker(marketplaceQueue, marketplaceProcessors, deps),
     startWorker(webhooksQueue, webhooksProcessors, deps),
+    startWorker(federationQueue, federationProcessors, deps),
   ];
   const marketplace = deps.queues.get(marketplaceQueue);
   const schedule = () =>
@@ -101,6 +106,13 @@ export async function startWorkers(
           "webhooks-sweep",
           { every: opts.sweeps?.webhooksMs ?? 30_000 },
           { name: "webhooks.sweep", data: {} },
+        ),
+      deps.queues
+        .get(federationQueue)
+        .upsertJobScheduler(
+          "federation-sweep",
+          { every: opts.sweeps?.federationMs ?? 15_000 },
+          { name: "federation.sweep", data: {} },
         ),
       deps.queues
         .get(housekeepingQueue)

@@ -1,6 +1,7 @@
 import type { BackgroundJob, JobScheduler } from "../core/jobs";
 import { timeBox } from "../core/time-box";
 import type { Queues } from "./queues";
+import { federationQueue } from "./queues/federation";
 import { marketplaceQueue } from "./queues/marketplace";
 import { webhooksQueue } from "./queues/webhooks";
 
@@ -30,6 +31,13 @@ function enqueue(queues: Queues, job: BackgroundJob): Promise<unknown> {
         "webhook.deliver",
         { deliveryId: job.deliveryId },
         { jobId: job.deliveryId },
+      );
+    case "federation.deliver":
+      return queues.enqueue(
+        federationQueue,
+        "federation.deliver",
+        { outboxId: job.outboxId, partner: job.partner },
+        { jobId: job.outboxId },
       );
   }
 }

@@ -12,8 +12,11 @@ import {
   tooManyRequests,
 } from "./rate-limit";
 
-/** The only API calls that need no key: self-registration of shippers and carriers. */
-const PUBLIC = new Set(["POST /v1/shippers", "POST /v1/carriers"]);
+/**
+ * The only API calls that need no key: self-registration of shippers and carriers, and the
+ * federation inbox, which partners authenticate by signature instead.
+ */
+const PUBLIC = new Set(["POST /v1/shippers", "POST /v1/carriers", "POST /v1/federation/inbox"]);
 
 /**
  * Resolves `Authorization: Bearer <key>` to an actor. Under `/v1` a key is required except for

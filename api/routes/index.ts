@@ -8,6 +8,7 @@ import { registerListVehicles } from "./carriers/list-vehicles";
 import { registerRegisterCarrier } from "./carriers/register";
 import { registerReviewQualifications } from "./carriers/review-qualifications";
 import { registerUpdateQualifications } from "./carriers/update-qualifications";
+import { registerFederationInbox } from "./federation/inbox";
 import { registerFeed } from "./feed/read";
 import { registerLoads } from "./loads";
 import { registerNetwork } from "./network";
@@ -55,4 +56,5 @@ export function registerRoutes(app: App): void {
   registerWellKnownNode(app);
   registerNode(app);
   registerPartners(app);
+  registerFederationInbox(app);
 }

@@ -207,6 +207,10 @@ export const Waybill = z
         note: z.string().optional(),
       }),
     ),
+    homeNode: z.string().nullable().openapi({
+      description: "The node that issued the waybill: a partner's code on a replica",
+      example: "XJ",
+    }),
     createdAt: z.string(),
   })
   .openapi("Waybill");

@@ -57,7 +57,7 @@ export async function awardInTx(tx: Ctx & { tx: object }, input: AwardInput): Pr
     ],
   });
   if (!done) throw new Error("the locked load vanished inside the transaction");
-  return waybillView(done.effect.waybill, done.effect.legs, "sensitive");
+  return waybillView(done.effect.waybill, done.effect.legs, "sensitive", tx.nodeCode);
 }
 
 /** Locks the load (the shipper's own, when a shipper awards) and requires it open. */

@@ -7,7 +7,8 @@ import {
 import type { Cargo, HandoverPoint, Mode, Place, Waybill, WaybillLeg } from "../../db/schema";
 import type { RoutingEngine } from "../../routing/engine";
 import { recordAudit } from "../audit/append";
-import type { Ctx } from "../context";
+import type { Ctx, TxState } from "../context";
+import { shareWithPartners } from "../federation/outbox";
 import { emitFeed, type FeedItem } from "../feed/emit";
 import { placeLabel } from "../marketplace/places";
 import { signEvent } from "./integrity";
@@ -111,7 +112,7 @@ function handoverPoints(network: RoutingEngine, legs: LegDraft[]): HandoverPoint
  * the `created` event, audit entry and feed events for shipper and carriers.
  */
 export async function issueWaybill(
-  ctx: Ctx & { tx: object },
+  ctx: Ctx & { tx: TxState },
   draft: WaybillDraft,
 ): Promise<{ waybill: Waybill; legs: WaybillLeg[] }> {
   const next = await drawWaybillNumber(ctx.db);
@@ -141,7 +142,7 @@ export async function issueWaybill(
     details: {},
   };
   const signed = { waybillNumber: number, ...created, fingerprint: fingerprint(created) };
-  await insertWaybillEvent(ctx.db, {
+  const createdRow = await insertWaybillEvent(ctx.db, {
     ...signed,
     reportedBy: "orgId" in ctx.actor ? ctx.actor.orgId : null,
     ...(await signEvent(ctx, signed)),
@@ -160,6 +161,12 @@ export async function issueWaybill(
       status: "created",
     }),
   );
+  await shareWithPartners(ctx, {
+    waybill,
+    legs,
+    items: [{ type: "waybill" }, { type: "event", event: createdRow }],
+    origin: ctx.nodeCode ?? "XJ",
+  });
   return { waybill, legs };
 }
 

@@ -51,7 +51,7 @@ export async function createDirectWaybill(
       price: input.price,
       legs: planLegs(input.carrierId, pickupAt, deliveryAt, legs),
     });
-    return waybillView(waybill, rows, "sensitive");
+    return waybillView(waybill, rows, "sensitive", tx.nodeCode);
   });
 }
 

@@ -3,6 +3,7 @@ import { insertWaybillEvent, setWaybillStatus } from "../../db/queries/waybills"
 import {
   type Place,
   type Waybill,
+  type WaybillLeg,
   type WaybillState,
   waybillEvents,
   waybillLegs,
@@ -12,6 +13,7 @@ import type { RoutingEngine } from "../../routing/engine";
 import { recordAudit } from "../audit/append";
 import type { Ctx } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
+import { shareWithPartners } from "../federation/outbox";
 import { emitFeed } from "../feed/emit";
 import { resolvePlace } from "../marketplace/places";
 import { withTransaction } from "../transaction";
@@ -159,6 +161,12 @@ export async function appendWaybillEvent(
       ...(await signEvent(tx, { waybillNumber: number, ...event, fingerprint: fp })),
     });
     if (status !== w.status) await changeStatus(tx, w, status, event.type);
+    await shareWithPartners(tx, {
+      waybill: { ...w, status },
+      legs: (c) => selectLegs(c, number),
+      items: [{ type: "event", event: row }],
+      origin: tx.nodeCode ?? "XJ",
+    });
     recordAudit(tx, {
       action: "waybill.event_recorded",
       entityType: "waybill",
@@ -167,6 +175,10 @@ export async function appendWaybillEvent(
     });
     return { event: waybillEventView(row, "sensitive"), status, duplicate: false };
   });
+}
+
+function selectLegs(ctx: Ctx, number: string): Promise<WaybillLeg[]> {
+  return ctx.db.select().from(waybillLegs).where(eq(waybillLegs.waybillNumber, number));
 }
 
 async function lockWaybill(ctx: Ctx, number: string): Promise<Waybill> {
@@ -211,14 +223,18 @@ function statusWith(
   return after.status;
 }
 
-/** The waybill's new status, and every party told of it. */
-async function changeStatus(
+/**
+ * The waybill's new status, and every party told of it. A replica's parties are its home
+ * node's organisations, told there.
+ */
+export async function changeStatus(
   tx: Ctx & { tx: object },
   w: Waybill,
   to: WaybillState,
   eventType: WaybillState,
 ): Promise<void> {
   await setWaybillStatus(tx.db, w.number, to, tx.clock.now());
+  if (w.homeNode !== null) return;
   const legs = await tx.db
     .select({ carrierId: waybillLegs.carrierId })
     .from(waybillLegs)

@@ -5,7 +5,8 @@ import { appendWaybillEvent } from "./events";
 
 /**
  * Raises an `exception` for each leg whose planned arrival has passed with no event since, on
- * a waybill still under way. Each leg is raised once (`overdue_raised_at`).
+ * a waybill still under way. Each leg is raised once (`overdue_raised_at`). Only the home node
+ * watches its waybills: a replica hears of the exception from it, not from a clock of its own.
  */
 export async function raiseOverdueLegs(ctx: Ctx, limit = 200): Promise<number> {
   const due = await ctx.db.execute<{
@@ -16,6 +17,7 @@ export async function raiseOverdueLegs(ctx: Ctx, limit = 200): Promise<number> {
     select l.waybill_number, l.seq, l.planned_arrival
       from waybill_legs l join waybills w on w.number = l.waybill_number
      where l.overdue_raised_at is null
+       and w.home_node is null
        and l.planned_arrival < now()
        and w.status not in ('delivered', 'pod_confirmed', 'cancelled', 'exception')
        and not exists (select 1 from waybill_events e

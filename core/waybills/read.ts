@@ -56,7 +56,7 @@ export async function getWaybill(ctx: Ctx, input: { number: string }): Promise<W
     .select()
     .from(waybillLegs)
     .where(eq(waybillLegs.waybillNumber, waybill.number));
-  return waybillView(waybill, legs, ceiling);
+  return waybillView(waybill, legs, ceiling, ctx.nodeCode);
 }
 
 export async function listWaybillEvents(
@@ -109,6 +109,7 @@ export async function listWaybills(
         w,
         legs.filter((l) => l.waybillNumber === w.number),
         scope.ceiling,
+        ctx.nodeCode,
       ),
     ),
     nextCursor: rows.length > input.limit && last ? last.number : null,

@@ -16,7 +16,7 @@ export interface WaybillView {
   carrierId: string;
   origin: Waybill["origin"];
   destination: Waybill["destination"];
-  cargo?: Waybill["cargo"];
+  cargo?: NonNullable<Waybill["cargo"]>;
   price?: { amount: number; currency: string };
   legs: {
     seq: number;
@@ -28,11 +28,21 @@ export interface WaybillView {
     plannedArrival: string;
   }[];
   points: Waybill["points"];
+  /** The node that issued it: this node's code for its own, a partner's on a replica. */
+  homeNode: string | null;
   createdAt: string;
 }
 
-/** Regulators get the `internal` ceiling: no price; partners would get `public`. */
-export function waybillView(w: Waybill, legs: WaybillLeg[], ceiling: Classification): WaybillView {
+/**
+ * Regulators get the `internal` ceiling: no price; partners would get `public`. A replica
+ * holds only what its agreement shared: a field it lacks is absent, as if redacted.
+ */
+export function waybillView(
+  w: Waybill,
+  legs: WaybillLeg[],
+  ceiling: Classification,
+  ownCode: string | null = null,
+): WaybillView {
   const r = redact(w, waybillClasses, ceiling);
   return {
     number: w.number,
@@ -43,9 +53,9 @@ export function waybillView(w: Waybill, legs: WaybillLeg[], ceiling: Classificat
     carrierId: w.carrierId,
     origin: w.origin,
     destination: w.destination,
-    cargo: r.cargo,
+    cargo: r.cargo ?? undefined,
     price:
-      r.priceAmount !== undefined && r.priceCurrency !== undefined
+      r.priceAmount != null && r.priceCurrency != null
         ? { amount: r.priceAmount, currency: r.priceCurrency }
         : undefined,
     legs: [...legs]
@@ -60,6 +70,7 @@ export function waybillView(w: Waybill, legs: WaybillLeg[], ceiling: Classificat
         plannedArrival: l.plannedArrival.toISOString(),
       })),
     points: w.points,
+    homeNode: w.homeNode ?? ownCode,
     createdAt: w.createdAt.toISOString(),
   };
 }

@@ -1,16 +1,22 @@
-import { and, asc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, isNull, lt, min, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
+  type FederationOutboxRow,
   type FederationPartner,
   type FederationSigningKey,
+  type FederationSyncRow,
+  federationInbox,
+  federationOutbox,
   federationPartners,
   federationSigningKeys,
+  federationSync,
   type PartnerStatus,
+  type RecordType,
 } from "../schema/federation";
 
 /**
- * The one way into the federation tables: signing keys and partners are written here and
- * nowhere else.
+ * The one way into the federation tables: signing keys, partners, the outbox, the inbox and
+ * each partner's sync state are written here and nowhere else.
  */
 
 /** Advisory lock serialising key rotations ("CFED" in ASCII). */
@@ -150,4 +156,201 @@ export async function selectPartner(
 
 export function selectPartners(db: Db): Promise<FederationPartner[]> {
   return db.select().from(federationPartners).orderBy(asc(federationPartners.code));
+}
+
+export function selectActivePartners(db: Db): Promise<FederationPartner[]> {
+  return db
+    .select()
+    .from(federationPartners)
+    .where(eq(federationPartners.status, "active"))
+    .orderBy(asc(federationPartners.code));
+}
+
+export type NewOutboxRow = Pick<
+  FederationOutboxRow,
+  "id" | "partner" | "waybillNumber" | "type" | "homeNode" | "origin" | "record" | "createdAt"
+>;
+
+/** Adds outbox rows, all pending, in the caller's transaction (one statement). */
+export async function insertOutboxRows(db: Db, rows: readonly NewOutboxRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(federationOutbox).values(rows.map((r) => ({ ...r, status: "pending" as const })));
+}
+
+export function selectOutboxRow(db: Db, id: string): Promise<FederationOutboxRow | undefined> {
+  return db
+    .select()
+    .from(federationOutbox)
+    .where(eq(federationOutbox.id, id))
+    .then(([row]) => row);
+}
+
+/** The oldest pending rows for a partner, in the order written (so per-waybill order). */
+export function selectPendingOutbox(
+  db: Db,
+  partner: string,
+  limit: number,
+): Promise<FederationOutboxRow[]> {
+  return db
+    .select()
+    .from(federationOutbox)
+    .where(and(eq(federationOutbox.partner, partner), eq(federationOutbox.status, "pending")))
+    .orderBy(asc(federationOutbox.seq))
+    .limit(limit);
+}
+
+/** Records an attempt on pending rows: delivered, dead (final), or still pending with why. */
+export async function recordOutboxAttempt(
+  db: Db,
+  ids: readonly string[],
+  outcome: { status: "pending" | "delivered" | "dead"; error: string | null; at: Date },
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(federationOutbox)
+    .set({
+      status: outcome.status,
+      attempts: sql`${federationOutbox.attempts} + 1`,
+      lastError: outcome.error,
+      deliveredAt: outcome.status === "delivered" ? outcome.at : null,
+    })
+    .where(and(inArray(federationOutbox.id, [...ids]), eq(federationOutbox.status, "pending")));
+}
+
+/** Dead rows for a partner back to pending (all, or those listed); returns their ids. */
+export async function revivePartnerDeadLetters(
+  db: Db,
+  partner: string,
+  ids?: readonly string[],
+): Promise<string[]> {
+  const rows = await db
+    .update(federationOutbox)
+    .set({ status: "pending", lastError: null })
+    .where(
+      and(
+        eq(federationOutbox.partner, partner),
+        eq(federationOutbox.status, "dead"),
+        ids ? inArray(federationOutbox.id, [...ids]) : undefined,
+      ),
+    )
+    .returning({ id: federationOutbox.id });
+  return rows.map((r) => r.id).sort();
+}
+
+export function selectDeadLetters(
+  db: Db,
+  partner: string,
+  limit: number,
+): Promise<FederationOutboxRow[]> {
+  return db
+    .select()
+    .from(federationOutbox)
+    .where(and(eq(federationOutbox.partner, partner), eq(federationOutbox.status, "dead")))
+    .orderBy(asc(federationOutbox.id))
+    .limit(limit);
+}
+
+/** Pending rows written more than `olderThanMs` ago: their after-commit enqueue was lost. */
+export async function stalePendingOutbox(
+  db: Db,
+  params: { olderThanMs: number; limit: number },
+): Promise<{ id: string; partner: string }[]> {
+  return db
+    .select({ id: federationOutbox.id, partner: federationOutbox.partner })
+    .from(federationOutbox)
+    .where(
+      and(
+        eq(federationOutbox.status, "pending"),
+        lt(
+          federationOutbox.createdAt,
+          sql`now() - make_interval(secs => ${params.olderThanMs / 1000})`,
+        ),
+      ),
+    )
+    .orderBy(asc(federationOutbox.id))
+    .limit(params.limit);
+}
+
+/** Per status, how many rows a partner has, and when its oldest pending row was written. */
+export async function outboxFigures(
+  db: Db,
+  partner: string,
+): Promise<{ pending: number; dead: number; oldestPendingAt: Date | null }> {
+  const rows = await db
+    .select({
+      status: federationOutbox.status,
+      n: count(),
+      oldest: min(federationOutbox.createdAt),
+    })
+    .from(federationOutbox)
+    .where(
+      and(
+        eq(federationOutbox.partner, partner),
+        inArray(federationOutbox.status, ["pending", "dead"]),
+      ),
+    )
+    .groupBy(federationOutbox.status);
+  const pending = rows.find((r) => r.status === "pending");
+  return {
+    pending: pending?.n ?? 0,
+    dead: rows.find((r) => r.status === "dead")?.n ?? 0,
+    oldestPendingAt: pending?.oldest ?? null,
+  };
+}
+
+/** Marks a message applied; false when it was already (a duplicate delivery). */
+export async function insertInboxMessage(
+  db: Db,
+  row: { messageId: string; sender: string; waybillNumber: string; type: RecordType; at: Date },
+): Promise<boolean> {
+  const inserted = await db
+    .insert(federationInbox)
+    .values({
+      messageId: row.messageId,
+      sender: row.sender,
+      waybillNumber: row.waybillNumber,
+      type: row.type,
+      receivedAt: row.at,
+    })
+    .onConflictDoNothing()
+    .returning({ id: federationInbox.messageId });
+  return inserted.length > 0;
+}
+
+export type SyncChange = Partial<Omit<FederationSyncRow, "partner" | "failures">> & {
+  /** Adds one to the failure count; false resets it (a success). */
+  failed?: boolean;
+};
+
+/** Creates or changes a partner's sync state. */
+export async function saveSyncState(db: Db, partner: string, change: SyncChange): Promise<void> {
+  const { failed, ...fields } = change;
+  const failures =
+    failed === undefined ? undefined : failed ? sql`${federationSync.failures} + 1` : sql`0`;
+  await db
+    .insert(federationSync)
+    .values({ partner, ...fields, failures: failed ? 1 : 0 })
+    .onConflictDoUpdate({
+      target: federationSync.partner,
+      set: { ...fields, ...(failures ? { failures } : {}) },
+    });
+}
+
+export function selectSyncState(db: Db, partner: string): Promise<FederationSyncRow | undefined> {
+  return db
+    .select()
+    .from(federationSync)
+    .where(eq(federationSync.partner, partner))
+    .then(([row]) => row);
+}
+
+/**
+ * Takes the partner's delivery lock for the caller's transaction, if free: one batch at a
+ * time per partner across every process, so its messages leave in order.
+ */
+export async function tryLockPartnerDelivery(db: Db, partner: string): Promise<boolean> {
+  const [row] = await db.execute<{ locked: boolean }>(
+    sql`select pg_try_advisory_xact_lock(${SIGNING_KEYS_LOCK}, hashtext(${partner})) as locked`,
+  );
+  return row?.locked === true;
 }

@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   type Waybill,
@@ -85,4 +85,52 @@ export async function markLegOverdueRaised(db: Db, number: string, seq: number):
         isNull(waybillLegs.overdueRaisedAt),
       ),
     );
+}
+
+/**
+ * A partner's waybill as received: inserted, or its fields replaced when it was received
+ * before. Only a replica is ever replaced (never a waybill this node issued).
+ */
+export async function upsertReplicaWaybill(
+  db: Db,
+  values: NewWaybill & { homeNode: string },
+): Promise<{ waybill: Waybill; inserted: boolean } | undefined> {
+  const { number: _number, createdAt: _createdAt, ...rest } = values;
+  const [row] = await db
+    .insert(waybills)
+    .values(values)
+    .onConflictDoUpdate({
+      target: waybills.number,
+      set: { ...rest, version: sql`${waybills.version} + 1` },
+      // Only a replica of the same home node is replaced: never this node's own waybill.
+      setWhere: sql`${waybills.homeNode} = excluded.home_node`,
+    })
+    // A row version never updated (xmax 0) is the one this statement inserted.
+    .returning({ ...getTableColumns(waybills), inserted: sql<boolean>`(xmax = 0)` });
+  if (!row) return undefined;
+  const { inserted, ...waybill } = row;
+  return { waybill, inserted };
+}
+
+/** A replica's legs, replaced by those received. */
+export async function replaceReplicaLegs(
+  db: Db,
+  number: string,
+  legs: readonly (NewWaybillLeg & { seq: number })[],
+): Promise<void> {
+  await db.delete(waybillLegs).where(eq(waybillLegs.waybillNumber, number));
+  if (legs.length === 0) return;
+  await db.insert(waybillLegs).values(legs.map((l) => ({ ...l, waybillNumber: number })));
+}
+
+/** An event received from a partner; undefined when the waybill holds it already. */
+/** A partner's event as received: its recorder's signature, when shared, kept unchanged. */
+export type ReceivedWaybillEvent = Omit<typeof waybillEvents.$inferInsert, "id">;
+
+export async function insertReceivedEvent(
+  db: Db,
+  values: ReceivedWaybillEvent,
+): Promise<WaybillEvent | undefined> {
+  const [row] = await db.insert(waybillEvents).values(values).onConflictDoNothing().returning();
+  return row;
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import type { Classification, FieldClassification } from "./classification";
 import { timestamps, tsz, version } from "./columns";
 
@@ -102,4 +102,109 @@ export const federationPartnerClasses: FieldClassification<FederationPartner> = 
   createdAt: "internal",
   updatedAt: "internal",
   version: "internal",
+};
+
+/** Where an outbox row stands: waiting, taken by the partner (a 2xx), or refused for good. */
+export const OUTBOX_STATUSES = ["pending", "delivered", "dead"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/**
+ * What is to be sent to each partner, written in the transaction of the change it carries:
+ * the record already stripped to the partner's agreement. `seq` is drawn at insert, under the
+ * waybill's lock, so a partner receives one waybill's messages in the order they were written.
+ */
+export const federationOutbox = pgTable(
+  "federation_outbox",
+  {
+    id: text().primaryKey(),
+    seq: bigint({ mode: "number" }).notNull().generatedAlwaysAsIdentity(),
+    partner: text()
+      .notNull()
+      .references(() => federationPartners.code),
+    waybillNumber: text().notNull(),
+    type: text().$type<RecordType>().notNull(),
+    /** The node that issued the waybill. */
+    homeNode: text().notNull(),
+    /** The node where the record was first written. */
+    origin: text().notNull(),
+    record: jsonb().$type<Record<string, unknown>>().notNull(),
+    createdAt: tsz("created_at").notNull().defaultNow(),
+    status: text().$type<OutboxStatus>().notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    lastError: text(),
+    deliveredAt: tsz("delivered_at"),
+  },
+  (t) => [
+    check("federation_outbox_status_check", inList("status", OUTBOX_STATUSES)),
+    check("federation_outbox_type_check", inList("type", RECORD_TYPES)),
+    index("federation_outbox_partner_idx").on(t.partner, t.status, t.seq),
+  ],
+);
+
+export type FederationOutboxRow = typeof federationOutbox.$inferSelect;
+
+/** The record is already stripped to the partner's agreement; the rest is delivery state. */
+export const federationOutboxClasses: FieldClassification<FederationOutboxRow> = {
+  id: "internal",
+  seq: "internal",
+  partner: "internal",
+  waybillNumber: "internal",
+  type: "internal",
+  homeNode: "internal",
+  origin: "internal",
+  record: "internal",
+  createdAt: "internal",
+  status: "internal",
+  attempts: "internal",
+  lastError: "internal",
+  deliveredAt: "internal",
+};
+
+/** Messages applied from partners, by id: a message delivered twice is applied once. */
+export const federationInbox = pgTable("federation_inbox", {
+  messageId: text().primaryKey(),
+  sender: text().notNull(),
+  waybillNumber: text().notNull(),
+  type: text().$type<RecordType>().notNull(),
+  receivedAt: tsz("received_at").notNull().defaultNow(),
+});
+
+export const federationInboxClasses: FieldClassification<typeof federationInbox.$inferSelect> = {
+  messageId: "internal",
+  sender: "internal",
+  waybillNumber: "internal",
+  type: "internal",
+  receivedAt: "internal",
+};
+
+/**
+ * How delivery to a partner is going: the last success and failure, and why delivery stopped
+ * (an incompatible protocol version) or waits (a `Retry-After`).
+ */
+export const federationSync = pgTable("federation_sync", {
+  partner: text()
+    .primaryKey()
+    .references(() => federationPartners.code),
+  lastDeliveredAt: tsz("last_delivered_at"),
+  lastFailureAt: tsz("last_failure_at"),
+  failures: integer().notNull().default(0),
+  lastError: text(),
+  /** Set when the partner refused the protocol version: nothing is sent until it is cleared. */
+  stoppedReason: text(),
+  /** A 429's `Retry-After`: no batch is sent before it. */
+  pausedUntil: tsz("paused_until"),
+  lastHeartbeatAt: tsz("last_heartbeat_at"),
+});
+
+export type FederationSyncRow = typeof federationSync.$inferSelect;
+
+export const federationSyncClasses: FieldClassification<FederationSyncRow> = {
+  partner: "internal",
+  lastDeliveredAt: "internal",
+  lastFailureAt: "internal",
+  failures: "internal",
+  lastError: "internal",
+  stoppedReason: "internal",
+  pausedUntil: "internal",
+  lastHeartbeatAt: "internal",
 };

@@ -15,7 +15,7 @@ import {
 import type { FieldClassification } from "./classification";
 import { timestamps, tsz, version } from "./columns";
 import { bids, type Cargo, loads, type Place } from "./marketplace";
-import { type Mode, organizations } from "./participants";
+import type { Mode } from "./participants";
 
 export const WAYBILL_STATES = [
   "created",
@@ -52,20 +52,21 @@ export const waybills = pgTable(
     /** Unique: the second of two racing awards for one load cannot create a waybill. */
     loadId: text().references(() => loads.id),
     bidId: text().references(() => bids.id),
-    shipperId: text()
-      .notNull()
-      .references(() => organizations.id),
-    carrierId: text()
-      .notNull()
-      .references(() => organizations.id),
+    // A replica names its home node's organisations, which this node does not hold: the
+    // parties are checked by the verbs that issue a waybill, not by a foreign key.
+    shipperId: text().notNull(),
+    carrierId: text().notNull(),
     origin: jsonb().$type<Place>().notNull(),
     destination: jsonb().$type<Place>().notNull(),
-    cargo: jsonb().$type<Cargo>().notNull(),
-    priceAmount: numeric({ precision: 16, scale: 2, mode: "number" }).notNull(),
-    priceCurrency: text().notNull(),
+    /** Null only on a replica whose agreement stops below the field's class. */
+    cargo: jsonb().$type<Cargo>(),
+    priceAmount: numeric({ precision: 16, scale: 2, mode: "number" }),
+    priceCurrency: text(),
     points: jsonb().$type<HandoverPoint[]>().notNull().default([]),
     /** Derived from the event set on every append; kept for filtering and lists. */
     status: text().$type<WaybillState>().notNull().default("created"),
+    /** The node that issued it: null for this node's own, a partner's code on a replica. */
+    homeNode: text(),
     ...timestamps,
     ...version,
   },
@@ -92,6 +93,7 @@ export const waybillClasses: FieldClassification<Waybill> = {
   priceCurrency: "sensitive",
   points: "public",
   status: "public",
+  homeNode: "public",
   createdAt: "public",
   updatedAt: "internal",
   version: "internal",
@@ -105,9 +107,7 @@ export const waybillLegs = pgTable(
       .references(() => waybills.number),
     seq: integer().notNull(),
     mode: text().$type<Mode>().notNull(),
-    carrierId: text()
-      .notNull()
-      .references(() => organizations.id),
+    carrierId: text().notNull(),
     from: jsonb().$type<Place>().notNull(),
     to: jsonb().$type<Place>().notNull(),
     plannedDeparture: tsz("planned_departure").notNull(),

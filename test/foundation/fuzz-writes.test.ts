@@ -201,6 +201,10 @@ const validBodies: Record<string, { key?: string; body: () => Json }> = {
     body: () => ({ url: "https://tms.example.com/caravan", description: "our TMS" }),
   },
   "POST /v1/partners": { key: node.adminKey, body: () => spare },
+  "POST /v1/partners/{code}/replay": {
+    key: node.adminKey,
+    body: () => ({ ids: ["fo_01J9Z8Q3W4ABCDEFGHJKMNPQRS"] }),
+  },
   "PATCH /v1/partners/{code}": {
     key: node.adminKey,
     body: () => ({

@@ -24,7 +24,14 @@ const OWNERS: [table: string, drizzle: string | null, file: string][] = [
   ["admin_sessions", "adminSessions", "db/queries/admin-sessions.ts"],
   ["route_quotes", "routeQuotes", "db/queries/routing.ts"],
   ["network_link_status", "networkLinkStatus", "db/queries/routing.ts"],
+  ["waybills", "waybills", "db/queries/waybills.ts"],
+  ["waybill_legs", "waybillLegs", "db/queries/waybills.ts"],
   ["waybill_events", "waybillEvents", "db/queries/waybills.ts"],
+  ["federation_partners", "federationPartners", "db/queries/federation.ts"],
+  ["federation_signing_keys", "federationSigningKeys", "db/queries/federation.ts"],
+  ["federation_outbox", "federationOutbox", "db/queries/federation.ts"],
+  ["federation_inbox", "federationInbox", "db/queries/federation.ts"],
+  ["federation_sync", "federationSync", "db/queries/federation.ts"],
 ];
 
 async function sourceFiles(dir: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 import type { JobsOptions } from "bullmq";
 import type { JobQueue, QueueRuntime } from "../runtime";
 import type { JobName, JobPayload, JobSchemas, QueueDef } from "./define";
+import { federationQueue } from "./federation";
 import { housekeepingQueue } from "./housekeeping";
 import { marketplaceQueue } from "./marketplace";
 import { webhooksQueue } from "./webhooks";
@@ -10,6 +11,7 @@ const QUEUES: readonly QueueDef<JobSchemas>[] = [
   housekeepingQueue,
   marketplaceQueue,
   webhooksQueue,
+  federationQueue,
 ];
 
 /** Typed producer: payloads are checked against the queue's schema before they are enqueued. */

@@ -1,0 +1,37 @@
+import { deliverToPartner, pendingOutbox } from "../../core/federation/deliver";
+import { federationQueue } from "../queues/federation";
+import type { Processors } from "./types";
+
+/** A row younger than this may still be on its way from the after-commit enqueue. */
+const SWEEP_GRACE_MS = 10_000;
+
+export const federationProcessors: Processors<typeof federationQueue> = {
+  "federation.deliver": async ({ outboxId, partner }, { ctx, logger }) => {
+    const run = await deliverToPartner(ctx, { partner, outboxId });
+    switch (run.kind) {
+      case "busy":
+        // Another job is sending this partner's backlog: try again once it is done.
+        throw new Error(`delivery to ${partner} in progress elsewhere`);
+      case "retry":
+        throw new Error(run.reason);
+      case "stopped":
+        logger.warn({ partner, reason: run.reason }, "federation delivery stopped");
+        return run;
+      default:
+        return run;
+    }
+  },
+  "federation.sweep": async (_payload, { ctx, logger, queues }) => {
+    const rows = await pendingOutbox(ctx, { olderThanMs: SWEEP_GRACE_MS, limit: 1000 });
+    for (const r of rows) {
+      await queues.enqueue(
+        federationQueue,
+        "federation.deliver",
+        { outboxId: r.id, partner: r.partner },
+        { jobId: r.id },
+      );
+    }
+    if (rows.length > 0) logger.info({ requeued: rows.length }, "pending outbox rows queued");
+    return { requeued: rows.length };
+  },
+};
