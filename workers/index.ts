@@ -74,6 +74,8 @@ export interface SweepIntervals {
   webhooksMs?: number;
   /** Re-queues outbox rows still pending for a partner: 15 s. */
   federationMs?: number;
+  /** Signed heartbeats to every active partner: 30 s (`CARAVAN_FEDERATION_HEARTBEAT_SECONDS`). */
+  federationHeartbeatMs?: number;
 }
 
 /** Starts every queue's worker and the node's periodic jobs. */
@@ -113,6 +115,13 @@ export async function startWorkers(
           "federation-sweep",
           { every: opts.sweeps?.federationMs ?? 15_000 },
           { name: "federation.sweep", data: {} },
+        ),
+      deps.queues
+        .get(federationQueue)
+        .upsertJobScheduler(
+          "federation-heartbeat",
+          { every: opts.sweeps?.federationHeartbeatMs ?? 30_000 },
+          { name: "federation.heartbeat", data: {} },
         ),
       deps.queues
         .get(housekeepingQueue)

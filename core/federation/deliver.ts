@@ -32,7 +32,7 @@ export type DeliveryRun =
   /** Delivery to this partner is stopped (suspended, or an incompatible protocol version). */
   | { kind: "stopped"; reason: string };
 
-type Attempt =
+export type Attempt =
   | { kind: "delivered" }
   | { kind: "retry"; reason: string; retryAfterMs?: number }
   | { kind: "split"; reason: string }
@@ -87,8 +87,11 @@ async function signatureHeader(ctx: Ctx, signed: string): Promise<string> {
     .join(" ");
 }
 
-/** Posts one signed batch to the partner's inbox, at its registered address only. */
-async function sendBatch(
+/**
+ * Posts one signed batch to the partner's inbox, at its registered address only. An empty
+ * batch is a heartbeat.
+ */
+export async function sendBatch(
   ctx: Ctx,
   partner: FederationPartner,
   rows: readonly FederationOutboxRow[],
@@ -127,7 +130,7 @@ async function sendBatch(
 }
 
 /** Why nothing may be sent to the partner now, or null. */
-async function holdReason(
+export async function holdReason(
   ctx: Ctx,
   partner: FederationPartner | undefined,
 ): Promise<DeliveryRun | null> {
@@ -155,7 +158,12 @@ async function recordAttempt(
   const ids = rows.map((r) => r.id);
   if (attempt.kind === "delivered") {
     await recordOutboxAttempt(ctx.db, ids, { status: "delivered", error: null, at });
-    await saveSyncState(ctx.db, partner, { lastDeliveredAt: at, failed: false, pausedUntil: null });
+    await saveSyncState(ctx.db, partner, {
+      lastDeliveredAt: at,
+      lastReachedAt: at,
+      failed: false,
+      pausedUntil: null,
+    });
     return;
   }
   const error = attempt.reason.slice(0, 500);

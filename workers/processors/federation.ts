@@ -1,4 +1,5 @@
 import { deliverToPartner, pendingOutbox } from "../../core/federation/deliver";
+import { sendHeartbeats } from "../../core/federation/heartbeat";
 import { federationQueue } from "../queues/federation";
 import type { Processors } from "./types";
 
@@ -33,5 +34,11 @@ export const federationProcessors: Processors<typeof federationQueue> = {
     }
     if (rows.length > 0) logger.info({ requeued: rows.length }, "pending outbox rows queued");
     return { requeued: rows.length };
+  },
+  "federation.heartbeat": async (_payload, { ctx, logger }) => {
+    const outcomes = await sendHeartbeats(ctx);
+    const unreached = outcomes.filter((o) => !o.reached);
+    if (unreached.length > 0) logger.warn({ unreached }, "partners did not answer the heartbeat");
+    return { sent: outcomes.length, unreached: unreached.length };
   },
 };

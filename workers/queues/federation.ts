@@ -15,6 +15,7 @@ export const federationQueue = defineQueue(
       partner: z.string().min(1).max(16),
     }),
     "federation.sweep": z.strictObject({}),
+    "federation.heartbeat": z.strictObject({}),
   },
   {
     defaults: {

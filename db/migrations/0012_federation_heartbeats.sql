@@ -1,0 +1,1 @@
+ALTER TABLE "federation_sync" ADD COLUMN "last_reached_at" timestamp (3) with time zone;
