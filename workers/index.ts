@@ -76,6 +76,8 @@ export interface SweepIntervals {
   federationMs?: number;
   /** Signed heartbeats to every active partner: 30 s (`CARAVAN_FEDERATION_HEARTBEAT_SECONDS`). */
   federationHeartbeatMs?: number;
+  /** Pulls each partner's catch-up feed, closing any gap deliveries left: 5 min. */
+  federationPullMs?: number;
 }
 
 /** Starts every queue's worker and the node's periodic jobs. */
@@ -122,6 +124,13 @@ export async function startWorkers(
           "federation-heartbeat",
           { every: opts.sweeps?.federationHeartbeatMs ?? 30_000 },
           { name: "federation.heartbeat", data: {} },
+        ),
+      deps.queues
+        .get(federationQueue)
+        .upsertJobScheduler(
+          "federation-pull",
+          { every: opts.sweeps?.federationPullMs ?? 300_000 },
+          { name: "federation.pull", data: {} },
         ),
       deps.queues
         .get(housekeepingQueue)

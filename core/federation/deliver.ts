@@ -61,25 +61,33 @@ function attemptOf(status: number, retryAfter: number | undefined, size: number)
   return { kind: "dead", reason };
 }
 
-/** The batch as WIRE.md writes it, each message named by this node's code and its row id. */
+/** One outbox row as a message on the wire, named by this node's code and the row id. */
+export function wireMessage(
+  from: string,
+  r: Pick<FederationOutboxRow, "id" | "type" | "waybillNumber" | "homeNode" | "origin" | "record">,
+) {
+  return {
+    id: `${from}:${r.id}`,
+    type: r.type,
+    waybill: r.waybillNumber,
+    homeNode: r.homeNode,
+    origin: r.origin,
+    record: r.record,
+  };
+}
+
+/** The batch as WIRE.md writes it. */
 function batchBody(from: string, to: string, rows: readonly FederationOutboxRow[]): string {
   return JSON.stringify({
     protocolVersion: PROTOCOL_VERSION,
     from,
     to,
-    messages: rows.map((r) => ({
-      id: `${from}:${r.id}`,
-      type: r.type,
-      waybill: r.waybillNumber,
-      homeNode: r.homeNode,
-      origin: r.origin,
-      record: r.record,
-    })),
+    messages: rows.map((r) => wireMessage(from, r)),
   });
 }
 
 /** `v1a,<base64 Ed25519 signature>` per live signing key, space-separated. */
-async function signatureHeader(ctx: Ctx, signed: string): Promise<string> {
+export async function signatureHeader(ctx: Ctx, signed: string): Promise<string> {
   const { signers } = await requireFederation(ctx).keys.live(ctx);
   const data = Buffer.from(signed);
   return signers

@@ -209,10 +209,22 @@ export async function receiveBatch(ctx: Ctx, signed: SignedBatch): Promise<Inbox
     await saveSyncState(ctx.db, sender.code, { lastHeartbeatAt: ctx.clock.now() });
     return { accepted: 0, duplicates: 0, deferred: 0 };
   }
+  return applyMessages(ctx, sender, batch.messages);
+}
+
+/**
+ * Applies messages from `sender` in order in one transaction, each once by its id: the path
+ * of the inbox and of the catch-up pull alike.
+ */
+export function applyMessages(
+  ctx: Ctx,
+  sender: FederationPartner,
+  messages: readonly Message[],
+): Promise<InboxResult> {
   const system: Ctx = { ...ctx, actor: { kind: "system", name: `partner:${sender.code}` } };
   return withTransaction(system, async (tx) => {
     const result: InboxResult = { accepted: 0, duplicates: 0, deferred: 0 };
-    for (const [i, message] of batch.messages.entries()) {
+    for (const [i, message] of messages.entries()) {
       result[await applyMessage(tx, sender, message, i)]++;
     }
     return result;

@@ -404,3 +404,27 @@ export async function selectAllSyncFigures(db: Db): Promise<PartnerSyncFigures[]
     oldestPendingAt: r.oldestMs === null ? null : new Date(Number(r.oldestMs)),
   }));
 }
+
+/**
+ * A partner's outbox after `afterSeq`, in the order written, of these record types; dead rows
+ * (refused by the partner for good) are left out. What the catch-up feed serves.
+ */
+export function selectOutboxFeed(
+  db: Db,
+  partner: string,
+  params: { afterSeq: number; limit: number; types: readonly RecordType[] },
+): Promise<FederationOutboxRow[]> {
+  return db
+    .select()
+    .from(federationOutbox)
+    .where(
+      and(
+        eq(federationOutbox.partner, partner),
+        gt(federationOutbox.seq, params.afterSeq),
+        inArray(federationOutbox.status, ["pending", "delivered"]),
+        inArray(federationOutbox.type, [...params.types]),
+      ),
+    )
+    .orderBy(asc(federationOutbox.seq))
+    .limit(params.limit);
+}

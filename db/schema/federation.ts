@@ -197,6 +197,8 @@ export const federationSync = pgTable("federation_sync", {
   lastHeartbeatAt: tsz("last_heartbeat_at"),
   /** Sent: the last time the partner answered a heartbeat or a batch with a 2xx. */
   lastReachedAt: tsz("last_reached_at"),
+  /** Where the last pull from the partner's catch-up feed ended (its opaque cursor). */
+  pullCursor: text(),
 });
 
 export type FederationSyncRow = typeof federationSync.$inferSelect;
@@ -211,4 +213,5 @@ export const federationSyncClasses: FieldClassification<FederationSyncRow> = {
   pausedUntil: "internal",
   lastHeartbeatAt: "internal",
   lastReachedAt: "internal",
+  pullCursor: "internal",
 };

@@ -16,6 +16,7 @@ export const federationQueue = defineQueue(
     }),
     "federation.sweep": z.strictObject({}),
     "federation.heartbeat": z.strictObject({}),
+    "federation.pull": z.strictObject({}),
   },
   {
     defaults: {
