@@ -95,7 +95,7 @@ export interface SyncView {
 }
 
 /** The sync figures from a partner's sync row and outbox counts, as seen at `now`. */
-export function syncView(
+function syncView(
   figures: Omit<PartnerSyncFigures, "partner">,
   now: Date,
   heartbeatS: number,

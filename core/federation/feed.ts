@@ -25,7 +25,7 @@ export interface FeedPage {
   nextCursor: string;
 }
 
-export function encodeFeedCursor(seq: number): string {
+function encodeFeedCursor(seq: number): string {
   return Buffer.from(`s:${seq}`).toString("base64url");
 }
 
@@ -51,7 +51,7 @@ function restrip(row: FederationOutboxRow, max: Classification): Record<string, 
 }
 
 /** One page of what this node wrote for `partner`, as the inbox batches carry it. */
-export async function feedPage(
+async function feedPage(
   ctx: Ctx,
   partner: FederationPartner,
   input: { since?: string; limit: number },

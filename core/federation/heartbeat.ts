@@ -4,7 +4,7 @@ import type { Ctx } from "../context";
 import { holdReason, sendBatch } from "./deliver";
 
 /** Heartbeats every 30 s unless `CARAVAN_FEDERATION_HEARTBEAT_SECONDS` says otherwise. */
-export const DEFAULT_HEARTBEAT_SECONDS = 30;
+const DEFAULT_HEARTBEAT_SECONDS = 30;
 
 export function heartbeatSeconds(ctx: Ctx): number {
   return ctx.federation?.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
