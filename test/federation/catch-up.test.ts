@@ -54,12 +54,12 @@ describe.each(queueBackends())("catch-up from a partner's feed on $name", (backe
     const inland = await issue("CN-KHG", [{ mode: "road", from: "CN-URC", to: "CN-KHG" }]);
 
     it("brings a node that missed deliveries up to date, each message once", async () => {
-      expect((await readAt(kz, missed)).status).toBe(404);
+      // The node's own scheduled pull may have run already (a scheduler's first run is at
+      // once): either way, pulling converges and applies nothing twice.
       const pull = () => pullFromPartners(systemCtxFactory(kz.node.parts)("test"));
       const [first] = await pull();
-      expect(first).toMatchObject({ partner: "XJ", duplicates: 0 });
+      expect(first?.partner).toBe("XJ");
       expect(first?.error).toBeUndefined();
-      expect(first?.applied).toBeGreaterThan(0);
       const replica = await readAt(kz, missed);
       expect(replica.status).toBe(200);
       expect(replica.body).toMatchObject({ number: missed, homeNode: "XJ" });
@@ -67,6 +67,12 @@ describe.each(queueBackends())("catch-up from a partner's feed on $name", (backe
       // Pulled again (rows younger than the settle window are served again): nothing new.
       const [again] = await pull();
       expect(again).toMatchObject({ partner: "XJ", applied: 0 });
+      const [sent] = await xj.node.database.sql`
+        select count(*)::int as n from federation_outbox
+        where partner = 'KZ' and waybill_number = ${missed}`;
+      const [applied] = await kz.node.database.sql`
+        select count(*)::int as n from federation_inbox where waybill_number = ${missed}`;
+      expect(applied?.n).toBe(sent?.n);
       kz.fault.status = null;
     });
 
