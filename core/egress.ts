@@ -207,6 +207,10 @@ function readBody(res: IncomingMessage, max: number): Promise<string> {
     });
     res.on("end", () => ok(Buffer.concat(chunks).toString("utf8")));
     res.on("error", fail);
+    // A timeout destroys the response mid-body: no `end` comes, so `close` must settle it.
+    res.on("close", () => {
+      if (!res.complete) fail(new Error("response body cut short"));
+    });
   });
 }
 
