@@ -12,6 +12,7 @@ import { startAuditSealer } from "../core/audit/seal";
 import type { Config } from "../core/config";
 import { type Ctx, requireFederation, systemClock } from "../core/context";
 import { EgressPolicy } from "../core/egress";
+import { allPartnersSync } from "../core/federation/delivery-state";
 import type { FederationSetup } from "../core/federation/setup";
 import { SigningKeyring } from "../core/federation/signing-keys";
 import { FeedCursors } from "../core/feed/cursor";
@@ -79,6 +80,8 @@ export function composeQueueing(runtime: QueueRuntime, opts: { logger?: Logger }
 
 /** The HTTP app over the node's parts: `ctx` per request is built from the same ones. */
 export function composeApp(parts: NodeParts, deps: Omit<AppDeps, keyof NodeParts>): App {
+  const metricsCtx = systemCtxFactory(parts)("metrics");
+  deps.metrics.watchPartners(() => allPartnersSync(metricsCtx));
   return newApp({ ...deps, ...parts });
 }
 
@@ -151,6 +154,7 @@ function federationSetup(config: Config): FederationSetup<Ctx> {
     name: config.CARAVAN_NODE_NAME ?? `Caravan node ${config.CARAVAN_NODE_CODE}`,
     kind: config.CARAVAN_NODE_KIND,
     keyGraceHours: config.CARAVAN_NODE_KEY_GRACE_HOURS,
+    heartbeatSeconds: config.CARAVAN_FEDERATION_HEARTBEAT_SECONDS,
     keys: new SigningKeyring(),
   };
 }
@@ -385,7 +389,15 @@ export async function composeNode(
   // The first checkpoint is signed before the node serves anything.
   const auditing = await composeAuditing(systemCtx, { store: auditCheckpoints, metrics, logger });
   const workers = config.CARAVAN_WORKERS
-    ? await composeWorkers(parts, { queues, logger, auditCheckpoints, sweeps: opts.sweeps })
+    ? await composeWorkers(parts, {
+        queues,
+        logger,
+        auditCheckpoints,
+        sweeps: {
+          federationHeartbeatMs: config.CARAVAN_FEDERATION_HEARTBEAT_SECONDS * 1000,
+          ...opts.sweeps,
+        },
+      })
     : undefined;
 
   return {

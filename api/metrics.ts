@@ -4,6 +4,36 @@ import { timeBox } from "../core/time-box";
 export type QueueDepth = { queue: string; state: string; count: number };
 export type QueueDepths = () => Promise<QueueDepth[]>;
 
+/** One partner's sync figures, as `GET /v1/partners/{code}/sync` gives them. */
+export interface PartnerSyncFigures {
+  partner: string;
+  reachable: boolean;
+  backlog: number;
+  oldestUndeliveredSeconds: number | null;
+  failures: number;
+  deadLetters: number;
+  lagSeconds: number;
+}
+export type PartnersSync = () => Promise<PartnerSyncFigures[]>;
+
+/** The per-partner gauges: metric name, help, and the figure it shows. */
+const PARTNER_GAUGES: [string, string, (f: PartnerSyncFigures) => number | null][] = [
+  [
+    "reachable",
+    "1 when the partner answered a heartbeat or batch within two heartbeats",
+    (f) => (f.reachable ? 1 : 0),
+  ],
+  ["backlog", "Outbox rows waiting for the partner", (f) => f.backlog],
+  [
+    "oldest_undelivered_seconds",
+    "Age of the oldest row waiting for the partner; absent when none",
+    (f) => f.oldestUndeliveredSeconds,
+  ],
+  ["failures", "Failed delivery attempts since the last success", (f) => f.failures],
+  ["dead_letters", "Messages the partner refused for good", (f) => f.deadLetters],
+  ["lag_seconds", "How far the partner is behind: 0 with no backlog", (f) => f.lagSeconds],
+];
+
 /** How long a scrape waits for the queue backend's job counts before it answers without them. */
 const QUEUE_DEPTHS_WAIT_MS = 1_000;
 
@@ -29,6 +59,9 @@ export class Metrics {
     registers: [this.registry],
   });
   private queueDepths: QueueDepths | undefined;
+  private partnersSync: PartnersSync | undefined;
+  /** This scrape's partner figures; undefined when the database did not answer in time. */
+  private partners: PartnerSyncFigures[] | undefined;
   /** This scrape's job counts; undefined when the backend did not answer in time. */
   private depths: QueueDepth[] | undefined;
 
@@ -54,6 +87,31 @@ export class Metrics {
         if (self.queueDepths) this.set(self.depths ? 1 : 0);
       },
     });
+    this.partnerGauges();
+  }
+
+  /** Gauges `caravan_federation_partner_<figure>{partner}`, read once per scrape. */
+  private partnerGauges(): void {
+    const self = this;
+    for (const [name, help, figure] of PARTNER_GAUGES) {
+      new Gauge({
+        name: `caravan_federation_partner_${name}`,
+        help,
+        labelNames: ["partner"] as const,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const f of self.partners ?? []) {
+            const value = figure(f);
+            if (value !== null) this.set({ partner: f.partner }, value);
+          }
+        },
+      });
+    }
+  }
+
+  watchPartners(figures: PartnersSync): void {
+    this.partnersSync = figures;
   }
 
   watchQueues(depths: QueueDepths): void {
@@ -65,6 +123,13 @@ export class Metrics {
     this.depths = this.queueDepths
       ? await timeBox(
           this.queueDepths().catch(() => undefined),
+          QUEUE_DEPTHS_WAIT_MS,
+          undefined,
+        )
+      : undefined;
+    this.partners = this.partnersSync
+      ? await timeBox(
+          this.partnersSync().catch(() => undefined),
           QUEUE_DEPTHS_WAIT_MS,
           undefined,
         )

@@ -64,6 +64,8 @@ export const configSchema = z.object({
     .min(0)
     .max(24 * 365)
     .default(72),
+  /** Seconds between the signed heartbeats sent to each active partner. */
+  CARAVAN_FEDERATION_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** The node's Ed25519 private key (core/identity/node-identity.ts); else a key file. */
   CARAVAN_NODE_KEY: z
     .string()

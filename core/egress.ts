@@ -187,13 +187,36 @@ export function guardedLookup(policy: EgressPolicy, resolve: Resolve = systemRes
 
 export interface EgressResponse {
   status: number;
-  /** Read for `Retry-After`; the body itself is discarded. */
+  /** Read for `Retry-After`. */
   headers: IncomingHttpHeaders;
+  /** The body, when `maxBodyBytes` asked for it; else it is discarded. */
+  body?: string;
+}
+
+/** Reads a response body up to `max` bytes; a longer one fails the request. */
+function readBody(res: IncomingMessage, max: number): Promise<string> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        res.destroy();
+        fail(new Error(`response body over ${max} bytes`));
+      } else chunks.push(chunk);
+    });
+    res.on("end", () => ok(Buffer.concat(chunks).toString("utf8")));
+    res.on("error", fail);
+    // A timeout destroys the response mid-body: no `end` comes, so `close` must settle it.
+    res.on("close", () => {
+      if (!res.complete) fail(new Error("response body cut short"));
+    });
+  });
 }
 
 /**
  * One HTTP(S) request under the egress rule. Redirects are never followed (the status is
- * returned as is); the response body is discarded.
+ * returned as is); the response body is discarded unless `maxBodyBytes` asks for it.
  */
 export function egressRequest(
   policy: EgressPolicy,
@@ -204,6 +227,7 @@ export function egressRequest(
     body?: string;
     timeoutMs: number;
     resolve?: Resolve;
+    maxBodyBytes?: number;
   },
 ): Promise<EgressResponse> {
   return new Promise((resolvePromise, reject) => {
@@ -228,6 +252,13 @@ export function egressRequest(
       });
     });
     req.on("response", (res: IncomingMessage) => {
+      if (init.maxBodyBytes !== undefined) {
+        readBody(res, init.maxBodyBytes).then(
+          (body) => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body }),
+          reject,
+        );
+        return;
+      }
       res.resume();
       res.on("error", () => {});
       resolvePromise({ status: res.statusCode ?? 0, headers: res.headers });

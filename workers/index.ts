@@ -74,6 +74,10 @@ export interface SweepIntervals {
   webhooksMs?: number;
   /** Re-queues outbox rows still pending for a partner: 15 s. */
   federationMs?: number;
+  /** Signed heartbeats to every active partner: 30 s (`CARAVAN_FEDERATION_HEARTBEAT_SECONDS`). */
+  federationHeartbeatMs?: number;
+  /** Pulls each partner's catch-up feed, closing any gap deliveries left: 5 min. */
+  federationPullMs?: number;
 }
 
 /** Starts every queue's worker and the node's periodic jobs. */
@@ -113,6 +117,20 @@ export async function startWorkers(
           "federation-sweep",
           { every: opts.sweeps?.federationMs ?? 15_000 },
           { name: "federation.sweep", data: {} },
+        ),
+      deps.queues
+        .get(federationQueue)
+        .upsertJobScheduler(
+          "federation-heartbeat",
+          { every: opts.sweeps?.federationHeartbeatMs ?? 30_000 },
+          { name: "federation.heartbeat", data: {} },
+        ),
+      deps.queues
+        .get(federationQueue)
+        .upsertJobScheduler(
+          "federation-pull",
+          { every: opts.sweeps?.federationPullMs ?? 300_000 },
+          { name: "federation.pull", data: {} },
         ),
       deps.queues
         .get(housekeepingQueue)

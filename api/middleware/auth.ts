@@ -14,9 +14,14 @@ import {
 
 /**
  * The only API calls that need no key: self-registration of shippers and carriers, and the
- * federation inbox, which partners authenticate by signature instead.
+ * federation inbox and feed, which partners authenticate by signature instead.
  */
-const PUBLIC = new Set(["POST /v1/shippers", "POST /v1/carriers", "POST /v1/federation/inbox"]);
+const PUBLIC = new Set([
+  "POST /v1/shippers",
+  "POST /v1/carriers",
+  "POST /v1/federation/inbox",
+  "GET /v1/federation/feed",
+]);
 
 /**
  * Resolves `Authorization: Bearer <key>` to an actor. Under `/v1` a key is required except for

@@ -8,6 +8,7 @@ import { registerListVehicles } from "./carriers/list-vehicles";
 import { registerRegisterCarrier } from "./carriers/register";
 import { registerReviewQualifications } from "./carriers/review-qualifications";
 import { registerUpdateQualifications } from "./carriers/update-qualifications";
+import { registerFederationFeed } from "./federation/feed";
 import { registerFederationInbox } from "./federation/inbox";
 import { registerFeed } from "./feed/read";
 import { registerLoads } from "./loads";
@@ -57,4 +58,5 @@ export function registerRoutes(app: App): void {
   registerNode(app);
   registerPartners(app);
   registerFederationInbox(app);
+  registerFederationFeed(app);
 }

@@ -32,7 +32,7 @@ export type DeliveryRun =
   /** Delivery to this partner is stopped (suspended, or an incompatible protocol version). */
   | { kind: "stopped"; reason: string };
 
-type Attempt =
+export type Attempt =
   | { kind: "delivered" }
   | { kind: "retry"; reason: string; retryAfterMs?: number }
   | { kind: "split"; reason: string }
@@ -61,25 +61,33 @@ function attemptOf(status: number, retryAfter: number | undefined, size: number)
   return { kind: "dead", reason };
 }
 
-/** The batch as WIRE.md writes it, each message named by this node's code and its row id. */
+/** One outbox row as a message on the wire, named by this node's code and the row id. */
+export function wireMessage(
+  from: string,
+  r: Pick<FederationOutboxRow, "id" | "type" | "waybillNumber" | "homeNode" | "origin" | "record">,
+) {
+  return {
+    id: `${from}:${r.id}`,
+    type: r.type,
+    waybill: r.waybillNumber,
+    homeNode: r.homeNode,
+    origin: r.origin,
+    record: r.record,
+  };
+}
+
+/** The batch as WIRE.md writes it. */
 function batchBody(from: string, to: string, rows: readonly FederationOutboxRow[]): string {
   return JSON.stringify({
     protocolVersion: PROTOCOL_VERSION,
     from,
     to,
-    messages: rows.map((r) => ({
-      id: `${from}:${r.id}`,
-      type: r.type,
-      waybill: r.waybillNumber,
-      homeNode: r.homeNode,
-      origin: r.origin,
-      record: r.record,
-    })),
+    messages: rows.map((r) => wireMessage(from, r)),
   });
 }
 
 /** `v1a,<base64 Ed25519 signature>` per live signing key, space-separated. */
-async function signatureHeader(ctx: Ctx, signed: string): Promise<string> {
+export async function signatureHeader(ctx: Ctx, signed: string): Promise<string> {
   const { signers } = await requireFederation(ctx).keys.live(ctx);
   const data = Buffer.from(signed);
   return signers
@@ -87,8 +95,11 @@ async function signatureHeader(ctx: Ctx, signed: string): Promise<string> {
     .join(" ");
 }
 
-/** Posts one signed batch to the partner's inbox, at its registered address only. */
-async function sendBatch(
+/**
+ * Posts one signed batch to the partner's inbox, at its registered address only. An empty
+ * batch is a heartbeat.
+ */
+export async function sendBatch(
   ctx: Ctx,
   partner: FederationPartner,
   rows: readonly FederationOutboxRow[],
@@ -127,7 +138,7 @@ async function sendBatch(
 }
 
 /** Why nothing may be sent to the partner now, or null. */
-async function holdReason(
+export async function holdReason(
   ctx: Ctx,
   partner: FederationPartner | undefined,
 ): Promise<DeliveryRun | null> {
@@ -155,7 +166,12 @@ async function recordAttempt(
   const ids = rows.map((r) => r.id);
   if (attempt.kind === "delivered") {
     await recordOutboxAttempt(ctx.db, ids, { status: "delivered", error: null, at });
-    await saveSyncState(ctx.db, partner, { lastDeliveredAt: at, failed: false, pausedUntil: null });
+    await saveSyncState(ctx.db, partner, {
+      lastDeliveredAt: at,
+      lastReachedAt: at,
+      failed: false,
+      pausedUntil: null,
+    });
     return;
   }
   const error = attempt.reason.slice(0, 500);

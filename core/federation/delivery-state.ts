@@ -1,7 +1,9 @@
 import {
   outboxFigures,
+  type PartnerSyncFigures,
   revivePartnerDeadLetters,
   saveSyncState,
+  selectAllSyncFigures,
   selectDeadLetters,
   selectPartner,
   selectSyncState,
@@ -12,6 +14,7 @@ import type { Ctx } from "../context";
 import { NotFoundError } from "../errors";
 import { withTransaction } from "../transaction";
 import { requireFederationAdmin, requirePartnerReader } from "./access";
+import { heartbeatSeconds } from "./heartbeat";
 import { queueDeliveries } from "./outbox";
 
 async function requirePartner(ctx: Ctx, code: string): Promise<void> {
@@ -75,9 +78,9 @@ export async function replayDeadLetters(
 }
 
 export interface SyncView {
-  /** Whether the last delivery attempt reached the partner (no heartbeats yet: by deliveries). */
+  /** Whether the partner answered a heartbeat or a batch with a 2xx within two heartbeats. */
   reachable: boolean;
-  /** Heartbeats are not sent yet: always null. */
+  /** When the partner's last signed heartbeat reached this node, or null. */
   lastHeartbeatAt: string | null;
   backlog: number;
   oldestUndeliveredSeconds: number | null;
@@ -91,22 +94,23 @@ export interface SyncView {
   stoppedReason: string | null;
 }
 
-/** `GET /v1/partners/{code}/sync`: how delivery to the partner is going. */
-export async function partnerSync(ctx: Ctx, input: { code: string }): Promise<SyncView> {
-  requirePartnerReader(ctx);
-  await requirePartner(ctx, input.code);
-  const [sync, figures] = await Promise.all([
-    selectSyncState(ctx.db, input.code),
-    outboxFigures(ctx.db, input.code),
-  ]);
-  const now = ctx.clock.now().getTime();
+/** The sync figures from a partner's sync row and outbox counts, as seen at `now`. */
+function syncView(
+  figures: Omit<PartnerSyncFigures, "partner">,
+  now: Date,
+  heartbeatS: number,
+): SyncView {
+  const { sync } = figures;
   const oldest = figures.oldestPendingAt
-    ? Math.max(0, Math.round((now - figures.oldestPendingAt.getTime()) / 1000))
+    ? Math.max(0, Math.round((now.getTime() - figures.oldestPendingAt.getTime()) / 1000))
     : null;
   const delivered = sync?.lastDeliveredAt ?? null;
+  const answered = latest(sync?.lastReachedAt ?? null, delivered);
   const failed = sync?.lastFailureAt ?? null;
+  // A 2xx answer counts for two heartbeat intervals, unless an attempt failed after it.
+  const recent = answered !== null && now.getTime() - answered.getTime() <= 2 * heartbeatS * 1000;
   return {
-    reachable: delivered !== null && (failed === null || delivered >= failed),
+    reachable: recent && answered !== null && (failed === null || answered >= failed),
     lastHeartbeatAt: sync?.lastHeartbeatAt?.toISOString() ?? null,
     backlog: figures.pending,
     oldestUndeliveredSeconds: oldest,
@@ -116,4 +120,32 @@ export async function partnerSync(ctx: Ctx, input: { code: string }): Promise<Sy
     lagSeconds: oldest ?? 0,
     stoppedReason: sync?.stoppedReason ?? null,
   };
+}
+
+function latest(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
+}
+
+/** `GET /v1/partners/{code}/sync`: how delivery to the partner is going. */
+export async function partnerSync(ctx: Ctx, input: { code: string }): Promise<SyncView> {
+  requirePartnerReader(ctx);
+  await requirePartner(ctx, input.code);
+  const [sync, figures] = await Promise.all([
+    selectSyncState(ctx.db, input.code),
+    outboxFigures(ctx.db, input.code),
+  ]);
+  return syncView({ sync: sync ?? null, ...figures }, ctx.clock.now(), heartbeatSeconds(ctx));
+}
+
+/** Every partner's sync figures in one query: what `/metrics` reports per partner. */
+export async function allPartnersSync(ctx: Ctx): Promise<(SyncView & { partner: string })[]> {
+  const rows = await selectAllSyncFigures(ctx.db);
+  const now = ctx.clock.now();
+  const heartbeatS = heartbeatSeconds(ctx);
+  return rows.map(({ partner, ...figures }) => ({
+    partner,
+    ...syncView(figures, now, heartbeatS),
+  }));
 }

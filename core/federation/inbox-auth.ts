@@ -59,23 +59,39 @@ function signedByPartner(partner: FederationPartner, signed: Buffer, header: str
  * the timestamp within five minutes, and one signature valid under one of its keys over
  * `{id}.{timestamp}.{body}` (Standard Webhooks, asymmetric `v1a`).
  */
-export async function authenticateBatch(ctx: Ctx, batch: SignedBatch): Promise<FederationPartner> {
-  if (!batch.id || !batch.timestamp || !batch.signature) {
+export function authenticateBatch(ctx: Ctx, batch: SignedBatch): Promise<FederationPartner> {
+  return authenticateSigned(ctx, {
+    id: batch.id,
+    timestamp: batch.timestamp,
+    signature: batch.signature,
+    sender: batch.id && batch.timestamp && batch.signature ? claimedSender(batch.body) : "",
+    payload: batch.body,
+  });
+}
+
+/**
+ * The partner that signed a request, or 401: `payload` is what the signature covers after
+ * `{id}.{timestamp}.` (a batch's body, or a feed request's path and query).
+ */
+export async function authenticateSigned(
+  ctx: Ctx,
+  request: Omit<SignedBatch, "body"> & { sender: string | undefined; payload: string },
+): Promise<FederationPartner> {
+  const { id, timestamp, signature, sender } = request;
+  if (!id || !timestamp || !signature) {
     throw new UnauthorizedError("webhook-id, webhook-timestamp and webhook-signature are required");
   }
-  const sender = claimedSender(batch.body);
-  const partner = await selectPartner(ctx.db, sender);
+  const partner = sender ? await selectPartner(ctx.db, sender) : undefined;
   if (partner?.status !== "active") {
-    throw new UnauthorizedError(`${sender} is not an active partner of this node`);
+    throw new UnauthorizedError(`${sender || "the sender"} is not an active partner of this node`);
   }
-  const timestamp = Number(batch.timestamp);
-  const skew = Math.abs(ctx.clock.now().getTime() / 1000 - timestamp);
-  if (!/^\d{1,12}$/.test(batch.timestamp) || skew > TIMESTAMP_TOLERANCE_S) {
+  const skew = Math.abs(ctx.clock.now().getTime() / 1000 - Number(timestamp));
+  if (!/^\d{1,12}$/.test(timestamp) || skew > TIMESTAMP_TOLERANCE_S) {
     throw new UnauthorizedError("webhook-timestamp is more than five minutes off");
   }
-  const signed = Buffer.from(`${batch.id}.${batch.timestamp}.${batch.body}`);
-  if (!signedByPartner(partner, signed, batch.signature)) {
-    throw new UnauthorizedError(`no valid signature of ${sender}`);
+  const signed = Buffer.from(`${id}.${timestamp}.${request.payload}`);
+  if (!signedByPartner(partner, signed, signature)) {
+    throw new UnauthorizedError(`no valid signature of ${partner.code}`);
   }
   return partner;
 }

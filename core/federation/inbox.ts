@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { insertInboxMessage } from "../../db/queries/federation";
+import { insertInboxMessage, saveSyncState } from "../../db/queries/federation";
 import {
   insertReceivedEvent,
   replaceReplicaLegs,
@@ -198,15 +198,33 @@ async function applyMessage(
 /**
  * `POST /v1/federation/inbox`: authenticates the batch by its sender's keys, then applies its
  * messages in order in one transaction, each once: the inbox row and its effect commit
- * together, and a message seen before is acknowledged without change.
+ * together, and a message seen before is acknowledged without change. An empty batch is the
+ * sender's heartbeat, recorded as such.
  */
 export async function receiveBatch(ctx: Ctx, signed: SignedBatch): Promise<InboxResult> {
   const sender = await authenticateBatch(ctx, signed);
   const batch = parseBatch(ctx, signed.body);
+  // An empty batch is a heartbeat: the sender is alive and its keys still verify.
+  if (batch.messages.length === 0) {
+    await saveSyncState(ctx.db, sender.code, { lastHeartbeatAt: ctx.clock.now() });
+    return { accepted: 0, duplicates: 0, deferred: 0 };
+  }
+  return applyMessages(ctx, sender, batch.messages);
+}
+
+/**
+ * Applies messages from `sender` in order in one transaction, each once by its id: the path
+ * of the inbox and of the catch-up pull alike.
+ */
+export function applyMessages(
+  ctx: Ctx,
+  sender: FederationPartner,
+  messages: readonly Message[],
+): Promise<InboxResult> {
   const system: Ctx = { ...ctx, actor: { kind: "system", name: `partner:${sender.code}` } };
   return withTransaction(system, async (tx) => {
     const result: InboxResult = { accepted: 0, duplicates: 0, deferred: 0 };
-    for (const [i, message] of batch.messages.entries()) {
+    for (const [i, message] of messages.entries()) {
       result[await applyMessage(tx, sender, message, i)]++;
     }
     return result;

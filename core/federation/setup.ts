@@ -33,5 +33,7 @@ export interface FederationSetup<C> {
   readonly kind: NodeKind;
   /** How long a rotated-out key stays published and signing (`CARAVAN_NODE_KEY_GRACE_HOURS`). */
   readonly keyGraceHours: number;
+  /** Seconds between heartbeats to each partner (`CARAVAN_FEDERATION_HEARTBEAT_SECONDS`). */
+  readonly heartbeatSeconds?: number;
   readonly keys: Keyring<C>;
 }

@@ -354,3 +354,77 @@ export async function tryLockPartnerDelivery(db: Db, partner: string): Promise<b
   );
   return row?.locked === true;
 }
+
+export interface PartnerSyncFigures {
+  partner: string;
+  sync: FederationSyncRow | null;
+  pending: number;
+  dead: number;
+  oldestPendingAt: Date | null;
+}
+
+/** Every partner's sync state and outbox figures in one grouped query (for metrics). */
+export async function selectAllSyncFigures(db: Db): Promise<PartnerSyncFigures[]> {
+  const pending = eq(federationOutbox.status, "pending");
+  const o = db
+    .select({
+      partner: federationOutbox.partner,
+      pending: sql<number>`(count(*) filter (where ${pending}))::int`.as("pending"),
+      dead: sql<number>`(count(*) filter (where ${federationOutbox.status} = 'dead'))::int`.as(
+        "dead",
+      ),
+      // Epoch milliseconds: a plain number crosses the subquery without a date parser.
+      oldestMs: sql<
+        number | null
+      >`(extract(epoch from min(${federationOutbox.createdAt}) filter (where ${pending})) * 1000)::float8`.as(
+        "oldest_ms",
+      ),
+    })
+    .from(federationOutbox)
+    .where(inArray(federationOutbox.status, ["pending", "dead"]))
+    .groupBy(federationOutbox.partner)
+    .as("o");
+  const rows = await db
+    .select({
+      partner: federationPartners.code,
+      sync: federationSync,
+      pending: o.pending,
+      dead: o.dead,
+      oldestMs: o.oldestMs,
+    })
+    .from(federationPartners)
+    .leftJoin(federationSync, eq(federationSync.partner, federationPartners.code))
+    .leftJoin(o, eq(o.partner, federationPartners.code))
+    .orderBy(asc(federationPartners.code));
+  return rows.map((r) => ({
+    partner: r.partner,
+    sync: r.sync,
+    pending: r.pending ?? 0,
+    dead: r.dead ?? 0,
+    oldestPendingAt: r.oldestMs === null ? null : new Date(Number(r.oldestMs)),
+  }));
+}
+
+/**
+ * A partner's outbox after `afterSeq`, in the order written, of these record types; dead rows
+ * (refused by the partner for good) are left out. What the catch-up feed serves.
+ */
+export function selectOutboxFeed(
+  db: Db,
+  partner: string,
+  params: { afterSeq: number; limit: number; types: readonly RecordType[] },
+): Promise<FederationOutboxRow[]> {
+  return db
+    .select()
+    .from(federationOutbox)
+    .where(
+      and(
+        eq(federationOutbox.partner, partner),
+        gt(federationOutbox.seq, params.afterSeq),
+        inArray(federationOutbox.status, ["pending", "delivered"]),
+        inArray(federationOutbox.type, [...params.types]),
+      ),
+    )
+    .orderBy(asc(federationOutbox.seq))
+    .limit(params.limit);
+}

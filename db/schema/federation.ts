@@ -193,7 +193,12 @@ export const federationSync = pgTable("federation_sync", {
   stoppedReason: text(),
   /** A 429's `Retry-After`: no batch is sent before it. */
   pausedUntil: tsz("paused_until"),
+  /** Received: the partner's last signed heartbeat to this node. */
   lastHeartbeatAt: tsz("last_heartbeat_at"),
+  /** Sent: the last time the partner answered a heartbeat or a batch with a 2xx. */
+  lastReachedAt: tsz("last_reached_at"),
+  /** Where the last pull from the partner's catch-up feed ended (its opaque cursor). */
+  pullCursor: text(),
 });
 
 export type FederationSyncRow = typeof federationSync.$inferSelect;
@@ -207,4 +212,6 @@ export const federationSyncClasses: FieldClassification<FederationSyncRow> = {
   stoppedReason: "internal",
   pausedUntil: "internal",
   lastHeartbeatAt: "internal",
+  lastReachedAt: "internal",
+  pullCursor: "internal",
 };

@@ -1,4 +1,6 @@
 import { deliverToPartner, pendingOutbox } from "../../core/federation/deliver";
+import { sendHeartbeats } from "../../core/federation/heartbeat";
+import { pullFromPartners } from "../../core/federation/pull";
 import { federationQueue } from "../queues/federation";
 import type { Processors } from "./types";
 
@@ -33,5 +35,19 @@ export const federationProcessors: Processors<typeof federationQueue> = {
     }
     if (rows.length > 0) logger.info({ requeued: rows.length }, "pending outbox rows queued");
     return { requeued: rows.length };
+  },
+  "federation.heartbeat": async (_payload, { ctx, logger }) => {
+    const outcomes = await sendHeartbeats(ctx);
+    const unreached = outcomes.filter((o) => !o.reached);
+    if (unreached.length > 0) logger.warn({ unreached }, "partners did not answer the heartbeat");
+    return { sent: outcomes.length, unreached: unreached.length };
+  },
+  "federation.pull": async (_payload, { ctx, logger }) => {
+    const outcomes = await pullFromPartners(ctx);
+    const failed = outcomes.filter((o) => o.error);
+    if (failed.length > 0) logger.warn({ failed }, "pulling partner feeds failed");
+    const applied = outcomes.reduce((n, o) => n + o.applied, 0);
+    if (applied > 0) logger.info({ applied }, "missed messages pulled from partner feeds");
+    return { applied, failed: failed.length };
   },
 };

@@ -15,6 +15,8 @@ export const federationQueue = defineQueue(
       partner: z.string().min(1).max(16),
     }),
     "federation.sweep": z.strictObject({}),
+    "federation.heartbeat": z.strictObject({}),
+    "federation.pull": z.strictObject({}),
   },
   {
     defaults: {
