@@ -390,6 +390,11 @@ than all those held now moves the status by one transition, and only one that la
 earlier events is replayed with them.`;
 }
 
+/** Progress on stderr: the last line on stdout stays the figures' JSON. */
+function progress(line: string): void {
+  process.stderr.write(`sync: ${line}\n`);
+}
+
 const server = await benchPostgres();
 const a = await startNode(server.url, A);
 const b = await startNode(server.url, B);
@@ -397,9 +402,12 @@ try {
   await registerPartner(a, b, ["KZ"], []);
   await registerPartner(b, a, ["CN"], ["65"]);
   const { numbers, carrierKey } = await issueWaybills(a, b, WAYBILLS);
+  progress(`${WAYBILLS} waybills held at ${b.code}`);
   const next = eventSource(numbers);
   const flat = await phaseThroughput(a, b, carrierKey, next);
+  progress(`throughput: ${JSON.stringify(flat)}`);
   const lag = await phaseLag(a, b, carrierKey, next);
+  progress(`lag: ${JSON.stringify(lag)}`);
   const baseline = await baselineRuntime(server.url);
   const raw = await rawBullmq(baseline.runtime, RAW_JOBS);
   await baseline.drop();
