@@ -105,6 +105,8 @@ export async function startNodeProcess(opts: {
   port: number;
   adminKey: string;
   pool: number;
+  /** More environment for this node (its code, egress allowance, queue backend). */
+  env?: Record<string, string>;
 }): Promise<ChildProcess> {
   const profile = process.env.BENCH_PROFILE
     ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
@@ -119,6 +121,7 @@ export async function startNodeProcess(opts: {
       CARAVAN_REGISTRATIONS_PER_HOUR: "1000000000",
       CARAVAN_DB_POOL: String(opts.pool),
       LOG_LEVEL: "warn",
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

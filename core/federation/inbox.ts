@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, max } from "drizzle-orm";
 import { insertInboxMessage, saveSyncState } from "../../db/queries/federation";
 import {
   insertReceivedEvent,
@@ -11,7 +11,7 @@ import type { Ctx, TxState } from "../context";
 import { ConflictError, ValidationError } from "../errors";
 import { withTransaction } from "../transaction";
 import { changeStatus } from "../waybills/events";
-import { fingerprint, replay } from "../waybills/lifecycle";
+import { canTransition, fingerprint, replay } from "../waybills/lifecycle";
 import { concernsPartner, waybillGeography } from "./agreement";
 import { authenticateBatch, type SignedBatch } from "./inbox-auth";
 import { shareWithPartners } from "./outbox";
@@ -70,6 +70,35 @@ async function settleStatus(tx: Tx, w: Waybill, eventType: Waybill["status"]): P
   if (status === w.status) return w;
   await changeStatus(tx, w, status, eventType);
   return { ...w, status };
+}
+
+/** The latest occurrence among the waybill's events, or null when it has none. */
+async function latestOccurrence(tx: Tx, number: string): Promise<Date | null> {
+  const [row] = await tx.db
+    .select({ at: max(waybillEvents.occurredAt) })
+    .from(waybillEvents)
+    .where(eq(waybillEvents.waybillNumber, number));
+  return row?.at ?? null;
+}
+
+/**
+ * The status once `event`, later than every event held before it (`latest`), joins them. The
+ * status held is the replay of those events, and a replay ends with the latest event, so it
+ * moves exactly as one transition would: no need to read and replay the whole set per message.
+ * An event that lands among earlier ones is replayed with all of them.
+ */
+async function settleAfterEvent(
+  tx: Tx,
+  w: Waybill,
+  event: { type: Waybill["status"]; occurredAt: Date },
+  latest: Date | null,
+): Promise<Waybill> {
+  if (latest === null || event.occurredAt.getTime() <= latest.getTime()) {
+    return settleStatus(tx, w, event.type);
+  }
+  if (!canTransition(w.status, event.type) || event.type === w.status) return w;
+  await changeStatus(tx, w, event.type, event.type);
+  return { ...w, status: event.type };
 }
 
 /** A partner's waybill: stored as a replica (never over one of this node's own). */
@@ -141,6 +170,7 @@ async function applyEvent(
     location: record.location ?? null,
     details: record.details ?? {},
   };
+  const latest = await latestOccurrence(tx, w.number);
   const row = await insertReceivedEvent(tx.db, {
     waybillNumber: w.number,
     ...content,
@@ -153,7 +183,7 @@ async function applyEvent(
   });
   // Held already (from the sender or another partner): not applied nor forwarded again.
   if (!row) return;
-  const waybill = await settleStatus(tx, w, record.type);
+  const waybill = await settleAfterEvent(tx, w, content, latest);
   await shareWithPartners(tx, {
     waybill,
     legs,

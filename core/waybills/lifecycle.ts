@@ -47,7 +47,7 @@ export interface TrackingEvent {
   details: Record<string, unknown>;
 }
 
-function canTransition(from: WaybillState, to: WaybillState): boolean {
+export function canTransition(from: WaybillState, to: WaybillState): boolean {
   return from === to || TRANSITIONS[from].includes(to);
 }
 

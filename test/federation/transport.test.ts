@@ -1,6 +1,9 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION } from "../../core/federation/vocabulary";
+import { replay } from "../../core/waybills/lifecycle";
 import { formatWaybillNumber } from "../../core/waybills/number";
+import { waybillEvents } from "../../db/schema";
 import { loadBody } from "../marketplace/support";
 import { registerCarrier, registerShipper } from "../support/fixtures";
 import { queueBackends } from "../support/queues";
@@ -211,6 +214,52 @@ describe.each(queueBackends())("federation between three nodes on $name", (backe
       expect(res.status, await res.clone().text()).toBe(200);
       expect(await eventsAt(kz, toAlmaty)).toEqual(before);
       expect((await readAt(kz, toAlmaty)).body.status).toBe(statusBefore);
+    });
+
+    it("moves a replica's status with each later event exactly as replaying all its events would", async () => {
+      const no = await issue("KZ-ALA", [{ mode: "rail", from: "CN-URC", to: "KZ-ALA" }]);
+      expect(await eventually(async () => (await readAt(kz, no)).status === 200, 15_000)).toBe(
+        true,
+      );
+      type Sent = { id: string; waybill: string; type: string; record: Record<string, unknown> };
+      const template = kz.inbox
+        .flatMap((r) => (JSON.parse(r.body) as { messages: Sent[] }).messages)
+        .find((m) => m.waybill === no && m.type === "event");
+      if (!template) throw new Error(`no event message for ${no}`);
+      const created = Date.parse(String(template.record.occurredAt));
+      // Illegal from the status held, legal, legal, illegal again: each later than all before.
+      const steps = [
+        ["pod_confirmed", "created"],
+        ["picked_up", "picked_up"],
+        ["delivered", "delivered"],
+        ["in_transit", "delivered"],
+      ] as const;
+      for (const [i, [type, status]] of steps.entries()) {
+        const body = JSON.stringify({
+          protocolVersion: PROTOCOL_VERSION,
+          from: "XJ",
+          to: "KZ",
+          messages: [
+            {
+              ...template,
+              id: `XJ:later-${no}-${i}`,
+              record: { type, occurredAt: iso(created + (i + 1) * 60_000), location: null },
+            },
+          ],
+        });
+        const res = await fetch(`${kz.url}/v1/federation/inbox`, {
+          method: "POST",
+          headers: signedHeaders(xj.node.identity, body),
+          body,
+        });
+        expect(res.status, await res.clone().text()).toBe(200);
+        expect((await readAt(kz, no)).body.status).toBe(status);
+        const held = await kz.node.database.db
+          .select()
+          .from(waybillEvents)
+          .where(eq(waybillEvents.waybillNumber, no));
+        expect(replay(held).status).toBe(status);
+      }
     });
 
     it("refuses a tampered body and a stale timestamp with 401", async () => {
