@@ -1,9 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
 import postgres from "postgres";
@@ -13,6 +9,7 @@ import { loadConfig } from "../../core/config";
 import { loadBody } from "../marketplace/support";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { shipperBody } from "../support/fixtures";
+import { ownRedis } from "../support/redis";
 
 // Faults a node must survive against real PostgreSQL and Redis: its database connections
 // killed under write load, and Redis gone under write load. Each costs some 5xx answers at
@@ -285,57 +282,6 @@ describe("a dropped database connection", () => {
     }
   });
 });
-
-/** A redis-server of this test's own, on a free port, that it can stop and start again. */
-async function ownRedis() {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  const dir = mkdtempSync(join(tmpdir(), "caravan-redis-"));
-  let proc: ChildProcess | undefined;
-  const redis = {
-    url: `redis://127.0.0.1:${port}`,
-    get running() {
-      return proc !== undefined && proc.exitCode === null;
-    },
-    async start() {
-      // No persistence: it comes back empty, the harder case (jobs and schedules gone).
-      proc = spawn(
-        "redis-server",
-        ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        { cwd: dir, stdio: "ignore" },
-      );
-      await until(
-        "redis to listen",
-        () =>
-          new Promise<true | undefined>((resolve) => {
-            const probe = spawn("redis-cli", ["-p", String(port), "ping"]);
-            let out = "";
-            probe.stdout.on("data", (d) => {
-              out += d;
-            });
-            probe.on("exit", () => resolve(out.includes("PONG") ? true : undefined));
-          }),
-        10_000,
-      );
-    },
-    async stop() {
-      if (!proc || proc.exitCode !== null) return;
-      const gone = once(proc, "exit");
-      proc.kill("SIGKILL");
-      await gone;
-    },
-    async dispose() {
-      await redis.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  await redis.start();
-  return redis;
-}
 
 describe("a Redis outage", () => {
   it("does not hold writes, shows on /ready and /metrics, and loses no closing", async () => {
