@@ -78,7 +78,7 @@ export async function servedNode(
 ): Promise<ServedNode> {
   const workers = testWorkers(backend);
   const node = await createTestNode({
-    ...(opts.pool ? { database: await createTestDatabase({ max: opts.pool }) } : {}),
+    database: await createTestDatabase({ max: opts.pool ?? 4 }),
     nodeCode: code,
     egressAllow: "127.0.0.0/8",
     jobs: workers.jobs,
