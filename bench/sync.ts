@@ -30,6 +30,8 @@ const POOL = Number(process.env.BENCH_POOL ?? 20);
 const APPLY_TIMEOUT_MS = Number(process.env.BENCH_SYNC_TIMEOUT_S ?? 600) * 1000;
 const ADMIN_KEY = `cvn_bench_${randomBytes(16).toString("hex")}`;
 const A = { code: "XJ", port: 3931, redisDb: 11 };
+/** A's queue workers, in a process of their own once the events are recorded. */
+const A_WORKERS_PORT = 3933;
 const B = { code: "KZ", port: 3932, redisDb: 12 };
 const HOUR = 3_600_000;
 
@@ -38,6 +40,8 @@ interface Node {
   url: string;
   sql: postgres.Sql;
   child: ChildProcess;
+  databaseUrl: string;
+  redisUrl: string | undefined;
   drop(): Promise<void>;
 }
 
@@ -72,23 +76,50 @@ async function clearRedis(url: string | undefined): Promise<void> {
   redis.disconnect();
 }
 
-async function startNode(serverUrl: string, spec: typeof A): Promise<Node> {
-  const db = await freshDatabase(serverUrl, `caravan_bench_sync_${spec.code.toLowerCase()}`);
-  const redisUrl = redisUrlFor(spec.redisDb);
-  await clearRedis(redisUrl);
-  const child = await startNodeProcess({
-    databaseUrl: db.url,
-    port: spec.port,
+function startProcess(
+  spec: { code: string; databaseUrl: string; redisUrl: string | undefined },
+  port: number,
+  workers: "on" | "off",
+): Promise<ChildProcess> {
+  return startNodeProcess({
+    databaseUrl: spec.databaseUrl,
+    port,
     adminKey: ADMIN_KEY,
     pool: POOL,
     env: {
       CARAVAN_NODE_CODE: spec.code,
       CARAVAN_EGRESS_ALLOW: "127.0.0.0/8",
-      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      CARAVAN_WORKERS: workers,
+      ...(spec.redisUrl ? { REDIS_URL: spec.redisUrl } : {}),
     },
   });
+}
+
+async function startNode(serverUrl: string, spec: typeof A): Promise<Node> {
+  const db = await freshDatabase(serverUrl, `caravan_bench_sync_${spec.code.toLowerCase()}`);
+  const redisUrl = redisUrlFor(spec.redisDb);
+  await clearRedis(redisUrl);
+  const child = await startProcess(
+    { code: spec.code, databaseUrl: db.url, redisUrl },
+    spec.port,
+    "on",
+  );
   const sql = postgres(db.url, { max: 2, onnotice: () => {} });
-  return { code: spec.code, url: `http://127.0.0.1:${spec.port}`, sql, child, drop: db.drop };
+  return {
+    code: spec.code,
+    url: `http://127.0.0.1:${spec.port}`,
+    sql,
+    child,
+    databaseUrl: db.url,
+    redisUrl,
+    drop: db.drop,
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
 }
 
 /** `at` registers `other` from its `/.well-known/caravan-node`. */
@@ -257,20 +288,37 @@ async function lagsMs(a: Node, b: Node, since: Date): Promise<number[]> {
   return lags.sort((x, y) => x - y);
 }
 
-async function phaseThroughput(a: Node, b: Node, key: string, next: Next) {
-  const before = await eventsAppliedAt(b);
-  const t0 = Date.now();
+/** `EVENTS` events recorded through A's API while no worker of A's runs: the outbox fills. */
+async function phaseRecord(a: Node, key: string, next: Next) {
+  const t0 = performance.now();
   await writeFlat(a, key, next, EVENTS);
-  const written = Date.now();
+  const seconds = (performance.now() - t0) / 1000;
+  return { events: EVENTS, writtenPerS: round(EVENTS / seconds, 0) };
+}
+
+/**
+ * A's workers start in their own process and deliver the backlog. Rate from the first event
+ * applied at B to the last (B's inbox row times), so the process's start-up is not counted;
+ * `drainMs` counts from the workers' process being up.
+ */
+async function phaseDrain(a: Node, b: Node) {
+  const since = new Date();
+  const before = await eventsAppliedAt(b);
+  const workers = await startProcess(a, A_WORKERS_PORT, "on");
+  const up = Date.now();
   await waitFor(async () => (await eventsAppliedAt(b)) >= before + EVENTS, APPLY_TIMEOUT_MS);
-  const [span] = await b.sql<{ last: Date }[]>`
-    select max(received_at) as last from federation_inbox where type = 'event'`;
+  const [span] = await b.sql<{ first: Date; last: Date }[]>`
+    select min(received_at) as first, max(received_at) as last from federation_inbox
+    where type = 'event' and received_at >= ${since}`;
+  const first = span?.first.getTime() ?? up;
   const last = span?.last.getTime() ?? Date.now();
   return {
-    events: EVENTS,
-    writtenPerS: round(EVENTS / ((written - t0) / 1000), 0),
-    appliedPerS: round(EVENTS / ((last - t0) / 1000), 0),
-    drainAfterWritesMs: Math.max(0, last - written),
+    workers,
+    figures: {
+      events: EVENTS,
+      appliedPerS: round(EVENTS / (Math.max(1, last - first) / 1000), 0),
+      drainMs: last - up,
+    },
   };
 }
 
@@ -334,14 +382,13 @@ async function baselineRuntime(serverUrl: string) {
 
 async function stopNode(node: Node): Promise<void> {
   await node.sql.end();
-  node.child.kill("SIGTERM");
-  await new Promise((r) => node.child.once("exit", r));
+  await stopChild(node.child);
   await node.drop();
 }
 
 function report(figures: {
   backend: string;
-  flat: Awaited<ReturnType<typeof phaseThroughput>>;
+  flat: Awaited<ReturnType<typeof phaseRecord>> & Awaited<ReturnType<typeof phaseDrain>>["figures"];
   lag: Awaited<ReturnType<typeof phaseLag>>;
   raw: Awaited<ReturnType<typeof rawBullmq>>;
   ratio: number;
@@ -398,14 +445,22 @@ function progress(line: string): void {
 const server = await benchPostgres();
 const a = await startNode(server.url, A);
 const b = await startNode(server.url, B);
+let aWorkers: ChildProcess | undefined;
 try {
   await registerPartner(a, b, ["KZ"], []);
   await registerPartner(b, a, ["CN"], ["65"]);
   const { numbers, carrierKey } = await issueWaybills(a, b, WAYBILLS);
   progress(`${WAYBILLS} waybills held at ${b.code}`);
+  // From here A runs as an API process and a workers process, as a busy node would.
+  await stopChild(a.child);
+  a.child = await startProcess(a, A.port, "off");
   const next = eventSource(numbers);
-  const flat = await phaseThroughput(a, b, carrierKey, next);
-  progress(`throughput: ${JSON.stringify(flat)}`);
+  const recorded = await phaseRecord(a, carrierKey, next);
+  progress(`recorded at ${a.code}: ${JSON.stringify(recorded)}`);
+  const drain = await phaseDrain(a, b);
+  aWorkers = drain.workers;
+  const flat = { ...recorded, ...drain.figures };
+  progress(`applied at ${b.code}: ${JSON.stringify(drain.figures)}`);
   const lag = await phaseLag(a, b, carrierKey, next);
   progress(`lag: ${JSON.stringify(lag)}`);
   const baseline = await baselineRuntime(server.url);
@@ -429,6 +484,7 @@ try {
   writeSection("sync", report({ backend, flat, lag, raw, ratio }));
   console.log(JSON.stringify(figures));
 } finally {
+  if (aWorkers) await stopChild(aWorkers);
   await stopNode(a);
   await stopNode(b);
   await server.stop();

@@ -1,4 +1,4 @@
-import { eq, max } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { insertInboxMessage, saveSyncState } from "../../db/queries/federation";
 import {
   insertReceivedEvent,
@@ -10,7 +10,7 @@ import { type Waybill, waybillEvents, waybillLegs, waybills } from "../../db/sch
 import type { Ctx, TxState } from "../context";
 import { ConflictError, ValidationError } from "../errors";
 import { withTransaction } from "../transaction";
-import { changeStatus } from "../waybills/events";
+import { changeStatus, latestOccurrence } from "../waybills/events";
 import { canTransition, fingerprint, replay } from "../waybills/lifecycle";
 import { concernsPartner, waybillGeography } from "./agreement";
 import { authenticateBatch, type SignedBatch } from "./inbox-auth";
@@ -70,15 +70,6 @@ async function settleStatus(tx: Tx, w: Waybill, eventType: Waybill["status"]): P
   if (status === w.status) return w;
   await changeStatus(tx, w, status, eventType);
   return { ...w, status };
-}
-
-/** The latest occurrence among the waybill's events, or null when it has none. */
-async function latestOccurrence(tx: Tx, number: string): Promise<Date | null> {
-  const [row] = await tx.db
-    .select({ at: max(waybillEvents.occurredAt) })
-    .from(waybillEvents)
-    .where(eq(waybillEvents.waybillNumber, number));
-  return row?.at ?? null;
 }
 
 /**
