@@ -13,6 +13,7 @@ import type { Config } from "../core/config";
 import { type Ctx, requireFederation, systemClock } from "../core/context";
 import { EgressPolicy } from "../core/egress";
 import { allPartnersSync } from "../core/federation/delivery-state";
+import { RecentIds } from "../core/federation/recent-ids";
 import type { FederationSetup } from "../core/federation/setup";
 import { SigningKeyring } from "../core/federation/signing-keys";
 import { FeedCursors } from "../core/feed/cursor";
@@ -149,6 +150,9 @@ async function composeIdentity(
 }
 
 /** The node as partners see it (`CARAVAN_NODE_NAME`, `_KIND`, `_KEY_GRACE_HOURS`). */
+/** Enough for a few minutes of a busy partner's deliveries, at about 100 bytes each. */
+const DELIVERED_IDS_KEPT = 100_000;
+
 function federationSetup(config: Config): FederationSetup<Ctx> {
   return {
     name: config.CARAVAN_NODE_NAME ?? `Caravan node ${config.CARAVAN_NODE_CODE}`,
@@ -156,6 +160,7 @@ function federationSetup(config: Config): FederationSetup<Ctx> {
     keyGraceHours: config.CARAVAN_NODE_KEY_GRACE_HOURS,
     heartbeatSeconds: config.CARAVAN_FEDERATION_HEARTBEAT_SECONDS,
     keys: new SigningKeyring(),
+    delivered: new RecentIds(DELIVERED_IDS_KEPT),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   selectSyncState,
   stalePendingOutbox,
   tryLockPartnerDelivery,
+  waitLockPartnerDelivery,
 } from "../../db/queries/federation";
 import type { FederationOutboxRow, FederationPartner } from "../../db/schema/federation";
 import type { Ctx } from "../context";
@@ -19,6 +20,11 @@ import { PROTOCOL_VERSION } from "./vocabulary";
 /** Messages per batch at most; a 413 halves it. */
 const BATCH_SIZE = 100;
 const TIMEOUT_MS = 10_000;
+/**
+ * How long a job waits for another's run to end before it is retried. The run most likely
+ * carries the job's own row, so waiting briefly usually ends the job without a retry.
+ */
+const LOCK_WAIT_MS = 2_000;
 /** Batches one job sends before it lets the next job of the queue run. */
 const MAX_BATCHES_PER_RUN = 50;
 
@@ -166,6 +172,7 @@ async function recordAttempt(
   const ids = rows.map((r) => r.id);
   if (attempt.kind === "delivered") {
     await recordOutboxAttempt(ctx.db, ids, { status: "delivered", error: null, at });
+    ctx.federation?.delivered?.addAll(ids);
     await saveSyncState(ctx.db, partner, {
       lastDeliveredAt: at,
       lastReachedAt: at,
@@ -223,18 +230,28 @@ export async function deliverToPartner(
   ctx: Ctx,
   input: { partner: string; outboxId?: string },
 ): Promise<DeliveryRun> {
-  if (input.outboxId) {
-    const row = await selectOutboxRow(ctx.db, input.outboxId);
-    if (row?.status !== "pending") return { kind: "done", delivered: 0, dead: 0 };
-  }
+  const nothing: DeliveryRun = { kind: "done", delivered: 0, dead: 0 };
+  if (input.outboxId && !(await stillPending(ctx, input.outboxId))) return nothing;
   const partner = await selectPartner(ctx.db, input.partner);
   const held = await holdReason(ctx, partner);
   if (held || !partner) return held ?? { kind: "stopped", reason: "no such partner" };
   return transaction(ctx.db, async (lockTx) => {
-    if (!(await tryLockPartnerDelivery(lockTx, partner.code))) return { kind: "busy" };
+    if (!(await tryLockPartnerDelivery(lockTx, partner.code))) {
+      if (!(await waitLockPartnerDelivery(lockTx, partner.code, LOCK_WAIT_MS))) {
+        return { kind: "busy" };
+      }
+      // The run just ended has most likely sent this job's row.
+      if (input.outboxId && !(await stillPending(ctx, input.outboxId))) return nothing;
+    }
     // The rows are written outside the lock's transaction, so progress shows at once.
     return drain(ctx, partner);
   });
+}
+
+async function stillPending(ctx: Ctx, outboxId: string): Promise<boolean> {
+  if (ctx.federation?.delivered?.has(outboxId)) return false;
+  const row = await selectOutboxRow(ctx.db, outboxId);
+  return row?.status === "pending";
 }
 
 /**

@@ -18,6 +18,8 @@ export interface ShareInput {
   /** Or how to read them: only read when some partner is active. */
   legs: readonly WaybillLeg[] | ((ctx: Ctx) => Promise<WaybillLeg[]>);
   items: readonly SharedItem[];
+  /** The active partners, when the caller read them already. */
+  partners?: readonly FederationPartner[];
   /** The node where the records were first written: this node's code for its own changes. */
   origin: string;
   /** The partner they came from, if received: never sent back to it. */
@@ -69,7 +71,7 @@ export async function shareWithPartners(
   ctx: Ctx & { tx: TxState },
   input: ShareInput,
 ): Promise<number> {
-  const partners = await selectActivePartners(ctx.db);
+  const partners = input.partners ?? (await selectActivePartners(ctx.db));
   if (partners.length === 0 || !ctx.nodeCode) return 0;
   const legs = typeof input.legs === "function" ? await input.legs(ctx) : input.legs;
   const shared = { ...input, legs };

@@ -1,4 +1,5 @@
 import type { NodeKind, PublicJwk } from "../../db/schema/federation";
+import type { RecentIds } from "./recent-ids";
 
 export interface SigningKey {
   readonly kid: string;
@@ -36,4 +37,6 @@ export interface FederationSetup<C> {
   /** Seconds between heartbeats to each partner (`CARAVAN_FEDERATION_HEARTBEAT_SECONDS`). */
   readonly heartbeatSeconds?: number;
   readonly keys: Keyring<C>;
+  /** Outbox rows this process saw delivered lately, so their jobs end without a query. */
+  readonly delivered?: RecentIds;
 }

@@ -1,14 +1,17 @@
 import { and, eq, max } from "drizzle-orm";
+import { selectActivePartners } from "../../db/queries/federation";
 import { insertWaybillEvent, setWaybillStatus } from "../../db/queries/waybills";
 import {
   type Place,
   type Waybill,
+  type WaybillEvent,
   type WaybillLeg,
   type WaybillState,
   waybillEvents,
   waybillLegs,
   waybills,
 } from "../../db/schema";
+import type { FederationPartner } from "../../db/schema/federation";
 import type { RoutingEngine } from "../../routing/engine";
 import { recordAudit } from "../audit/append";
 import type { Ctx } from "../context";
@@ -52,11 +55,12 @@ export function currentLegAt<L extends { seq: number }>(
  * Who may report what: the carrier of the leg in progress tracks the journey, the shipper
  * confirms delivery (and may cancel or raise an exception), admins and the node may do all.
  */
-async function requireReporter(
+function requireReporter(
   ctx: Ctx,
-  w: Waybill,
+  held: HeldWaybill,
   event: { type: WaybillState; occurredAt: Date },
-): Promise<void> {
+): void {
+  const { waybill: w, legs } = held;
   const actor = ctx.actor;
   const type = event.type;
   if (type === "created") {
@@ -68,10 +72,6 @@ async function requireReporter(
   }
   if (actor.kind === "admin" || actor.kind === "system") return;
   if (!("orgId" in actor)) throw NotFoundError.of("waybill", w.number);
-  const legs = await ctx.db
-    .select({ seq: waybillLegs.seq, carrierId: waybillLegs.carrierId, mode: waybillLegs.mode })
-    .from(waybillLegs)
-    .where(eq(waybillLegs.waybillNumber, w.number));
   const isCarrier = w.carrierId === actor.orgId || legs.some((l) => l.carrierId === actor.orgId);
   const isShipper = w.shipperId === actor.orgId;
   if (!isCarrier && !isShipper) {
@@ -89,15 +89,7 @@ async function requireReporter(
   if (type === "pod_confirmed" || type === "cancelled") {
     throw new ForbiddenError(`${type} is the shipper's to report`, [], "NOT_REPORTER");
   }
-  const transshipments = await ctx.db
-    .select({ occurredAt: waybillEvents.occurredAt })
-    .from(waybillEvents)
-    .where(and(eq(waybillEvents.waybillNumber, w.number), eq(waybillEvents.type, "transshipped")));
-  const leg = currentLegAt(
-    legs,
-    transshipments.map((t) => t.occurredAt),
-    event.occurredAt,
-  );
+  const leg = currentLegAt(legs, held.transshipments, event.occurredAt);
   const carrierNow = leg?.carrierId ?? w.carrierId;
   if (carrierNow !== actor.orgId) {
     const which = leg ? `leg ${leg.seq} of ${legs.length} (${leg.mode})` : "the journey";
@@ -133,9 +125,10 @@ export async function appendWaybillEvent(
 ): Promise<AppendResult> {
   const number = parseWaybillNumber(input.number);
   return withTransaction(ctx, async (tx) => {
-    const w = await lockWaybill(tx, number);
+    const held = await holdWaybill(tx, number);
+    const w = held.waybill;
     const occurredAt = new Date(input.event.occurredAt);
-    await requireReporter(tx, w, { type: input.event.type, occurredAt });
+    requireReporter(tx, held, { type: input.event.type, occurredAt });
     const event: TrackingEvent = {
       type: input.event.type,
       occurredAt,
@@ -143,21 +136,12 @@ export async function appendWaybillEvent(
       details: input.event.details ?? {},
     };
     const fp = fingerprint(event);
-    const latest = await latestOccurrence(tx, number);
-    let status: WaybillState;
-    if (latest !== null && occurredAt.getTime() > latest.getTime()) {
-      status = statusAfterLatest(w.status, event);
-    } else {
-      const rows = await tx.db
-        .select()
-        .from(waybillEvents)
-        .where(eq(waybillEvents.waybillNumber, number));
-      const same = rows.find((r) => r.fingerprint === fp);
-      if (same) {
-        return { event: waybillEventView(same, "sensitive"), status: w.status, duplicate: true };
-      }
-      status = statusWith(rows, event, fp);
+    const settled = await settleNewEvent(tx, held, event, fp);
+    if ("duplicate" in settled) {
+      const view = waybillEventView(settled.duplicate, "sensitive");
+      return { event: view, status: w.status, duplicate: true };
     }
+    const { status } = settled;
     const row = await insertWaybillEvent(tx.db, {
       waybillNumber: number,
       ...event,
@@ -166,13 +150,17 @@ export async function appendWaybillEvent(
       recordedAt: tx.clock.now(),
       ...(await signEvent(tx, { waybillNumber: number, ...event, fingerprint: fp })),
     });
-    if (status !== w.status) await changeStatus(tx, w, status, event.type);
-    await shareWithPartners(tx, {
-      waybill: { ...w, status },
-      legs: (c) => selectLegs(c, number),
-      items: [{ type: "event", event: row }],
-      origin: tx.nodeCode ?? "XJ",
-    });
+    // Independent writes, sent together: one round trip on the transaction's connection.
+    await Promise.all([
+      status !== w.status ? changeStatus(tx, w, status, event.type, held.legs) : undefined,
+      shareWithPartners(tx, {
+        waybill: { ...w, status },
+        legs: held.legs,
+        partners: held.partners,
+        items: [{ type: "event", event: row }],
+        origin: tx.nodeCode ?? "XJ",
+      }),
+    ]);
     recordAudit(tx, {
       action: "waybill.event_recorded",
       entityType: "waybill",
@@ -183,14 +171,69 @@ export async function appendWaybillEvent(
   });
 }
 
-function selectLegs(ctx: Ctx, number: string): Promise<WaybillLeg[]> {
-  return ctx.db.select().from(waybillLegs).where(eq(waybillLegs.waybillNumber, number));
+/** What recording an event reads about its waybill, the waybill locked first. */
+interface HeldWaybill {
+  waybill: Waybill;
+  legs: WaybillLeg[];
+  /** When each `transshipped` event occurred: they hand the cargo from leg to leg. */
+  transshipments: Date[];
+  /** The latest occurrence among the waybill's events, or null when it has none. */
+  latest: Date | null;
+  partners: FederationPartner[];
 }
 
-async function lockWaybill(ctx: Ctx, number: string): Promise<Waybill> {
-  const [w] = await ctx.db.select().from(waybills).where(eq(waybills.number, number)).for("update");
+/**
+ * Locks the waybill and reads what recording an event needs, sent as one pipeline: the server
+ * runs the statements in order, so the reads after the lock see every event committed before
+ * it. (Eleven sequential round trips per event, each a socket write and a read, were most of
+ * a request's cost.)
+ */
+async function holdWaybill(tx: Ctx, number: string): Promise<HeldWaybill> {
+  const [[w], legs, transshipments, latest, partners] = await Promise.all([
+    tx.db.select().from(waybills).where(eq(waybills.number, number)).for("update"),
+    selectLegs(tx, number),
+    tx.db
+      .select({ at: waybillEvents.occurredAt })
+      .from(waybillEvents)
+      .where(and(eq(waybillEvents.waybillNumber, number), eq(waybillEvents.type, "transshipped"))),
+    latestOccurrence(tx, number),
+    selectActivePartners(tx.db),
+  ]);
   if (!w) throw NotFoundError.of("waybill", number);
-  return w;
+  return {
+    waybill: w,
+    legs,
+    transshipments: transshipments.map((t) => t.at),
+    latest,
+    partners,
+  };
+}
+
+/**
+ * The status once the new event joins the waybill's, or the event already held under its
+ * fingerprint. An event later than all held moves the status by one transition; one that
+ * lands among them is replayed with the whole set.
+ */
+async function settleNewEvent(
+  tx: Ctx,
+  held: HeldWaybill,
+  event: TrackingEvent,
+  fp: string,
+): Promise<{ status: WaybillState } | { duplicate: WaybillEvent }> {
+  if (held.latest !== null && event.occurredAt.getTime() > held.latest.getTime()) {
+    return { status: statusAfterLatest(held.waybill.status, event) };
+  }
+  const rows = await tx.db
+    .select()
+    .from(waybillEvents)
+    .where(eq(waybillEvents.waybillNumber, held.waybill.number));
+  const same = rows.find((r) => r.fingerprint === fp);
+  if (same) return { duplicate: same };
+  return { status: statusWith(rows, event, fp) };
+}
+
+function selectLegs(ctx: Ctx, number: string): Promise<WaybillLeg[]> {
+  return ctx.db.select().from(waybillLegs).where(eq(waybillLegs.waybillNumber, number));
 }
 
 /** The latest occurrence among the waybill's events, or null when it has none. */
@@ -261,13 +304,17 @@ export async function changeStatus(
   w: Waybill,
   to: WaybillState,
   eventType: WaybillState,
+  /** The waybill's legs, when the caller holds them already. */
+  heldLegs?: readonly { carrierId: string }[],
 ): Promise<void> {
   await setWaybillStatus(tx.db, w.number, to, tx.clock.now());
   if (w.homeNode !== null) return;
-  const legs = await tx.db
-    .select({ carrierId: waybillLegs.carrierId })
-    .from(waybillLegs)
-    .where(eq(waybillLegs.waybillNumber, w.number));
+  const legs =
+    heldLegs ??
+    (await tx.db
+      .select({ carrierId: waybillLegs.carrierId })
+      .from(waybillLegs)
+      .where(eq(waybillLegs.waybillNumber, w.number)));
   await emitFeed(
     tx,
     partyEvents(w, legs, "waybill.status_changed", {

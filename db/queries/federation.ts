@@ -355,6 +355,36 @@ export async function tryLockPartnerDelivery(db: Db, partner: string): Promise<b
   return row?.locked === true;
 }
 
+/** PostgreSQL's SQLSTATE of an error, whether or not drizzle wrapped it. */
+function pgCode(err: unknown): string | undefined {
+  for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    if ("code" in e && typeof e.code === "string") return e.code;
+  }
+  return undefined;
+}
+
+/**
+ * Waits up to `timeoutMs` for the partner's delivery lock (held to the end of the
+ * transaction); false when another process still holds it then.
+ */
+export async function waitLockPartnerDelivery(
+  db: Db,
+  partner: string,
+  timeoutMs: number,
+): Promise<boolean> {
+  try {
+    // The setting comes first because the lock's query reads from it (a volatile CTE is run
+    // once, before the query that uses it); `true` keeps it to this transaction.
+    await db.execute(sql`
+      with wait as (select set_config('lock_timeout', ${`${timeoutMs}ms`}, true))
+      select pg_advisory_xact_lock(${SIGNING_KEYS_LOCK}, hashtext(${partner})) from wait`);
+    return true;
+  } catch (err) {
+    if (pgCode(err) === "55P03") return false;
+    throw err;
+  }
+}
+
 export interface PartnerSyncFigures {
   partner: string;
   sync: FederationSyncRow | null;

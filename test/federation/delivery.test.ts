@@ -222,4 +222,20 @@ describe("delivery to a partner", () => {
     await node.call("POST", "/v1/partners/KZ/resume", { key: node.adminKey });
     expect((await deliver()).kind).toBe("done");
   });
+
+  it("lets jobs that find a run in progress wait for it instead of failing", async () => {
+    await issue(3);
+    const rows = await node.database.sql<{ id: string }[]>`
+      select id from federation_outbox where status = 'pending' order by seq`;
+    expect(rows.length).toBe(6);
+    // Six jobs at once, one per row: one sends the batch, the others find their row delivered.
+    const runs = await Promise.all(
+      rows.map((r) => deliverToPartner(ctx, { partner: "KZ", outboxId: r.id })),
+    );
+    expect(runs.map((r) => r.kind)).not.toContain("busy");
+    expect(runs.reduce((n, r) => n + (r.kind === "done" ? r.delivered : 0), 0)).toBe(6);
+    expect(seen).toHaveLength(1);
+    expect(await statuses()).toMatchObject({ delivered: expect.any(Number) });
+    expect((await statuses()).pending).toBeUndefined();
+  });
 });

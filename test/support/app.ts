@@ -11,6 +11,7 @@ import { proxyTrust } from "../../api/middleware/client";
 import { type CheckpointStore, openCheckpointFile } from "../../core/audit/checkpoints";
 import { type Clock, systemClock } from "../../core/context";
 import { EgressPolicy, parseCidrList } from "../../core/egress";
+import { RecentIds } from "../../core/federation/recent-ids";
 import { SigningKeyring } from "../../core/federation/signing-keys";
 import { FeedCursors } from "../../core/feed/cursor";
 import {
@@ -121,6 +122,7 @@ export async function createTestNode(
       kind: "regional",
       keyGraceHours: opts.keyGraceHours ?? 72,
       keys: new SigningKeyring(opts.keyringRefreshMs),
+      delivered: new RecentIds(10_000),
     },
   };
   await ensureAdmin(systemCtxFactory(parts)("test"), {
