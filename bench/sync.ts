@@ -234,9 +234,20 @@ function eventSource(numbers: readonly string[]) {
 
 type Next = ReturnType<typeof eventSource>;
 
+/**
+ * One event. A connection the server reset under load is tried again: the same event sent
+ * twice is held once (by its fingerprint), so a retry cannot double it.
+ */
 async function postEvent(a: Node, key: string, next: Next): Promise<void> {
   const e = next();
-  await call(a, "POST", `/v1/waybills/${e.number}/events`, e.body, key);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await call(a, "POST", `/v1/waybills/${e.number}/events`, e.body, key);
+      return;
+    } catch (err) {
+      if (!(err instanceof TypeError) || attempt >= 3) throw err;
+    }
+  }
 }
 
 /** `count` events as fast as `WRITERS` concurrent callers get them accepted. */

@@ -1,7 +1,7 @@
 import { saveSyncState, selectActivePartners } from "../../db/queries/federation";
 import type { FederationPartner } from "../../db/schema/federation";
 import type { Ctx } from "../context";
-import { holdReason, sendBatch } from "./deliver";
+import { deliverToPartner, holdReason, sendBatch } from "./deliver";
 
 /** Heartbeats every 30 s unless `CARAVAN_FEDERATION_HEARTBEAT_SECONDS` says otherwise. */
 const DEFAULT_HEARTBEAT_SECONDS = 30;
@@ -22,6 +22,9 @@ async function beat(ctx: Ctx, partner: FederationPartner): Promise<HeartbeatOutc
   const at = ctx.clock.now();
   if (attempt.kind === "delivered") {
     await saveSyncState(ctx.db, partner.code, { lastReachedAt: at });
+    // A partner back from an outage gets its backlog now, not when each job's back-off ends
+    // (up to half an hour after a long one). Nothing pending costs one query.
+    await deliverToPartner(ctx, { partner: partner.code });
     return { partner: partner.code, reached: true };
   }
   const error = attempt.reason.slice(0, 500);
