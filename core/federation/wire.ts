@@ -15,10 +15,17 @@ const instant = z
 const text = z.string().min(1).max(200);
 const place = z.record(z.string(), z.unknown()).transform((p) => p as unknown as Place);
 
+// `internal`: absent under a `public` agreement and from senders that predate it.
+const carrierRegistration = z
+  .object({ country: z.string().length(2), number: z.string().min(1).max(40) })
+  .nullish()
+  .transform((r) => r ?? null);
+
 const ReceivedLeg = z.object({
   seq: z.number().int().min(1).max(100),
   mode: z.enum(MODES),
   carrierId: text,
+  carrierRegistration,
   from: place,
   to: place,
   plannedDeparture: instant,
@@ -29,6 +36,7 @@ export const ReceivedWaybill = z.object({
   number: text,
   shipperId: text,
   carrierId: text,
+  carrierRegistration,
   origin: place,
   destination: place,
   cargo: z

@@ -2,6 +2,8 @@ import { and, eq, max } from "drizzle-orm";
 import { selectActivePartners } from "../../db/queries/federation";
 import { insertWaybillEvent, setWaybillStatus } from "../../db/queries/waybills";
 import {
+  type CarrierRegistration,
+  organizations,
   type Place,
   type Waybill,
   type WaybillEvent,
@@ -14,7 +16,7 @@ import {
 import type { FederationPartner } from "../../db/schema/federation";
 import type { RoutingEngine } from "../../routing/engine";
 import { recordAudit } from "../audit/append";
-import type { Ctx } from "../context";
+import type { Ctx, OrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
 import { shareWithPartners } from "../federation/outbox";
 import { emitFeed } from "../feed/emit";
@@ -51,15 +53,51 @@ export function currentLegAt<L extends { seq: number }>(
   return sorted[Math.min(handed, sorted.length - 1)];
 }
 
+/** A carrier as a waybill or one of its legs names it. */
+interface NamedCarrier {
+  carrierId: string;
+  carrierRegistration: CarrierRegistration | null;
+}
+
+/**
+ * Whether the acting organisation is the carrier `c` names. On this node's own waybills it is
+ * the organisation by id. A replica names its home node's organisations, so there the actor is
+ * a verified carrier of this node registered under the same country and number: null (no
+ * carrier of the waybill) for anyone else.
+ */
+async function carrierMatcher(
+  ctx: Ctx,
+  actor: OrgActor,
+  w: Waybill,
+): Promise<((c: NamedCarrier) => boolean) | null> {
+  if (w.homeNode === null) return (c) => c.carrierId === actor.orgId;
+  if (actor.kind !== "carrier" || actor.orgStatus !== "verified") return null;
+  const [own] = await ctx.db
+    .select({
+      country: organizations.country,
+      creditCode: organizations.creditCode,
+      registrationNumber: organizations.registrationNumber,
+    })
+    .from(organizations)
+    .where(eq(organizations.id, actor.orgId));
+  // A Chinese organisation is registered by its credit code, any other by its number.
+  const number = own?.creditCode ?? own?.registrationNumber;
+  if (!own || !number) return null;
+  return (c) =>
+    c.carrierRegistration?.country === own.country && c.carrierRegistration.number === number;
+}
+
 /**
  * Who may report what: the carrier of the leg in progress tracks the journey, the shipper
  * confirms delivery (and may cancel or raise an exception), admins and the node may do all.
+ * On a replica the carrier is recognised by registration (`carrierMatcher`) and this node
+ * holds no shipper of it.
  */
-function requireReporter(
+async function requireReporter(
   ctx: Ctx,
   held: HeldWaybill,
   event: { type: WaybillState; occurredAt: Date },
-): void {
+): Promise<void> {
   const { waybill: w, legs } = held;
   const actor = ctx.actor;
   const type = event.type;
@@ -72,8 +110,9 @@ function requireReporter(
   }
   if (actor.kind === "admin" || actor.kind === "system") return;
   if (!("orgId" in actor)) throw NotFoundError.of("waybill", w.number);
-  const isCarrier = w.carrierId === actor.orgId || legs.some((l) => l.carrierId === actor.orgId);
-  const isShipper = w.shipperId === actor.orgId;
+  const matches = await carrierMatcher(ctx, actor, w);
+  const isCarrier = matches !== null && (matches(w) || legs.some(matches));
+  const isShipper = w.homeNode === null && w.shipperId === actor.orgId;
   if (!isCarrier && !isShipper) {
     if (actor.kind === "regulator") throw new ForbiddenError("regulators may read but not write");
     throw NotFoundError.of("waybill", w.number);
@@ -90,8 +129,7 @@ function requireReporter(
     throw new ForbiddenError(`${type} is the shipper's to report`, [], "NOT_REPORTER");
   }
   const leg = currentLegAt(legs, held.transshipments, event.occurredAt);
-  const carrierNow = leg?.carrierId ?? w.carrierId;
-  if (carrierNow !== actor.orgId) {
+  if (!matches?.(leg ?? w)) {
     const which = leg ? `leg ${leg.seq} of ${legs.length} (${leg.mode})` : "the journey";
     throw new ForbiddenError(
       `at ${event.occurredAt.toISOString()} ${which} is another carrier's; only the carrier of the current leg reports its events`,
@@ -128,7 +166,7 @@ export async function appendWaybillEvent(
     const held = await holdWaybill(tx, number);
     const w = held.waybill;
     const occurredAt = new Date(input.event.occurredAt);
-    requireReporter(tx, held, { type: input.event.type, occurredAt });
+    await requireReporter(tx, held, { type: input.event.type, occurredAt });
     const event: TrackingEvent = {
       type: input.event.type,
       occurredAt,

@@ -1,6 +1,7 @@
-import { and, eq, getTableColumns, isNull, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
+  type CarrierRegistration,
   type Waybill,
   type WaybillEvent,
   type WaybillLeg,
@@ -16,7 +17,10 @@ import {
  */
 
 export type NewWaybill = Omit<typeof waybills.$inferInsert, "version">;
+/** A waybill this node issues: its carriers' registrations are read where it is inserted. */
+type IssuedWaybill = Omit<NewWaybill, "carrierRegistration" | "homeNode">;
 export type NewWaybillLeg = Omit<typeof waybillLegs.$inferInsert, "waybillNumber" | "seq">;
+type IssuedLeg = Omit<NewWaybillLeg, "carrierRegistration">;
 /** Every event enters signed by the node that recorded it (core/waybills/integrity.ts). */
 export type NewWaybillEvent = Omit<
   typeof waybillEvents.$inferInsert,
@@ -37,8 +41,23 @@ export async function drawWaybillNumber(db: Db): Promise<{ seq: number; year: nu
   return { seq: Number(next.seq), year: Number(next.year) };
 }
 
-export async function insertWaybill(db: Db, values: NewWaybill): Promise<Waybill> {
-  const [row] = await db.insert(waybills).values(values).returning();
+/**
+ * The registration of organisation `orgId` as a waybill carries it, read inside the insert
+ * (no round trip of its own); null for an organisation without one or not held here.
+ */
+function registrationOf(orgId: string): SQL<CarrierRegistration | null> {
+  return sql`(select jsonb_build_object('country', o.country,
+                       'number', coalesce(o.credit_code, o.registration_number))
+                from organizations o
+               where o.id = ${orgId}
+                 and coalesce(o.credit_code, o.registration_number) is not null)`;
+}
+
+export async function insertWaybill(db: Db, values: IssuedWaybill): Promise<Waybill> {
+  const [row] = await db
+    .insert(waybills)
+    .values({ ...values, carrierRegistration: registrationOf(values.carrierId) })
+    .returning();
   if (!row) throw new Error("insert returned no row");
   return row;
 }
@@ -47,11 +66,18 @@ export async function insertWaybill(db: Db, values: NewWaybill): Promise<Waybill
 export function insertWaybillLegs(
   db: Db,
   number: string,
-  legs: readonly NewWaybillLeg[],
+  legs: readonly IssuedLeg[],
 ): Promise<WaybillLeg[]> {
   return db
     .insert(waybillLegs)
-    .values(legs.map((l, i) => ({ ...l, waybillNumber: number, seq: i + 1 })))
+    .values(
+      legs.map((l, i) => ({
+        ...l,
+        waybillNumber: number,
+        seq: i + 1,
+        carrierRegistration: registrationOf(l.carrierId),
+      })),
+    )
     .returning();
 }
 

@@ -42,6 +42,16 @@ export interface HandoverPoint {
 const inList = (column: string, values: readonly string[]) =>
   sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
 
+/**
+ * A carrier's registration in its country: the unified social credit code of a Chinese
+ * organisation, the BIN (or another country's number) otherwise. It names the same company
+ * at every node, where organisation ids do not.
+ */
+export interface CarrierRegistration {
+  country: string;
+  number: string;
+}
+
 /** Feeds the sequence part of waybill numbers; never reused, gaps are harmless. */
 export const waybillNumberSeq = pgSequence("waybill_number_seq", { startWith: 1, cache: 1 });
 
@@ -56,6 +66,8 @@ export const waybills = pgTable(
     // parties are checked by the verbs that issue a waybill, not by a foreign key.
     shipperId: text().notNull(),
     carrierId: text().notNull(),
+    /** The carrier's registration as at issue; on a replica, as its home node shared it. */
+    carrierRegistration: jsonb().$type<CarrierRegistration>(),
     origin: jsonb().$type<Place>().notNull(),
     destination: jsonb().$type<Place>().notNull(),
     /** Null only on a replica whose agreement stops below the field's class. */
@@ -86,6 +98,7 @@ export const waybillClasses: FieldClassification<Waybill> = {
   bidId: "internal",
   shipperId: "public",
   carrierId: "public",
+  carrierRegistration: "internal",
   origin: "public",
   destination: "public",
   cargo: "internal",
@@ -108,6 +121,8 @@ export const waybillLegs = pgTable(
     seq: integer().notNull(),
     mode: text().$type<Mode>().notNull(),
     carrierId: text().notNull(),
+    /** The leg carrier's registration as at issue; on a replica, as its home node shared it. */
+    carrierRegistration: jsonb().$type<CarrierRegistration>(),
     from: jsonb().$type<Place>().notNull(),
     to: jsonb().$type<Place>().notNull(),
     plannedDeparture: tsz("planned_departure").notNull(),
@@ -129,6 +144,7 @@ export const waybillLegClasses: FieldClassification<WaybillLeg> = {
   seq: "public",
   mode: "public",
   carrierId: "public",
+  carrierRegistration: "internal",
   from: "public",
   to: "public",
   plannedDeparture: "public",
