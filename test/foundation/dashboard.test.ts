@@ -56,6 +56,14 @@ describe("the queue dashboard's session", () => {
     });
     expect(board.status).toBe(200);
     expect(String(board.body)).toMatch(/<html/i);
+    // Every queue of the node is on the board, the federation deliveries among them.
+    const listed = await node.call("GET", "/admin/queues/api/queues", {
+      headers: { cookie: `caravan_admin_session=${sessionOf(cookie)}` },
+    });
+    expect(listed.status).toBe(200);
+    const names = (listed.body as { queues: { name: string }[] }).queues.map((q) => q.name);
+    expect(names).toEqual(expect.arrayContaining(queues.all().map((q) => q.name)));
+    expect(names).toContain("federation");
   });
 
   it("marks the cookie Secure when the request came over https through a trusted proxy", async () => {
