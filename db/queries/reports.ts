@@ -156,8 +156,8 @@ const PARTIES = `(array_agg(distinct f.shipper_id order by f.shipper_id))[1:16],
   (array_agg(distinct f.carrier_id order by f.carrier_id))[1:16]`;
 
 /** A key's period: the day, or the month it starts; facts in [period, next period). */
-const IN_PERIOD = `f.day >= k.period and f.day < case when k.grain = 'day' then k.period + 1
-  else (k.period + interval '1 month')::date end`;
+const IN_PERIOD = `f.day >= k.period::date and f.day < case when k.grain = 'day' then k.period::date + 1
+  else (k.period::date + interval '1 month')::date end`;
 
 interface CellTable {
   table: string;
@@ -223,15 +223,17 @@ const CELL_TABLES: readonly CellTable[] = [
 
 /** Deletes a table's cells at the given keys, then inserts them again from the facts. */
 function cellStatements(t: CellTable): { remove: string; rebuild: string } {
-  const keyCols = [["grain", "text"], ["period", "date"], ...t.keys] as const;
+  // Keys travel as text arrays (postgres.js has no date[] serializer); `kv` casts the period.
+  const keyCols = [["grain", "text"], ["period", "text"], ...t.keys] as const;
   const names = keyCols.map(([n]) => n);
   const unnest = `unnest(${keyCols.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")}) as k(${names.join(", ")})`;
-  const sameKey = names.map((n) => `c.${n} = k.${n}`).join(" and ");
+  const kv = (n: string) => (n === "period" ? "k.period::date" : `k.${n}`);
+  const sameKey = names.map((n) => `c.${n} = ${kv(n)}`).join(" and ");
   const match = t.match.map((n) => `f.${n} = k.${n}`).join(" and ");
   return {
     remove: `delete from ${t.table} c using ${unnest} where ${sameKey}`,
     rebuild: `insert into ${t.table} (${names.join(", ")}, ${t.valueColumns})
-      select ${names.map((n) => `k.${n}`).join(", ")}, ${t.values}
+      select ${names.map(kv).join(", ")}, ${t.values}
       from ${unnest} join ${t.source} f on ${match} and ${IN_PERIOD}
       group by ${names.map((n) => `k.${n}`).join(", ")}`,
   };
