@@ -12,7 +12,7 @@ export interface AccessRead {
   filters: Record<string, string>;
 }
 
-export const ACCESS_READ = "access.read";
+const ACCESS_READ = "access.read";
 
 /**
  * Records a regulator's read in the audit trail (eFTI: platforms keep a record of what each

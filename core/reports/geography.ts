@@ -44,7 +44,7 @@ const MODE_NAMES: Record<string, { en: string; zh: string }> = {
 
 const EARTH_KM = 6371;
 
-export function greatCircleKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }) {
+function greatCircleKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }) {
   const rad = Math.PI / 180;
   const dLat = (b.lat - a.lat) * rad;
   const dLon = (b.lon - a.lon) * rad;

@@ -50,7 +50,7 @@ export interface ReportResult {
 /** A stored cell, as selected (snake_case). */
 export type Cell = Record<string, unknown>;
 
-export const num = (c: Cell, col: string) => Number(c[col] ?? 0);
+const num = (c: Cell, col: string) => Number(c[col] ?? 0);
 const text = (c: Cell, col: string) => String(c[col] ?? "");
 const arr = (c: Cell, col: string) => (c[col] as unknown[] | null) ?? [];
 
@@ -60,7 +60,7 @@ function periodOf(c: Cell): string {
 }
 
 /** The start of the bucket a day falls in: the day, its ISO week's Monday, or its month. */
-export function bucketOf(day: string, granularity: ReportParams["granularity"]): string {
+function bucketOf(day: string, granularity: ReportParams["granularity"]): string {
   if (granularity === "day") return day;
   if (granularity === "month") return `${day.slice(0, 7)}-01`;
   const d = new Date(`${day}T00:00:00Z`);
@@ -77,7 +77,7 @@ function within(cellArea: string, filter: string | undefined): boolean {
 }
 
 /** Published: at least k distinct shippers and k distinct carriers. */
-export function published(c: Cell, k: number): boolean {
+function published(c: Cell, k: number): boolean {
   return arr(c, "shippers").length >= k && arr(c, "carriers").length >= k;
 }
 
@@ -129,7 +129,7 @@ export const sum = (cells: readonly Cell[], col: string) =>
 export const ratio = (a: number, b: number, scale = 1) => (b > 0 ? round((a / b) * scale) : null);
 export const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-export function hist(cells: readonly Cell[], col: string): number[] {
+function hist(cells: readonly Cell[], col: string): number[] {
   return cells.reduce<number[]>((h, c) => mergeHistograms(h, arr(c, col) as number[]), []);
 }
 
@@ -172,7 +172,7 @@ export type ReportBuilder = (
 };
 
 /** Regulators and admins only. */
-export function requireReportReader(ctx: Ctx): void {
+function requireReportReader(ctx: Ctx): void {
   const kind = ctx.actor.kind;
   if (kind !== "regulator" && kind !== "admin" && kind !== "system") {
     throw new ForbiddenError("reports are for regulators and admins");

@@ -12,7 +12,7 @@ import { type WaybillFacts, waybillFacts } from "./facts";
 import { reportGeography } from "./setup";
 
 /** Waybills per refresh transaction: small enough to hold few locks, big enough to keep up. */
-export const REFRESH_BATCH = 500;
+const REFRESH_BATCH = 500;
 
 const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
 
