@@ -5,6 +5,7 @@ import { DomainError } from "../core/errors";
 import { registerDocs } from "./docs/reference";
 import type { App, AppDeps, AppEnv } from "./env";
 import { codeOfDomainError, errorResponse, zodIssues } from "./errors";
+import { accessRecord } from "./middleware/access-record";
 import { authenticate } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body-limit";
 import { idempotency } from "./middleware/idempotency";
@@ -105,6 +106,7 @@ export function newApp(deps: AppDeps): App {
   app.use("/v1/*", rateLimit);
   app.use("/v1/*", standing);
   app.use("/v1/*", idempotency);
+  app.use("/v1/*", accessRecord);
 
   registerRoutes(app);
   deps.mount?.(app);

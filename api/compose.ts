@@ -25,6 +25,7 @@ import { ensureAdmin } from "../core/participants/bootstrap";
 import { timeBox } from "../core/time-box";
 import { type Database, migrateDatabase, openDatabase, untilOnlyConnection } from "../db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
+import { loadSeedCorridors } from "../seed/corridors";
 import { loadSeedEngine } from "../seed/network";
 import { type RunningWorkers, type SweepIntervals, startWorkers } from "../workers";
 import { Queues } from "../workers/queues";
@@ -47,7 +48,7 @@ import { proxyTrust } from "./middleware/client";
 export type NodeParts = Required<
   Pick<Ctx, "db" | "clock" | "identity" | "network" | "nodeCode" | "feedCursors" | "federation">
 > &
-  Pick<Ctx, "jobs" | "egress">;
+  Pick<Ctx, "jobs" | "egress" | "reports">;
 
 /** The node's own `ctx` for work no participant asked for (bootstrap, workers, audit). */
 export function systemCtxFactory(parts: NodeParts): (name: string) => Ctx {
@@ -330,6 +331,7 @@ async function composeParts(
     egress: new EgressPolicy(config.CARAVAN_EGRESS_ALLOW),
     feedCursors: new FeedCursors(await cursorSecret(config)),
     federation: federationSetup(config),
+    reports: { corridors: loadSeedCorridors(), minParties: config.CARAVAN_REPORT_MIN_PARTIES },
   };
 }
 

@@ -43,6 +43,8 @@ export interface AppDeps {
   jobs?: JobScheduler;
   /** The freight network and its routing engine; every request's `ctx` carries this one. */
   network: RoutingEngine;
+  /** Corridors and k for reports; the defaults when absent. */
+  reports?: import("../core/reports/options").ReportSetup;
   /** Checks the database and the queue backend for `/ready`. */
   ready: () => Promise<Record<string, boolean>>;
   /** Extra routes mounted by the node (queue dashboard); absent in plain API tests. */

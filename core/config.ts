@@ -91,6 +91,13 @@ export const configSchema = z.object({
     .enum(["on", "off"])
     .default("on")
     .transform((v) => v === "on"),
+  /** k of report suppression: cells with fewer distinct shippers or carriers are hidden. */
+  CARAVAN_REPORT_MIN_PARTIES: z.coerce
+    .number()
+    .int()
+    .min(3, "must be at least 3: k may only be raised")
+    .max(16, "must be at most 16: report cells count up to 16 distinct parties")
+    .default(3),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -12,6 +12,7 @@ import type { FeedCursors } from "./feed/cursor";
 import type { IdempotencyClaim } from "./idempotency";
 import type { NodeIdentity } from "./identity/node-identity";
 import type { JobScheduler } from "./jobs";
+import type { ReportSetup } from "./reports/options";
 
 /** Who is acting. Verbs branch on `kind`; every query is scoped by `orgId` unless allowed more. */
 export type Actor =
@@ -69,6 +70,8 @@ export interface Ctx {
   federation?: FederationSetup<Ctx>;
   /** The request's claimed `Idempotency-Key`: its write stores the result in its transaction. */
   idempotency?: IdempotencyClaim;
+  /** Corridors and the suppression threshold reports use; defaults when absent. */
+  reports?: ReportSetup;
   /** Present inside `withTransaction`; collects what must be written or done at commit. */
   tx?: TxState;
 }

@@ -188,3 +188,14 @@ export interface LinkAttrs {
   /** Countries touched: both ends and any transit country, deduplicated, sorted. */
   countries: string[];
 }
+
+/** A named corridor (`corridors.json`): a waybill travelling one of its links belongs to it. */
+export interface Corridor {
+  id: string;
+  name: string;
+  nameZh: string;
+  links: string[];
+  hubs: string[];
+  crossings: string[];
+  source: { publication: string; url?: string; date?: string };
+}

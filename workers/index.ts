@@ -4,12 +4,14 @@ import { DomainError } from "../core/errors";
 import { federationProcessors } from "./processors/federation";
 import { housekeepingProcessors } from "./processors/housekeeping";
 import { marketplaceProcessors } from "./processors/marketplace";
+import { reportsProcessors } from "./processors/reports";
 import type { Processors, WorkerDeps } from "./processors/types";
 import { webhooksProcessors } from "./processors/webhooks";
 import type { JobSchemas, QueueDef } from "./queues/define";
 import { federationQueue } from "./queues/federation";
 import { housekeepingQueue } from "./queues/housekeeping";
 import { marketplaceQueue } from "./queues/marketplace";
+import { reportsQueue } from "./queues/reports";
 import { webhooksQueue } from "./queues/webhooks";
 import type { JobWorker } from "./runtime";
 
@@ -78,6 +80,8 @@ export interface SweepIntervals {
   federationHeartbeatMs?: number;
   /** Pulls each partner's catch-up feed, closing any gap deliveries left: 5 min. */
   federationPullMs?: number;
+  /** Recomputes dirty report facts and cells: 1 s. */
+  reportsMs?: number;
 }
 
 /** Starts every queue's worker and the node's periodic jobs. */
@@ -90,6 +94,7 @@ export async function startWorkers(
     startWorker(marketplaceQueue, marketplaceProcessors, deps),
     startWorker(webhooksQueue, webhooksProcessors, deps),
     startWorker(federationQueue, federationProcessors, deps),
+    startWorker(reportsQueue, reportsProcessors, deps),
   ];
   const marketplace = deps.queues.get(marketplaceQueue);
   const schedule = () =>
@@ -131,6 +136,13 @@ export async function startWorkers(
           "federation-pull",
           { every: opts.sweeps?.federationPullMs ?? 300_000 },
           { name: "federation.pull", data: {} },
+        ),
+      deps.queues
+        .get(reportsQueue)
+        .upsertJobScheduler(
+          "reports-refresh",
+          { every: opts.sweeps?.reportsMs ?? 1_000 },
+          { name: "reports.refresh", data: {} },
         ),
       deps.queues
         .get(housekeepingQueue)

@@ -3,6 +3,7 @@ import { timeBox } from "../core/time-box";
 import type { Queues } from "./queues";
 import { federationQueue } from "./queues/federation";
 import { marketplaceQueue } from "./queues/marketplace";
+import { reportsQueue } from "./queues/reports";
 import { webhooksQueue } from "./queues/webhooks";
 
 /**
@@ -39,6 +40,8 @@ function enqueue(queues: Queues, job: BackgroundJob): Promise<unknown> {
         { outboxId: job.outboxId, partner: job.partner },
         { jobId: job.outboxId },
       );
+    case "reports.refresh":
+      return queues.enqueue(reportsQueue, "reports.refresh", {}, { jobId: "reports-refresh" });
   }
 }
 

@@ -67,6 +67,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     egress: deps.egress,
     feedCursors: deps.feedCursors,
     federation: deps.federation,
+    reports: deps.reports,
   });
   await next();
 });

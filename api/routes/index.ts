@@ -1,4 +1,5 @@
 import type { App } from "../env";
+import { registerListAccessLog } from "./access-log/list";
 import { registerApiKeys } from "./api-keys";
 import { registerAuditVerify } from "./audit/verify";
 import { registerBids } from "./bids";
@@ -23,6 +24,7 @@ import { registerRejectOrganization } from "./orgs/reject";
 import { registerSuspendOrganization } from "./orgs/suspend";
 import { registerVerifyOrganization } from "./orgs/verify";
 import { registerPartners } from "./partners";
+import { registerGetReport } from "./reports/get";
 import { registerQuoteRoute } from "./route-quotes/quote";
 import { registerRegisterShipper } from "./shippers/register";
 import { registerWaybills } from "./waybills";
@@ -47,6 +49,8 @@ export function registerRoutes(app: App): void {
   registerReviewQualifications(app);
   registerApiKeys(app);
   registerAuditVerify(app);
+  registerListAccessLog(app);
+  registerGetReport(app);
   registerLoads(app);
   registerBids(app);
   registerWaybills(app);

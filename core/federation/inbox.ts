@@ -9,6 +9,7 @@ import type { FederationPartner } from "../../db/schema/federation";
 import { type Waybill, waybillEvents, waybillLegs, waybills } from "../../db/schema/waybills";
 import type { Ctx, TxState } from "../context";
 import { ConflictError, ValidationError } from "../errors";
+import { markForReports } from "../reports/setup";
 import { withTransaction } from "../transaction";
 import { changeStatus, latestOccurrence } from "../waybills/events";
 import { canTransition, fingerprint, replay } from "../waybills/lifecycle";
@@ -174,6 +175,7 @@ async function applyEvent(
   });
   // Held already (from the sender or another partner): not applied nor forwarded again.
   if (!row) return;
+  await markForReports(tx, [w.number]);
   const waybill = await settleAfterEvent(tx, w, content, latest);
   await shareWithPartners(tx, {
     waybill,

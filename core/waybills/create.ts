@@ -11,6 +11,7 @@ import type { Ctx, TxState } from "../context";
 import { shareWithPartners } from "../federation/outbox";
 import { emitFeed, type FeedItem } from "../feed/emit";
 import { placeLabel } from "../marketplace/places";
+import { markForReports } from "../reports/setup";
 import { signEvent } from "./integrity";
 import { fingerprint } from "./lifecycle";
 import { formatWaybillNumber } from "./number";
@@ -134,7 +135,11 @@ export async function issueWaybill(
     createdAt: now,
     updatedAt: now,
   });
-  const legs = await insertWaybillLegs(ctx.db, number, draft.legs);
+  // Sent together: the report mark costs no round trip of its own.
+  const [legs] = await Promise.all([
+    insertWaybillLegs(ctx.db, number, draft.legs),
+    markForReports(ctx, [number]),
+  ]);
   const created = {
     type: "created" as const,
     occurredAt: now,

@@ -21,6 +21,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from
 import { shareWithPartners } from "../federation/outbox";
 import { emitFeed } from "../feed/emit";
 import { resolvePlace } from "../marketplace/places";
+import { markForReports } from "../reports/setup";
 import { withTransaction } from "../transaction";
 import { partyEvents } from "./create";
 import { signEvent } from "./integrity";
@@ -191,6 +192,7 @@ export async function appendWaybillEvent(
     // Independent writes, sent together: one round trip on the transaction's connection.
     await Promise.all([
       status !== w.status ? changeStatus(tx, w, status, event.type, held.legs) : undefined,
+      markForReports(tx, [number]),
       shareWithPartners(tx, {
         waybill: { ...w, status },
         legs: held.legs,

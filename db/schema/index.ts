@@ -5,5 +5,6 @@ export * from "./idempotency";
 export * from "./limits";
 export * from "./marketplace";
 export * from "./participants";
+export * from "./reports";
 export * from "./routing";
 export * from "./waybills";

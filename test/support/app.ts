@@ -23,6 +23,7 @@ import type { JobScheduler } from "../../core/jobs";
 import { RateLimiter } from "../../core/limits/rate-limiter";
 import { ensureAdmin } from "../../core/participants/bootstrap";
 import type { RoutingEngine } from "../../routing/engine";
+import { loadSeedCorridors } from "../../seed/corridors";
 import { loadSeedEngine } from "../../seed/network";
 import { createTestDatabase, type TestDatabase } from "./db";
 
@@ -93,6 +94,8 @@ export async function createTestNode(
     keyGraceHours?: number;
     /** How long the signing keyring trusts what it read. */
     keyringRefreshMs?: number;
+    /** `CARAVAN_REPORT_MIN_PARTIES`; 3 when absent. */
+    reportMinParties?: number;
   } = {},
 ): Promise<TestNode> {
   const database = opts.database ?? (await createTestDatabase());
@@ -124,6 +127,7 @@ export async function createTestNode(
       keys: new SigningKeyring(opts.keyringRefreshMs),
       delivered: new RecentIds(10_000),
     },
+    reports: { corridors: loadSeedCorridors(), minParties: opts.reportMinParties ?? 3 },
   };
   await ensureAdmin(systemCtxFactory(parts)("test"), {
     nodeCode,

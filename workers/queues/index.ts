@@ -4,6 +4,7 @@ import type { JobName, JobPayload, JobSchemas, QueueDef } from "./define";
 import { federationQueue } from "./federation";
 import { housekeepingQueue } from "./housekeeping";
 import { marketplaceQueue } from "./marketplace";
+import { reportsQueue } from "./reports";
 import { webhooksQueue } from "./webhooks";
 
 /** Every queue of the node; workers start one worker per entry. */
@@ -12,6 +13,7 @@ const QUEUES: readonly QueueDef<JobSchemas>[] = [
   marketplaceQueue,
   webhooksQueue,
   federationQueue,
+  reportsQueue,
 ];
 
 /** Typed producer: payloads are checked against the queue's schema before they are enqueued. */

@@ -1,0 +1,246 @@
+import {
+  type CellFilters,
+  type CellTableName,
+  reportFreshness,
+  selectReportCells,
+} from "../../db/queries/reports";
+import { DWELL_EDGES, TRANSIT_EDGES } from "../../db/schema/reports";
+import type { Ctx } from "../context";
+import { ForbiddenError } from "../errors";
+import { areaAt, type Lang, type Level, type ReportGeography } from "./geography";
+import { mergeHistograms, quantile } from "./histogram";
+import { reportGeography, reportSetup } from "./setup";
+
+export const REPORT_NAMES = [
+  "flows",
+  "corridors",
+  "modal-split",
+  "border-ports",
+  "performance",
+  "prices",
+  "emissions",
+  "carec",
+] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+
+export interface ReportParams {
+  from: string;
+  to: string;
+  granularity: "day" | "week" | "month";
+  level: Level;
+  mode?: string;
+  hsChapter?: string;
+  corridor?: string;
+  origin?: string;
+  destination?: string;
+}
+
+export type Row = Record<string, string | number | boolean | null>;
+
+export interface ReportResult {
+  report: ReportName;
+  params: ReportParams;
+  k: number;
+  generatedAt: string;
+  freshness: { dirty: number; oldestDirtySeconds: number };
+  rows: Row[];
+  totals: Row;
+}
+
+/** A stored cell, as selected (snake_case). */
+export type Cell = Record<string, unknown>;
+
+const num = (c: Cell, col: string) => Number(c[col] ?? 0);
+const text = (c: Cell, col: string) => String(c[col] ?? "");
+const arr = (c: Cell, col: string) => (c[col] as unknown[] | null) ?? [];
+
+function periodOf(c: Cell): string {
+  const p = c.period;
+  return p instanceof Date ? p.toISOString().slice(0, 10) : String(p);
+}
+
+/** The start of the bucket a day falls in: the day, its ISO week's Monday, or its month. */
+function bucketOf(day: string, granularity: ReportParams["granularity"]): string {
+  if (granularity === "day") return day;
+  if (granularity === "month") return `${day.slice(0, 7)}-01`;
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString().slice(0, 10);
+}
+
+/** Whether an area code (any level) contains the cell's area. */
+function within(cellArea: string, filter: string | undefined): boolean {
+  if (!filter) return true;
+  if (/^[A-Z]{2}$/.test(filter)) return areaAt(cellArea, "country") === filter;
+  if (/^\d{2}0000$/.test(filter)) return areaAt(cellArea, "province") === filter;
+  return cellArea === filter;
+}
+
+/** Published: at least k distinct shippers and k distinct carriers. */
+function published(c: Cell, k: number): boolean {
+  return arr(c, "shippers").length >= k && arr(c, "carriers").length >= k;
+}
+
+export interface ReportInput {
+  cells: Cell[];
+  params: ReportParams;
+  geo: ReportGeography;
+  lang: Lang;
+  k: number;
+}
+
+/** Groups cells by a key; each group knows its published cells and how many were held back. */
+export function groupCells(
+  input: ReportInput,
+  cells: readonly Cell[],
+  keyOf: (c: Cell) => Row,
+): { key: Row; shown: Cell[]; suppressed: number }[] {
+  const groups = new Map<string, { key: Row; shown: Cell[]; suppressed: number }>();
+  for (const c of cells) {
+    const key = { period: bucketOf(periodOf(c), input.params.granularity), ...keyOf(c) };
+    const id = JSON.stringify(key);
+    const g = groups.get(id) ?? { key, shown: [] as Cell[], suppressed: 0 };
+    if (published(c, input.k)) g.shown.push(c);
+    else g.suppressed++;
+    groups.set(id, g);
+  }
+  return [...groups.values()].sort((a, b) =>
+    JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)),
+  );
+}
+
+/**
+ * Rows from groups: a group with a published cell shows figures summed over its published
+ * cells only, and how many cells it left out; a group with none is only marked suppressed.
+ */
+export function rowsOf(
+  groups: ReturnType<typeof groupCells>,
+  figures: (cells: Cell[], key: Row) => Row,
+): Row[] {
+  return groups.map((g) =>
+    g.shown.length === 0
+      ? { ...g.key, suppressed: true }
+      : { ...g.key, ...figures(g.shown, g.key), suppressed: g.suppressed },
+  );
+}
+
+export const sum = (cells: readonly Cell[], col: string) =>
+  cells.reduce((s, c) => s + num(c, col), 0);
+export const ratio = (a: number, b: number, scale = 1) => (b > 0 ? round((a / b) * scale) : null);
+export const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function hist(cells: readonly Cell[], col: string): number[] {
+  return cells.reduce<number[]>((h, c) => mergeHistograms(h, arr(c, col) as number[]), []);
+}
+
+export function transitQuantiles(cells: readonly Cell[]): Row {
+  const h = hist(cells, "transit_hist");
+  const p = (q: number) => {
+    const v = quantile(h, TRANSIT_EDGES, q);
+    return v === null ? null : round(v, 1);
+  };
+  return { transitHoursP50: p(0.5), transitHoursP90: p(0.9) };
+}
+
+export function dwellQuantiles(cells: readonly Cell[]): Row {
+  const h = hist(cells, "dwell_hist");
+  const p = (q: number) => {
+    const v = quantile(h, DWELL_EDGES, q);
+    return v === null ? null : round(v, 1);
+  };
+  return { dwellHoursP50: p(0.5), dwellHoursP90: p(0.9) };
+}
+
+/** The cell table a report reads, and the filters it passes down. */
+const TABLES: Record<ReportName, CellTableName[]> = {
+  flows: ["report_cells"],
+  corridors: ["report_link_cells", "report_cells"],
+  "modal-split": ["report_cells"],
+  "border-ports": ["report_port_cells"],
+  performance: ["report_cells"],
+  prices: ["report_cells"],
+  emissions: ["report_cells"],
+  carec: ["report_port_cells", "report_link_cells", "report_cells"],
+};
+
+export type ReportBuilder = (
+  input: ReportInput,
+  byTable: Record<string, Cell[]>,
+) => {
+  rows: Row[];
+  totals: Row;
+};
+
+/** Regulators and admins only. */
+function requireReportReader(ctx: Ctx): void {
+  const kind = ctx.actor.kind;
+  if (kind !== "regulator" && kind !== "admin" && kind !== "system") {
+    throw new ForbiddenError("reports are for regulators and admins");
+  }
+}
+
+async function loadCells(
+  ctx: Ctx,
+  name: ReportName,
+  params: ReportParams,
+): Promise<Record<string, Cell[]>> {
+  const grain = params.granularity === "month" ? "month" : "day";
+  const from = grain === "month" ? `${params.from.slice(0, 7)}-01` : params.from;
+  const filters: CellFilters = {
+    mode: params.mode,
+    hsChapter: params.hsChapter,
+    corridor: params.corridor,
+  };
+  const next = new Date(`${params.to}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  const to = next.toISOString().slice(0, 10);
+  const tables = TABLES[name];
+  const loaded = await Promise.all(
+    tables.map((t) => selectReportCells(ctx.db, t, grain, { from, to }, filters)),
+  );
+  const byTable: Record<string, Cell[]> = {};
+  tables.forEach((t, i) => {
+    byTable[t] = (loaded[i] ?? []).filter(
+      (c) =>
+        t !== "report_cells" ||
+        (within(text(c, "o_area"), params.origin) && within(text(c, "d_area"), params.destination)),
+    );
+  });
+  return byTable;
+}
+
+/** `GET /v1/reports/{name}`: figures over published cells only (see README, de-identification). */
+export async function runReport(
+  ctx: Ctx,
+  input: { name: ReportName; params: ReportParams; lang: Lang },
+  builders: Record<ReportName, ReportBuilder>,
+): Promise<ReportResult> {
+  requireReportReader(ctx);
+  const { minParties: k } = reportSetup(ctx);
+  const [byTable, freshness] = await Promise.all([
+    loadCells(ctx, input.name, input.params),
+    reportFreshness(ctx.db),
+  ]);
+  const geo = reportGeography(ctx);
+  const built = builders[input.name](
+    {
+      cells: byTable[TABLES[input.name][0] ?? ""] ?? [],
+      params: input.params,
+      geo,
+      lang: input.lang,
+      k,
+    },
+    byTable,
+  );
+  return {
+    report: input.name,
+    params: input.params,
+    k,
+    generatedAt: ctx.clock.now().toISOString(),
+    freshness: {
+      dirty: freshness.dirty,
+      oldestDirtySeconds: round(freshness.oldestDirtySeconds, 1),
+    },
+    ...built,
+  };
+}

@@ -1,0 +1,340 @@
+import { type Db, sqlOf } from "../client";
+import { DWELL_EDGES, TRANSIT_EDGES } from "../schema/reports";
+
+/**
+ * The one way into the report tables: `report_dirty`, the facts (`report_facts`,
+ * `report_fact_links`, `report_crossings`) and the rollup cells (`report_cells`,
+ * `report_link_cells`, `report_port_cells`). Cells are only ever recomputed from facts, key by
+ * key, so a refresh is exact and running it twice changes nothing.
+ */
+
+// Upserts rather than `do nothing`: a refresh holding the row would otherwise delete it after
+// a write it did not read had been swallowed by the conflict; waiting for the refresh's commit
+// keeps the mark (the row is gone by then, so it is inserted again).
+const MARK_DIRTY = `insert into report_dirty (number) select unnest($1::text[])
+  on conflict (number) do update set marked_at = excluded.marked_at`;
+
+/** Marks waybills for the report refresh, in the caller's transaction (like the outbox). */
+export async function markReportDirty(db: Db, numbers: readonly string[]): Promise<void> {
+  if (numbers.length === 0) return;
+  await sqlOf(db).unsafe(MARK_DIRTY, [numbers as string[]], { prepare: true });
+}
+
+/** Up to `limit` dirty waybills, locked for this transaction; others' locked ones are skipped. */
+export async function claimReportDirty(db: Db, limit: number): Promise<string[]> {
+  const rows = await sqlOf(db).unsafe(
+    `select number from report_dirty order by marked_at limit $1 for update skip locked`,
+    [limit],
+    { prepare: true },
+  );
+  return rows.map((r) => String(r.number));
+}
+
+/** How far reports are behind the writes: marks waiting and the age of the oldest. */
+export async function reportFreshness(
+  db: Db,
+): Promise<{ dirty: number; oldestDirtySeconds: number }> {
+  const [row] = await sqlOf(db).unsafe(
+    `select count(*)::int as dirty,
+       coalesce(extract(epoch from now() - min(marked_at)), 0)::float8 as oldest
+     from report_dirty`,
+    [],
+    { prepare: true },
+  );
+  return { dirty: Number(row?.dirty ?? 0), oldestDirtySeconds: Number(row?.oldest ?? 0) };
+}
+
+export interface CellKeys {
+  /** Flow cells: grain, period, o_area, d_area, mode, hs_chapter, corridor. */
+  flows: string[][];
+  /** Link cells: grain, period, link_id, mode, corridor. */
+  links: string[][];
+  /** Port cells: grain, period, port, mode. */
+  ports: string[][];
+}
+
+/** The cell keys the facts of these waybills fall in now (before they are replaced). */
+export async function selectFactKeys(db: Db, numbers: readonly string[]) {
+  const s = sqlOf(db);
+  const n = [numbers as string[]];
+  const [flows, links, ports] = await Promise.all([
+    s.unsafe(
+      `select day::text, o_area, d_area, mode, hs_chapter, corridor from report_facts where number = any($1)`,
+      n,
+      { prepare: true },
+    ),
+    s.unsafe(
+      `select day::text, link_id, mode, corridor from report_fact_links where number = any($1)`,
+      n,
+      { prepare: true },
+    ),
+    s.unsafe(`select day::text, port, mode from report_crossings where number = any($1)`, n, {
+      prepare: true,
+    }),
+  ]);
+  return {
+    flows: flows.map(
+      (r) => [r.day, r.o_area, r.d_area, r.mode, r.hs_chapter, r.corridor] as string[],
+    ),
+    links: links.map((r) => [r.day, r.link_id, r.mode, r.corridor] as string[]),
+    ports: ports.map((r) => [r.day, r.port, r.mode] as string[]),
+  };
+}
+
+type Column = readonly [name: string, type: string];
+
+const FACT_COLUMNS: readonly Column[] = [
+  ["number", "text"],
+  ["shipper_id", "text"],
+  ["carrier_id", "text"],
+  ["day", "date"],
+  ["o_area", "text"],
+  ["d_area", "text"],
+  ["mode", "text"],
+  ["hs_chapter", "text"],
+  ["corridor", "text"],
+  ["tonnes", "float8"],
+  ["distance_km", "float8"],
+  ["tonne_km", "float8"],
+  ["value_cny", "float8"],
+  ["co2e_kg", "float8"],
+  ["status", "text"],
+  ["delivered_at", "timestamptz"],
+  ["planned_at", "timestamptz"],
+  ["on_time", "boolean"],
+  ["transit_hours", "float8"],
+  ["border_dwell_hours", "float8"],
+  ["exceptions", "int"],
+];
+
+const LINK_COLUMNS: readonly Column[] = [
+  ["number", "text"],
+  ["link_id", "text"],
+  ["mode", "text"],
+  ["corridor", "text"],
+  ["day", "date"],
+  ["shipper_id", "text"],
+  ["carrier_id", "text"],
+  ["tonnes", "float8"],
+  ["tonne_km", "float8"],
+  ["value_cny", "float8"],
+  ["co2e_kg", "float8"],
+];
+
+const CROSSING_COLUMNS: readonly Column[] = [
+  ["number", "text"],
+  ["seq", "int"],
+  ["port", "text"],
+  ["mode", "text"],
+  ["day", "date"],
+  ["shipper_id", "text"],
+  ["carrier_id", "text"],
+  ["at_border_at", "timestamptz"],
+  ["cleared_at", "timestamptz"],
+  ["dwell_hours", "float8"],
+  ["gauge_change", "boolean"],
+];
+
+/** One statement inserting any number of rows given as one JSON array of snake_case objects. */
+function insertFromJson(table: string, columns: readonly Column[]): string {
+  const names = columns.map(([n]) => n).join(", ");
+  const types = columns.map(([n, t]) => `${n} ${t}`).join(", ");
+  return `insert into ${table} (${names}) select ${names} from jsonb_to_recordset($1::jsonb) as r(${types})`;
+}
+
+/** `array[count of values in bucket 0, …]` over the lower edges given. */
+function histogram(value: string, edges: readonly number[]): string {
+  const buckets = edges.map((lo, i) => {
+    const hi = edges[i + 1];
+    const upper = hi === undefined ? "" : ` and ${value} < ${hi}`;
+    return `count(*) filter (where ${value} >= ${lo}${upper})::int`;
+  });
+  return `array[${buckets.join(", ")}]`;
+}
+
+const PARTIES = `(array_agg(distinct f.shipper_id order by f.shipper_id))[1:16],
+  (array_agg(distinct f.carrier_id order by f.carrier_id))[1:16]`;
+
+/** A key's period: the day, or the month it starts; facts in [period, next period). */
+const IN_PERIOD = `f.day >= k.period::date and f.day < case when k.grain = 'day' then k.period::date + 1
+  else (k.period::date + interval '1 month')::date end`;
+
+interface CellTable {
+  table: string;
+  keys: readonly Column[];
+  source: string;
+  /** Key columns matched to the facts (the period apart). */
+  match: readonly string[];
+  values: string;
+  valueColumns: string;
+}
+
+const SUMS = `count(*)::int, sum(f.tonnes), sum(f.tonne_km), coalesce(sum(f.value_cny), 0),
+  coalesce(sum(f.tonne_km) filter (where f.value_cny is not null), 0), sum(f.co2e_kg), ${PARTIES}`;
+const SUM_COLUMNS =
+  "waybills, tonnes, tonne_km, value_cny, priced_tonne_km, co2e_kg, shippers, carriers";
+
+const CELL_TABLES: readonly CellTable[] = [
+  {
+    table: "report_cells",
+    keys: [
+      ["o_area", "text"],
+      ["d_area", "text"],
+      ["mode", "text"],
+      ["hs_chapter", "text"],
+      ["corridor", "text"],
+    ],
+    source: "report_facts",
+    match: ["o_area", "d_area", "mode", "hs_chapter", "corridor"],
+    values: `${SUMS}, count(f.delivered_at)::int, count(*) filter (where f.on_time)::int,
+      sum(f.exceptions)::int, ${histogram("f.transit_hours", TRANSIT_EDGES)},
+      coalesce(sum(f.distance_km) filter (where f.delivered_at is not null), 0),
+      coalesce(sum(f.transit_hours), 0),
+      coalesce(sum(f.border_dwell_hours) filter (where f.delivered_at is not null), 0)`,
+    valueColumns: `${SUM_COLUMNS}, delivered, on_time, exceptions, transit_hist, delivered_km,
+      delivered_hours, delivered_dwell_hours`,
+  },
+  {
+    table: "report_link_cells",
+    keys: [
+      ["link_id", "text"],
+      ["mode", "text"],
+      ["corridor", "text"],
+    ],
+    source: "report_fact_links",
+    match: ["link_id", "mode", "corridor"],
+    values: SUMS,
+    valueColumns: SUM_COLUMNS,
+  },
+  {
+    table: "report_port_cells",
+    keys: [
+      ["port", "text"],
+      ["mode", "text"],
+    ],
+    source: "report_crossings",
+    match: ["port", "mode"],
+    values: `count(*)::int, count(f.cleared_at)::int, count(*) filter (where f.gauge_change)::int,
+      coalesce(sum(f.dwell_hours), 0), ${histogram("f.dwell_hours", DWELL_EDGES)}, ${PARTIES}`,
+    valueColumns:
+      "crossings, cleared, gauge_transshipments, dwell_hours, dwell_hist, shippers, carriers",
+  },
+];
+
+/** Deletes a table's cells at the given keys, then inserts them again from the facts. */
+function cellStatements(t: CellTable): { remove: string; rebuild: string } {
+  // Keys travel as text arrays (postgres.js has no date[] serializer); `kv` casts the period.
+  const keyCols = [["grain", "text"], ["period", "text"], ...t.keys] as const;
+  const names = keyCols.map(([n]) => n);
+  const unnest = `unnest(${keyCols.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")}) as k(${names.join(", ")})`;
+  const kv = (n: string) => (n === "period" ? "k.period::date" : `k.${n}`);
+  const sameKey = names.map((n) => `c.${n} = ${kv(n)}`).join(" and ");
+  const match = t.match.map((n) => `f.${n} = k.${n}`).join(" and ");
+  return {
+    remove: `delete from ${t.table} c using ${unnest} where ${sameKey}`,
+    rebuild: `insert into ${t.table} (${names.join(", ")}, ${t.valueColumns})
+      select ${names.map(kv).join(", ")}, ${t.values}
+      from ${unnest} join ${t.source} f on ${match} and ${IN_PERIOD}
+      group by ${names.map((n) => `k.${n}`).join(", ")}`,
+  };
+}
+
+const STATEMENTS = {
+  removeFacts: ["report_facts", "report_fact_links", "report_crossings"].map(
+    (t) => `delete from ${t} where number = any($1)`,
+  ),
+  insertFacts: insertFromJson("report_facts", FACT_COLUMNS),
+  insertLinks: insertFromJson("report_fact_links", LINK_COLUMNS),
+  insertCrossings: insertFromJson("report_crossings", CROSSING_COLUMNS),
+  cells: CELL_TABLES.map(cellStatements),
+  clearDirty: `delete from report_dirty where number = any($1)`,
+};
+
+/** Parallel arrays, one per key column, from key tuples. */
+function transpose(keys: readonly string[][], width: number): string[][] {
+  return Array.from({ length: width }, (_, i) => keys.map((k) => k[i] ?? ""));
+}
+
+export interface FactRows {
+  facts: Record<string, unknown>[];
+  links: Record<string, unknown>[];
+  crossings: Record<string, unknown>[];
+}
+
+/**
+ * Replaces the facts of `numbers`, recomputes every cell at `keys` (old and new) from the
+ * facts, and clears the waybills' dirty marks: statements sent together, in order, in the
+ * caller's transaction (one round trip).
+ */
+export async function replaceReportFacts(
+  db: Db,
+  numbers: readonly string[],
+  rows: FactRows,
+  keys: CellKeys,
+): Promise<void> {
+  const s = sqlOf(db);
+  const n = [numbers as string[]];
+  const json = (r: Record<string, unknown>[]) => [JSON.stringify(r)];
+  const cellKeys = [keys.flows, keys.links, keys.ports];
+  const cellWork = STATEMENTS.cells.flatMap((st, i) => {
+    const k = cellKeys[i] ?? [];
+    if (k.length === 0) return [];
+    const params = transpose(k, (CELL_TABLES[i]?.keys.length ?? 0) + 2);
+    return [
+      s.unsafe(st.remove, params, { prepare: true }),
+      s.unsafe(st.rebuild, params, { prepare: true }),
+    ];
+  });
+  await Promise.all([
+    ...STATEMENTS.removeFacts.map((text) => s.unsafe(text, n, { prepare: true })),
+    rows.facts.length
+      ? s.unsafe(STATEMENTS.insertFacts, json(rows.facts), { prepare: true })
+      : null,
+    rows.links.length
+      ? s.unsafe(STATEMENTS.insertLinks, json(rows.links), { prepare: true })
+      : null,
+    rows.crossings.length
+      ? s.unsafe(STATEMENTS.insertCrossings, json(rows.crossings), { prepare: true })
+      : null,
+    ...cellWork,
+    s.unsafe(STATEMENTS.clearDirty, n, { prepare: true }),
+  ]);
+}
+
+export type CellTableName = "report_cells" | "report_link_cells" | "report_port_cells";
+
+export interface CellFilters {
+  mode?: string;
+  hsChapter?: string;
+  corridor?: string;
+}
+
+const FILTERABLE: Record<CellTableName, readonly (keyof CellFilters)[]> = {
+  report_cells: ["mode", "hsChapter", "corridor"],
+  report_link_cells: ["mode", "corridor"],
+  report_port_cells: ["mode"],
+};
+const COLUMN_OF = { mode: "mode", hsChapter: "hs_chapter", corridor: "corridor" } as const;
+
+/**
+ * The cells of one grain whose period lies in [from, to), filtered on their key columns: an
+ * index range scan on the primary key, which leads with (grain, period).
+ */
+export function selectReportCells(
+  db: Db,
+  table: CellTableName,
+  grain: "day" | "month",
+  range: { from: string; to: string },
+  filters: CellFilters = {},
+): Promise<Record<string, unknown>[]> {
+  const conditions = FILTERABLE[table].map(
+    (f, i) => `($${i + 4}::text is null or ${COLUMN_OF[f]} = $${i + 4})`,
+  );
+  const params = [grain, range.from, range.to, ...FILTERABLE[table].map((f) => filters[f] ?? null)];
+  return sqlOf(db).unsafe(
+    `select * from ${table} where grain = $1 and period >= $2::date and period < $3::date
+       and ${conditions.join(" and ")}`,
+    params,
+    { prepare: true },
+  ) as unknown as Promise<Record<string, unknown>[]>;
+}
