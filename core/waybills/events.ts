@@ -194,7 +194,7 @@ async function lockWaybill(ctx: Ctx, number: string): Promise<Waybill> {
 }
 
 /** The latest occurrence among the waybill's events, or null when it has none. */
-export async function latestOccurrence(ctx: Ctx, number: string): Promise<Date | null> {
+async function latestOccurrence(ctx: Ctx, number: string): Promise<Date | null> {
   const [row] = await ctx.db
     .select({ at: max(waybillEvents.occurredAt) })
     .from(waybillEvents)
