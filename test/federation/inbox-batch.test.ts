@@ -186,6 +186,34 @@ describe("a batch of many events for several waybills", () => {
   });
 });
 
+describe("the cost of a batch", () => {
+  /** Statements sent to PostgreSQL while `fn` runs. */
+  async function statements(fn: () => Promise<unknown>): Promise<string[]> {
+    const sent: string[] = [];
+    const options = sql.options as { debug?: unknown };
+    options.debug = (_: number, query: string) => sent.push(query);
+    try {
+      await fn();
+    } finally {
+      options.debug = undefined;
+    }
+    return sent;
+  }
+
+  it("does not grow with the number of messages", async () => {
+    const few = [newNumber(), newNumber()];
+    const many = Array.from({ length: 20 }, newNumber);
+    await held(...few, ...many);
+    const small = await statements(() => apply(few.flatMap(journey)));
+    const large = await statements(() => apply(many.flatMap(journey)));
+    expect(small.length).toBeGreaterThan(5);
+    expect(large.length).toBe(small.length);
+    // begin; lock and reads (3) with partners; inbox; events; statuses with outbox; commit:
+    // six round trips, however many messages.
+    expect(large.length).toBeLessThanOrEqual(10);
+  });
+});
+
 describe("a batch mixing new and duplicate messages", () => {
   it("applies the new ones and counts the others as duplicates", async () => {
     const n = newNumber();
