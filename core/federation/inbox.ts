@@ -1,21 +1,31 @@
-import { eq } from "drizzle-orm";
-import { insertInboxMessage, saveSyncState } from "../../db/queries/federation";
+import type { NewOutboxRow } from "../../db/queries/federation";
 import {
-  insertReceivedEvent,
+  insertInboxMessages,
+  saveSyncState,
+  selectActivePartners,
+} from "../../db/queries/federation";
+import {
+  insertReceivedEvents,
+  lockWaybills,
+  type ReceivedWaybillEvent,
   replaceReplicaLegs,
+  selectEventsOf,
+  setWaybillStatuses,
   upsertReplicaWaybill,
 } from "../../db/queries/waybills";
 import type { FederationPartner } from "../../db/schema/federation";
-import { type Waybill, waybillEvents, waybillLegs, waybills } from "../../db/schema/waybills";
+import type { Waybill, WaybillEvent, WaybillLeg } from "../../db/schema/waybills";
 import type { Ctx, TxState } from "../context";
 import { ConflictError, ValidationError } from "../errors";
+import { emitFeed, type FeedItem } from "../feed/emit";
 import { markForReports } from "../reports/setup";
 import { withTransaction } from "../transaction";
-import { changeStatus, latestOccurrence } from "../waybills/events";
-import { canTransition, fingerprint, replay } from "../waybills/lifecycle";
+import { partyEvents } from "../waybills/create";
+import { changeStatus } from "../waybills/events";
+import { canTransition, fingerprint, replay, type TrackingEvent } from "../waybills/lifecycle";
 import { concernsPartner, waybillGeography } from "./agreement";
 import { authenticateBatch, type SignedBatch } from "./inbox-auth";
-import { shareWithPartners } from "./outbox";
+import { outboxRows, writeOutbox } from "./outbox";
 import { PROTOCOL_VERSION } from "./vocabulary";
 import { Batch, type Message, ReceivedEvent, ReceivedWaybill } from "./wire";
 
@@ -53,63 +63,152 @@ function recordOf<T>(
   schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
   message: Message,
   index: number,
-): T {
+): T | ValidationError {
   const parsed = schema.safeParse(message.record);
-  if (!parsed.success) {
-    throw ValidationError.field(`messages.${index}.record`, `is not a ${message.type} record`);
-  }
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  return ValidationError.field(`messages.${index}.record`, `is not a ${message.type} record`);
 }
 
-/** The waybill's status as its whole event set says, written if it changed. */
-async function settleStatus(tx: Tx, w: Waybill, eventType: Waybill["status"]): Promise<Waybill> {
-  const events = await tx.db
-    .select()
-    .from(waybillEvents)
-    .where(eq(waybillEvents.waybillNumber, w.number));
-  const { status } = replay(events);
-  if (status === w.status) return w;
-  await changeStatus(tx, w, status, eventType);
-  return { ...w, status };
+/** A message and its place in the batch. */
+interface Indexed {
+  index: number;
+  message: Message;
+}
+
+/** A waybill the batch names, locked: where the batch has moved it so far. */
+interface Held {
+  waybill: Waybill;
+  legs: WaybillLeg[];
+  /** The latest occurrence among the events it holds; null while it holds none. */
+  latest: Date | null;
+  /** Its events, once a replay needed them (then kept up to date); [] while it holds none. */
+  events: TrackingEvent[] | undefined;
+  /** Its status was moved by the batch and is still to be written. */
+  moved: boolean;
+  /** It gained an event in this batch: this node's reports must count it again. */
+  gained: boolean;
+  /** Whether it concerns the sender, once asked (until its legs change). */
+  concerns: boolean | undefined;
+}
+
+/** A batch as it is applied: what it holds, and what it writes once at the end. */
+interface Application {
+  tx: Tx;
+  sender: FederationPartner;
+  now: Date;
+  partners: FederationPartner[];
+  held: Map<string, Held>;
+  /** Messages this batch gave an inbox row, by id. */
+  applied: Set<string>;
+  /** Events (waybill and fingerprint) this batch inserted or found held already. */
+  events: Set<string>;
+  outbox: NewOutboxRow[];
+  feed: FeedItem[];
+  result: InboxResult;
+  /** The refusal of the earliest invalid message: the one applying in order would meet. */
+  refusal: { index: number; error: ValidationError } | undefined;
+}
+
+function refuse(app: Application, index: number, error: ValidationError): void {
+  if (!app.refusal || index < app.refusal.index) app.refusal = { index, error };
+}
+
+function heldOf(waybill: Waybill, legs: WaybillLeg[], latest: Date | null): Held {
+  const events = latest === null ? [] : undefined;
+  return { waybill, legs, latest, events, moved: false, gained: false, concerns: undefined };
+}
+
+/** Locks these waybills and reads what applying events needs: one round trip. */
+async function hold(app: Application, numbers: readonly string[]): Promise<void> {
+  const locked = await lockWaybills(app.tx.db, numbers);
+  const legs = new Map<string, WaybillLeg[]>();
+  for (const l of locked.legs) {
+    const of = legs.get(l.waybillNumber);
+    if (of) of.push(l);
+    else legs.set(l.waybillNumber, [l]);
+  }
+  for (const w of locked.waybills) {
+    app.held.set(
+      w.number,
+      heldOf(w, legs.get(w.number) ?? [], locked.latest.get(w.number) ?? null),
+    );
+  }
+}
+
+/** Level by level, in message order within a level. */
+interface Level {
+  waybills: Indexed[];
+  events: Indexed[];
 }
 
 /**
- * The status once `event`, later than every event held before it (`latest`), joins them. The
- * status held is the replay of those events, and a replay ends with the latest event, so it
- * moves exactly as one transition would: no need to read and replay the whole set per message.
- * An event that lands among earlier ones is replayed with all of them.
+ * The batch in levels: a waybill's events before any waybill message for it are level 0; its
+ * first waybill message and the events after it, level 1; and so on. Levels apply one after
+ * the other, so each waybill's messages keep their order while many waybills apply together.
  */
-async function settleAfterEvent(
-  tx: Tx,
-  w: Waybill,
-  event: { type: Waybill["status"]; occurredAt: Date },
-  latest: Date | null,
-): Promise<Waybill> {
-  if (latest === null || event.occurredAt.getTime() <= latest.getTime()) {
-    return settleStatus(tx, w, event.type);
+function levelsOf(messages: readonly Message[]): Level[] {
+  const reached = new Map<string, number>();
+  const levels: Level[] = [];
+  for (const [index, message] of messages.entries()) {
+    const level = (reached.get(message.waybill) ?? 0) + (message.type === "waybill" ? 1 : 0);
+    reached.set(message.waybill, level);
+    levels[level] ??= { waybills: [], events: [] };
+    const at = levels[level];
+    (message.type === "waybill" ? at.waybills : at.events).push({ index, message });
   }
-  if (!canTransition(w.status, event.type) || event.type === w.status) return w;
-  await changeStatus(tx, w, event.type, event.type);
-  return { ...w, status: event.type };
+  return levels;
+}
+
+/** Gives each message not seen before its inbox row (one statement); returns those. */
+async function markApplied(app: Application, messages: readonly Indexed[]): Promise<Indexed[]> {
+  const fresh: Indexed[] = [];
+  const ids = new Set<string>();
+  for (const m of messages) {
+    if (app.applied.has(m.message.id) || ids.has(m.message.id)) app.result.duplicates++;
+    else {
+      ids.add(m.message.id);
+      fresh.push(m);
+    }
+  }
+  const marked = await insertInboxMessages(
+    app.tx.db,
+    app.sender.code,
+    fresh.map(({ message }) => ({
+      messageId: message.id,
+      waybillNumber: message.waybill,
+      type: message.type,
+    })),
+    app.now,
+  );
+  const firsts = fresh.filter((m) => marked.has(m.message.id));
+  for (const m of firsts) app.applied.add(m.message.id);
+  app.result.accepted += firsts.length;
+  app.result.duplicates += fresh.length - firsts.length;
+  return firsts;
 }
 
 /** A partner's waybill: stored as a replica (never over one of this node's own). */
-async function applyWaybill(
-  tx: Tx,
-  sender: FederationPartner,
-  message: Message,
-  record: ReceivedWaybill,
-): Promise<void> {
+async function applyWaybill(app: Application, { index, message }: Indexed): Promise<void> {
+  const { tx, sender } = app;
+  const record = recordOf(ReceivedWaybill, message, index);
+  if (record instanceof ValidationError) return refuse(app, index, record);
   if (record.number !== message.waybill) {
-    throw ValidationError.field("record.number", "differs from the message's waybill");
+    return refuse(
+      app,
+      index,
+      ValidationError.field("record.number", "differs from the message's waybill"),
+    );
   }
   // A waybill's number carries the code of the node that issued it.
   if (!record.number.startsWith(`${message.homeNode}-`)) {
-    throw ValidationError.field("homeNode", "is not the node that issued the waybill");
+    return refuse(
+      app,
+      index,
+      ValidationError.field("homeNode", "is not the node that issued the waybill"),
+    );
   }
   if (message.homeNode === tx.nodeCode) return;
   const { legs, ...fields } = record;
-  const now = tx.clock.now();
   const saved = await upsertReplicaWaybill(tx.db, {
     ...fields,
     priceAmount: fields.priceAmount ?? null,
@@ -118,43 +217,69 @@ async function applyWaybill(
     bidId: null,
     status: "created",
     homeNode: message.homeNode,
-    updatedAt: now,
+    updatedAt: app.now,
   });
-  // Held here as this node's own: nothing of a partner's replaces it.
-  if (!saved) return;
-  await replaceReplicaLegs(tx.db, record.number, legs);
-  const waybill = await settleStatus(tx, saved.waybill, saved.waybill.status);
+  // Held here as this node's own: nothing of a partner's replaces it. (Locked now if it
+  // arrived from elsewhere since the batch began.)
+  if (!saved) {
+    if (!app.held.has(record.number)) await hold(app, [record.number]);
+    return;
+  }
+  // A waybill inserted just now holds no events yet.
+  const [legsHeld, events] = await Promise.all([
+    replaceReplicaLegs(tx.db, record.number, legs),
+    saved.inserted ? Promise.resolve([]) : selectEventsOf(tx.db, [record.number]),
+  ]);
+  const status = replay(events).status;
+  // Written now, as before the batching: a waybill message is rare and applies alone.
+  const was = saved.waybill.status;
+  if (status !== was) await changeStatus(tx, saved.waybill, status, was);
+  const waybill = { ...saved.waybill, status };
+  const latest = events.reduce<Date | null>(
+    (l, e) => (l && l >= e.occurredAt ? l : e.occurredAt),
+    null,
+  );
+  app.held.set(waybill.number, { ...heldOf(waybill, legsHeld, latest), events });
   if (saved.inserted) {
-    await shareWithPartners(tx, {
-      waybill,
-      legs: await tx.db
-        .select()
-        .from(waybillLegs)
-        .where(eq(waybillLegs.waybillNumber, waybill.number)),
-      items: [{ type: "waybill" }],
-      origin: message.origin,
-      receivedFrom: sender.code,
-    });
+    app.outbox.push(
+      ...outboxRows(tx, app.partners, {
+        waybill,
+        legs: legsHeld,
+        items: [{ type: "waybill" }],
+        origin: message.origin,
+        receivedFrom: sender.code,
+      }),
+    );
   }
 }
 
-/** A partner's event, held once by its fingerprint; the status replayed from the whole set. */
-async function applyEvent(
-  tx: Tx,
-  sender: FederationPartner,
-  message: Message,
-  record: ReceivedEvent,
-): Promise<void> {
-  const w = await lockWaybill(tx, message.waybill);
-  if (!w) throw new Error(`waybill ${message.waybill} vanished inside the transaction`);
-  const legs = await tx.db
-    .select()
-    .from(waybillLegs)
-    .where(eq(waybillLegs.waybillNumber, w.number));
+/** An event to insert, once its message is applied and found valid. */
+interface Candidate {
+  message: Message;
+  held: Held;
+  key: string;
+  event: ReceivedWaybillEvent;
+}
+
+const eventKey = (waybill: string, fp: string) => `${waybill} ${fp}`;
+
+/** The event a message brings, unless invalid (refused) or met already in this batch. */
+function candidateOf(app: Application, { index, message }: Indexed): Candidate | undefined {
+  const record = recordOf(ReceivedEvent, message, index);
+  if (record instanceof ValidationError) return void refuse(app, index, record);
+  const held = app.held.get(message.waybill);
+  if (!held) throw new Error(`waybill ${message.waybill} vanished inside the transaction`);
   // A partner records events only on waybills this node shares with it.
-  const geography = waybillGeography(tx.network, { ...w, legs });
-  if (!concernsPartner(sender.agreement, geography)) {
-    throw ValidationError.field("waybill", `does not concern ${sender.code}`);
+  held.concerns ??= concernsPartner(
+    app.sender.agreement,
+    waybillGeography(app.tx.network, { ...held.waybill, legs: held.legs }),
+  );
+  if (!held.concerns) {
+    return void refuse(
+      app,
+      index,
+      ValidationError.field("waybill", `does not concern ${app.sender.code}`),
+    );
   }
   const content = {
     type: record.type,
@@ -162,60 +287,137 @@ async function applyEvent(
     location: record.location ?? null,
     details: record.details ?? {},
   };
-  const latest = await latestOccurrence(tx, w.number);
-  const row = await insertReceivedEvent(tx.db, {
-    waybillNumber: w.number,
+  const fp = record.fingerprint ?? fingerprint(content);
+  const key = eventKey(message.waybill, fp);
+  // Held already: the first of the two applied it.
+  if (app.events.has(key)) return undefined;
+  app.events.add(key);
+  const event: ReceivedWaybillEvent = {
+    waybillNumber: message.waybill,
     ...content,
-    fingerprint: record.fingerprint ?? fingerprint(content),
+    fingerprint: fp,
     reportedBy: record.reportedBy ?? null,
-    recordedAt: record.recordedAt ?? tx.clock.now(),
+    recordedAt: record.recordedAt ?? app.now,
     recordedBy: record.recordedBy ?? null,
     signatureKid: record.signatureKid ?? null,
     signature: record.signature ?? null,
-  });
-  // Held already (from the sender or another partner): not applied nor forwarded again.
-  if (!row) return;
-  await markForReports(tx, [w.number]);
-  const waybill = await settleAfterEvent(tx, w, content, latest);
-  await shareWithPartners(tx, {
-    waybill,
-    legs,
-    items: [{ type: "event", event: row }],
-    origin: message.origin,
-    receivedFrom: sender.code,
-  });
-}
-
-async function lockWaybill(tx: Tx, number: string): Promise<Waybill | undefined> {
-  const [w] = await tx.db.select().from(waybills).where(eq(waybills.number, number)).for("update");
-  return w;
+  };
+  return { message, held, key, event };
 }
 
 /**
- * Applies one message unless seen before. An event whose waybill has not arrived is left
- * unrecorded, so the sender's next try applies it.
+ * Waybills whose status some candidate must replay (it is not later than every event held)
+ * and whose events are not known yet. Events held before now are read for these only.
  */
-async function applyMessage(
-  tx: Tx,
-  sender: FederationPartner,
-  message: Message,
-  index: number,
-): Promise<keyof InboxResult> {
-  if (message.type === "event" && !(await lockWaybill(tx, message.waybill))) return "deferred";
-  const first = await insertInboxMessage(tx.db, {
-    messageId: message.id,
-    sender: sender.code,
-    waybillNumber: message.waybill,
-    type: message.type,
-    at: tx.clock.now(),
-  });
-  if (!first) return "duplicates";
-  if (message.type === "waybill") {
-    await applyWaybill(tx, sender, message, recordOf(ReceivedWaybill, message, index));
-  } else {
-    await applyEvent(tx, sender, message, recordOf(ReceivedEvent, message, index));
+function toReplay(candidates: readonly Candidate[]): string[] {
+  const latest = new Map<string, number>();
+  const out = new Set<string>();
+  for (const { held, event } of candidates) {
+    if (held.events || held.latest === null) continue;
+    const number = held.waybill.number;
+    const at = latest.get(number) ?? held.latest.getTime();
+    if (event.occurredAt.getTime() <= at) out.add(number);
+    latest.set(number, Math.max(at, event.occurredAt.getTime()));
   }
-  return "accepted";
+  return [...out];
+}
+
+/**
+ * The status once `event` (just inserted) joins the events held. Later than all of them, it
+ * moves the status by one transition, as a replay ending with it would; otherwise the whole
+ * set is replayed. Then the event is shared on.
+ */
+function settle(app: Application, { message, held }: Candidate, event: WaybillEvent): void {
+  const w = held.waybill;
+  const later = held.latest !== null && event.occurredAt.getTime() > held.latest.getTime();
+  held.gained = true;
+  held.events?.push(event);
+  if (later || held.latest === null) held.latest = event.occurredAt;
+  let status = w.status;
+  if (!later) {
+    if (!held.events) throw new Error(`events of ${w.number} were not read for a replay`);
+    status = replay(held.events).status;
+  } else if (canTransition(w.status, event.type)) {
+    status = event.type;
+  }
+  if (status !== w.status) {
+    // As `changeStatus` tells them: the parties of this node's own waybills only.
+    if (w.homeNode === null) {
+      const data = { number: w.number, from: w.status, to: status, eventType: event.type };
+      app.feed.push(...partyEvents(w, held.legs, "waybill.status_changed", data));
+    }
+    held.waybill = { ...w, status };
+    held.moved = true;
+  }
+  app.outbox.push(
+    ...outboxRows(app.tx, app.partners, {
+      waybill: held.waybill,
+      legs: held.legs,
+      items: [{ type: "event", event }],
+      origin: message.origin,
+      receivedFrom: app.sender.code,
+    }),
+  );
+}
+
+/**
+ * Events, all at once: those whose waybill is not held are deferred (no inbox row), the
+ * rest marked applied, inserted in one statement, and settled in message order in memory.
+ */
+async function applyEvents(app: Application, messages: readonly Indexed[]): Promise<void> {
+  const present = messages.filter((m) => app.held.has(m.message.waybill));
+  app.result.deferred += messages.length - present.length;
+  const applied = await markApplied(app, present);
+  const candidates = applied.flatMap((m) => candidateOf(app, m) ?? []);
+  if (candidates.length === 0) return;
+  const replays = toReplay(candidates);
+  const [before, inserted] = await Promise.all([
+    replays.length > 0 ? selectEventsOf(app.tx.db, replays) : Promise.resolve([]),
+    insertReceivedEvents(
+      app.tx.db,
+      candidates.map((c) => c.event),
+    ),
+  ]);
+  // Sent together, the read may run before or after the insert: keep only what it found held.
+  const insertedIds = new Set(inserted.map((e) => e.id));
+  for (const number of replays) {
+    const held = app.held.get(number);
+    if (held) held.events = [];
+  }
+  for (const e of before) {
+    if (!insertedIds.has(e.id)) app.held.get(e.waybillNumber)?.events?.push(e);
+  }
+  const byKey = new Map(inserted.map((e) => [eventKey(e.waybillNumber, e.fingerprint), e]));
+  for (const c of candidates) {
+    const event = byKey.get(c.key);
+    // Not inserted: the waybill held it already (from the sender or another partner).
+    if (event) settle(app, c, event);
+  }
+}
+
+/**
+ * What the batch changed, written at once: statuses, outbox rows, feed events, and the marks
+ * that make the reports count this node's own waybills again (partners' are theirs to report).
+ */
+async function flush(app: Application): Promise<void> {
+  const held = [...app.held.values()];
+  const moved = held.filter((h) => h.moved);
+  const reported = held.filter((h) => h.gained && h.waybill.homeNode === null);
+  await Promise.all([
+    reported.length > 0
+      ? markForReports(
+          app.tx,
+          reported.map((h) => h.waybill.number),
+        )
+      : undefined,
+    setWaybillStatuses(
+      app.tx.db,
+      moved.map((h) => ({ number: h.waybill.number, status: h.waybill.status })),
+      app.now,
+    ),
+    writeOutbox(app.tx, app.outbox),
+    emitFeed(app.tx, app.feed),
+  ]);
 }
 
 /**
@@ -236,8 +438,12 @@ export async function receiveBatch(ctx: Ctx, signed: SignedBatch): Promise<Inbox
 }
 
 /**
- * Applies messages from `sender` in order in one transaction, each once by its id: the path
- * of the inbox and of the catch-up pull alike.
+ * Applies messages from `sender` in one transaction, each once by its id: the path of the
+ * inbox and of the catch-up pull alike. The effect is that of applying them one by one in
+ * order, in a handful of statements: the waybills named are locked and read at once, each
+ * level's inbox rows and events written in one statement each, statuses settled in memory,
+ * and statuses, outbox rows and feed events written together at the end. An invalid message
+ * refuses the batch (naming the first one), and nothing is written.
  */
 export function applyMessages(
   ctx: Ctx,
@@ -246,10 +452,28 @@ export function applyMessages(
 ): Promise<InboxResult> {
   const system: Ctx = { ...ctx, actor: { kind: "system", name: `partner:${sender.code}` } };
   return withTransaction(system, async (tx) => {
-    const result: InboxResult = { accepted: 0, duplicates: 0, deferred: 0 };
-    for (const [i, message] of messages.entries()) {
-      result[await applyMessage(tx, sender, message, i)]++;
+    const app: Application = {
+      tx,
+      sender,
+      now: tx.clock.now(),
+      partners: [],
+      held: new Map(),
+      applied: new Set(),
+      events: new Set(),
+      outbox: [],
+      feed: [],
+      result: { accepted: 0, duplicates: 0, deferred: 0 },
+      refusal: undefined,
+    };
+    const numbers = [...new Set(messages.map((m) => m.waybill))];
+    [app.partners] = await Promise.all([selectActivePartners(tx.db), hold(app, numbers)]);
+    for (const level of levelsOf(messages)) {
+      if (!level) continue;
+      for (const m of await markApplied(app, level.waybills)) await applyWaybill(app, m);
+      await applyEvents(app, level.events);
     }
-    return result;
+    if (app.refusal) throw app.refusal.error;
+    await flush(app);
+    return app.result;
   });
 }

@@ -74,11 +74,26 @@ export async function shareWithPartners(
   const partners = input.partners ?? (await selectActivePartners(ctx.db));
   if (partners.length === 0 || !ctx.nodeCode) return 0;
   const legs = typeof input.legs === "function" ? await input.legs(ctx) : input.legs;
-  const shared = { ...input, legs };
+  const rows = outboxRows(ctx, partners, { ...input, legs });
+  await writeOutbox(ctx, rows);
+  return rows.length;
+}
+
+/**
+ * The outbox rows that share `input` with `partners` (the active ones, read by the caller):
+ * one per partner the waybill concerns and record its agreement shares. Built in memory, so
+ * a caller sharing many records reads the partners once and writes all rows at once.
+ */
+export function outboxRows(
+  ctx: Ctx,
+  partners: readonly FederationPartner[],
+  input: ShareInput & { legs: readonly WaybillLeg[] },
+): NewOutboxRow[] {
+  if (partners.length === 0 || !ctx.nodeCode) return [];
   const homeNode = input.waybill.homeNode ?? ctx.nodeCode;
   const now = ctx.clock.now();
   const rows: NewOutboxRow[] = [];
-  for (const partner of recipients(ctx, partners, shared)) {
+  for (const partner of recipients(ctx, partners, input)) {
     for (const item of input.items) {
       if (!partner.agreement.recordTypes.includes(item.type)) continue;
       rows.push({
@@ -88,14 +103,21 @@ export async function shareWithPartners(
         type: item.type,
         homeNode,
         origin: input.origin,
-        record: strippedRecord(partner, shared, item),
+        record: strippedRecord(partner, input, item),
         createdAt: now,
       });
     }
   }
+  return rows;
+}
+
+/** Inserts rows `outboxRows` built (in their order) and queues their delivery after commit. */
+export async function writeOutbox(
+  ctx: Ctx & { tx: TxState },
+  rows: readonly NewOutboxRow[],
+): Promise<void> {
   await insertOutboxRows(ctx.db, rows);
   queueDeliveries(ctx, rows);
-  return rows.length;
 }
 
 /**

@@ -277,7 +277,7 @@ function selectLegs(ctx: Ctx, number: string): Promise<WaybillLeg[]> {
 }
 
 /** The latest occurrence among the waybill's events, or null when it has none. */
-export async function latestOccurrence(ctx: Ctx, number: string): Promise<Date | null> {
+async function latestOccurrence(ctx: Ctx, number: string): Promise<Date | null> {
   const [row] = await ctx.db
     .select({ at: max(waybillEvents.occurredAt) })
     .from(waybillEvents)

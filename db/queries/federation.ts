@@ -1,11 +1,10 @@
 import { and, asc, count, eq, gt, inArray, isNull, lt, min, or, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { type Db, sqlOf } from "../client";
 import {
   type FederationOutboxRow,
   type FederationPartner,
   type FederationSigningKey,
   type FederationSyncRow,
-  federationInbox,
   federationOutbox,
   federationPartners,
   federationSigningKeys,
@@ -171,10 +170,38 @@ export type NewOutboxRow = Pick<
   "id" | "partner" | "waybillNumber" | "type" | "homeNode" | "origin" | "record" | "createdAt"
 >;
 
-/** Adds outbox rows, all pending, in the caller's transaction (one statement). */
+const OUTBOX_COLUMNS = [
+  ["id", "text"],
+  ["partner", "text"],
+  ["waybill_number", "text"],
+  ["type", "text"],
+  ["home_node", "text"],
+  ["origin", "text"],
+  ["record", "jsonb"],
+  ["created_at", "timestamptz"],
+] as const;
+// Parallel text arrays, inserted in the order given: `seq` follows it, so per-waybill order.
+const INSERT_OUTBOX = `
+  insert into federation_outbox (${OUTBOX_COLUMNS.map(([c]) => c).join(", ")}, status)
+  select ${OUTBOX_COLUMNS.map(([c, type]) => `o.${c}::${type}`).join(", ")}, 'pending'
+  from unnest(${OUTBOX_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(", ")})
+    with ordinality as o(${OUTBOX_COLUMNS.map(([c]) => c).join(", ")}, ord)
+  order by o.ord`;
+
+/** Adds outbox rows, all pending, in the caller's transaction (one statement, any number). */
 export async function insertOutboxRows(db: Db, rows: readonly NewOutboxRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.insert(federationOutbox).values(rows.map((r) => ({ ...r, status: "pending" as const })));
+  const params = [
+    rows.map((r) => r.id),
+    rows.map((r) => r.partner),
+    rows.map((r) => r.waybillNumber),
+    rows.map((r) => r.type),
+    rows.map((r) => r.homeNode),
+    rows.map((r) => r.origin),
+    rows.map((r) => JSON.stringify(r.record)),
+    rows.map((r) => r.createdAt.toISOString()),
+  ];
+  await sqlOf(db).unsafe(INSERT_OUTBOX, params, { prepare: true });
 }
 
 export function selectOutboxRow(db: Db, id: string): Promise<FederationOutboxRow | undefined> {
@@ -298,23 +325,36 @@ export async function outboxFigures(
   };
 }
 
-/** Marks a message applied; false when it was already (a duplicate delivery). */
-export async function insertInboxMessage(
+const INSERT_INBOX = `
+  insert into federation_inbox (message_id, sender, waybill_number, type, received_at)
+  select m.message_id, $4, m.waybill_number, m.type, $5::timestamptz
+  from unnest($1::text[], $2::text[], $3::text[]) as m(message_id, waybill_number, type)
+  on conflict do nothing
+  returning message_id`;
+
+/**
+ * Marks messages from `sender` applied, in one statement; returns the ids marked now (the
+ * others were applied before: duplicate deliveries).
+ */
+export async function insertInboxMessages(
   db: Db,
-  row: { messageId: string; sender: string; waybillNumber: string; type: RecordType; at: Date },
-): Promise<boolean> {
-  const inserted = await db
-    .insert(federationInbox)
-    .values({
-      messageId: row.messageId,
-      sender: row.sender,
-      waybillNumber: row.waybillNumber,
-      type: row.type,
-      receivedAt: row.at,
-    })
-    .onConflictDoNothing()
-    .returning({ id: federationInbox.messageId });
-  return inserted.length > 0;
+  sender: string,
+  messages: readonly { messageId: string; waybillNumber: string; type: RecordType }[],
+  at: Date,
+): Promise<Set<string>> {
+  if (messages.length === 0) return new Set();
+  const rows = await sqlOf(db).unsafe(
+    INSERT_INBOX,
+    [
+      messages.map((m) => m.messageId),
+      messages.map((m) => m.waybillNumber),
+      messages.map((m) => m.type),
+      sender,
+      at.toISOString(),
+    ],
+    { prepare: true },
+  );
+  return new Set(rows.map((r) => String(r.message_id)));
 }
 
 export type SyncChange = Partial<Omit<FederationSyncRow, "partner" | "failures">> & {

@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, isNull, type SQL, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { type Db, sqlOf } from "../client";
 import {
   type CarrierRegistration,
   type Waybill,
@@ -10,6 +10,7 @@ import {
   waybillLegs,
   waybills,
 } from "../schema";
+import { tableStatements } from "./statements";
 
 /**
  * The one way into `waybills`, `waybill_legs`, `waybill_events` and the waybill number
@@ -99,6 +100,72 @@ export async function setWaybillStatus(
     .where(eq(waybills.number, number));
 }
 
+/** Several waybills' new statuses in one statement, each bumping its version once. */
+export async function setWaybillStatuses(
+  db: Db,
+  changes: readonly { number: string; status: WaybillState }[],
+  updatedAt: Date,
+): Promise<void> {
+  if (changes.length === 0) return;
+  await sqlOf(db).unsafe(
+    SET_STATUSES,
+    [changes.map((c) => c.number), changes.map((c) => c.status), updatedAt.toISOString()],
+    { prepare: true },
+  );
+}
+
+const SET_STATUSES = `
+  update waybills w set status = c.status, updated_at = $3::timestamptz, version = w.version + 1
+  from unnest($1::text[], $2::text[]) as c(number, status)
+  where w.number = c.number`;
+
+const WAYBILLS = tableStatements(waybills);
+const LEGS = tableStatements(waybillLegs);
+const LOCK_WAYBILLS = `select ${WAYBILLS.columns} from waybills
+  where number = any($1::text[]) order by number for update`;
+const LEGS_OF = `select ${LEGS.columns} from waybill_legs
+  where waybill_number = any($1::text[]) order by waybill_number, seq`;
+// Epoch milliseconds: a plain number, whatever parser the client has for timestamps.
+const LATEST_OF = `select waybill_number,
+    (extract(epoch from max(occurred_at)) * 1000)::float8 as at_ms
+  from waybill_events where waybill_number = any($1::text[]) group by waybill_number`;
+
+export interface LockedWaybills {
+  waybills: Waybill[];
+  legs: WaybillLeg[];
+  /** The latest occurrence among each waybill's events; a waybill with none is absent. */
+  latest: Map<string, Date>;
+}
+
+/**
+ * Locks these waybills to the end of the caller's transaction, in number order (two callers
+ * cannot deadlock), and reads their legs and latest event: three statements sent together,
+ * the reads in line behind the lock, so they see what it guards.
+ */
+export async function lockWaybills(db: Db, numbers: readonly string[]): Promise<LockedWaybills> {
+  if (numbers.length === 0) return { waybills: [], legs: [], latest: new Map() };
+  const client = sqlOf(db);
+  const params = [[...numbers]] as never[];
+  // `execute` sends each now, in this order (awaiting alone would not fix the order).
+  const queries = [LOCK_WAYBILLS, LEGS_OF, LATEST_OF].map((text) =>
+    client.unsafe(text, params, { prepare: true }).execute(),
+  );
+  const [locked = [], legs = [], latest = []] = await Promise.all(queries);
+  return {
+    waybills: locked.map((r) => WAYBILLS.map(r)),
+    legs: legs.map((r) => LEGS.map(r)),
+    latest: new Map(latest.map((r) => [String(r.waybill_number), new Date(Number(r.at_ms))])),
+  };
+}
+
+/** Every event of these waybills. */
+export function selectEventsOf(db: Db, numbers: readonly string[]): Promise<WaybillEvent[]> {
+  return db
+    .select()
+    .from(waybillEvents)
+    .where(sql`${waybillEvents.waybillNumber} = any(${sql.param([...numbers])}::text[])`);
+}
+
 /** Marks a leg as raised overdue, once: a leg already marked keeps its first time. */
 export async function markLegOverdueRaised(db: Db, number: string, seq: number): Promise<void> {
   await db
@@ -138,25 +205,72 @@ export async function upsertReplicaWaybill(
   return { waybill, inserted };
 }
 
-/** A replica's legs, replaced by those received. */
+/** A replica's legs, replaced by those received; returns them as now held. */
 export async function replaceReplicaLegs(
   db: Db,
   number: string,
   legs: readonly (NewWaybillLeg & { seq: number })[],
-): Promise<void> {
+): Promise<WaybillLeg[]> {
   await db.delete(waybillLegs).where(eq(waybillLegs.waybillNumber, number));
-  if (legs.length === 0) return;
-  await db.insert(waybillLegs).values(legs.map((l) => ({ ...l, waybillNumber: number })));
+  if (legs.length === 0) return [];
+  return db
+    .insert(waybillLegs)
+    .values(legs.map((l) => ({ ...l, waybillNumber: number })))
+    .returning();
 }
 
-/** An event received from a partner; undefined when the waybill holds it already. */
 /** A partner's event as received: its recorder's signature, when shared, kept unchanged. */
 export type ReceivedWaybillEvent = Omit<typeof waybillEvents.$inferInsert, "id">;
 
-export async function insertReceivedEvent(
+const EVENTS = tableStatements(waybillEvents);
+const RECEIVED_COLUMNS = [
+  ["waybill_number", "text"],
+  ["type", "text"],
+  ["occurred_at", "timestamptz"],
+  ["location", "jsonb"],
+  ["details", "jsonb"],
+  ["fingerprint", "text"],
+  ["reported_by", "text"],
+  ["recorded_at", "timestamptz"],
+  ["recorded_by", "text"],
+  ["signature_kid", "text"],
+  ["signature", "text"],
+] as const;
+// Parallel text arrays, inserted in the order given (ids follow it), whatever their number.
+const INSERT_RECEIVED = `
+  insert into waybill_events (${RECEIVED_COLUMNS.map(([c]) => c).join(", ")})
+  select ${RECEIVED_COLUMNS.map(([c, type]) => `e.${c}::${type}`).join(", ")}
+  from unnest(${RECEIVED_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(", ")})
+    with ordinality as e(${RECEIVED_COLUMNS.map(([c]) => c).join(", ")}, ord)
+  order by e.ord
+  on conflict do nothing
+  returning ${EVENTS.columns}`;
+
+const receivedColumns = (e: ReceivedWaybillEvent): (string | null)[] => [
+  e.waybillNumber,
+  e.type,
+  e.occurredAt.toISOString(),
+  e.location ? JSON.stringify(e.location) : null,
+  JSON.stringify(e.details ?? {}),
+  e.fingerprint,
+  e.reportedBy ?? null,
+  (e.recordedAt ?? new Date()).toISOString(),
+  e.recordedBy ?? null,
+  e.signatureKid ?? null,
+  e.signature ?? null,
+];
+
+/**
+ * Events received from partners, in one statement: returns those inserted, leaving out any
+ * the waybill holds already (by fingerprint).
+ */
+export async function insertReceivedEvents(
   db: Db,
-  values: ReceivedWaybillEvent,
-): Promise<WaybillEvent | undefined> {
-  const [row] = await db.insert(waybillEvents).values(values).onConflictDoNothing().returning();
-  return row;
+  events: readonly ReceivedWaybillEvent[],
+): Promise<WaybillEvent[]> {
+  if (events.length === 0) return [];
+  const rows = events.map(receivedColumns);
+  const params = RECEIVED_COLUMNS.map((_, i) => rows.map((r) => r[i] ?? null));
+  const inserted = await sqlOf(db).unsafe(INSERT_RECEIVED, params as never[], { prepare: true });
+  return inserted.map((r) => EVENTS.map(r));
 }
