@@ -7,6 +7,7 @@ import { refreshAllReports } from "../../core/reports/refresh";
 import { type Bidder, carrierWithTruck, loadBody } from "../marketplace/support";
 import { createRegulator, type Registered, registerShipper } from "../support/fixtures";
 import { queueBackends } from "../support/queues";
+import { eventually } from "./support";
 import { registerPartner, type ServedNode, servedNode, signedHeaders } from "./transport-support";
 
 const today = new Date().toISOString().slice(0, 10);
@@ -41,7 +42,13 @@ async function publishedFlows(served: ServedNode, amount: number): Promise<strin
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     numbers.push(res.body.number as string);
   }
-  await refreshAllReports(systemCtxFactory(node.parts)("test"));
+  // The node's own refresh job may hold some of them: wait until the cell shows all three.
+  const published = async () => {
+    await refreshAllReports(systemCtxFactory(node.parts)("test"));
+    const res = await node.call("GET", `/v1/reports/flows?${QUERY}`, { key: node.adminKey });
+    return (res.body.rows as Row[]).some((r) => r.destination === "KZ" && r.waybills === 3);
+  };
+  expect(await eventually(published, 15_000)).toBe(true);
   return numbers;
 }
 
@@ -211,6 +218,27 @@ describe.each(postgresQueue ? [postgresQueue] : [])("federated reports on $name"
           expect(urcToKz(res.body.rows)).toMatchObject({ waybills: 3 });
         } finally {
           await kz.node.call("POST", "/v1/partners/XJ/resume", { key: kz.node.adminKey });
+        }
+      });
+
+      it("refuses a partner whose agreement shares no record types", async () => {
+        const patch = (recordTypes: string[]) =>
+          kz.node.call("PATCH", "/v1/partners/XJ", {
+            key: kz.node.adminKey,
+            body: { agreement: { recordTypes } },
+          });
+        expect((await patch([])).status).toBe(200);
+        try {
+          const res = await partnerReport(signedByXj());
+          expect(res.status).toBe(403);
+          const combined = await report("flows", "federation");
+          expect(combined.body.nodes[1]).toMatchObject({
+            code: "KZ",
+            answered: false,
+            reason: "answered 403",
+          });
+        } finally {
+          expect((await patch(["waybill", "event"])).status).toBe(200);
         }
       });
 
