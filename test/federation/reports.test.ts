@@ -129,6 +129,20 @@ describe.each(postgresQueue ? [postgresQueue] : [])("federated reports on $name"
         expect(Date.parse(String(nodes[1]?.generatedAt))).not.toBeNaN();
       });
 
+      it("records the regulator's combined read in XJ's access log", async () => {
+        const log = await xj.node.call("GET", "/v1/access-log?limit=50", { key: xj.node.adminKey });
+        expect(log.status, JSON.stringify(log.body)).toBe(200);
+        expect(log.body.items).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              actorOrgId: regulator.id,
+              entityId: "flows",
+              filters: expect.objectContaining({ scope: "federation" }),
+            }),
+          ]),
+        );
+      });
+
       it("recomputes rates from summed parts rather than adding rates", async () => {
         const res = await report("prices", "federation");
         expect(res.status, JSON.stringify(res.body)).toBe(200);
