@@ -48,7 +48,7 @@ export async function answerPartnerReport(
   const request = { name: input.name, params: input.params, lang: input.lang };
   const parts: ReportPart[] = [];
   const built = assembleReport(ctx, request, builders, await loadReportCells(ctx, request), (g) =>
-    parts.push(partOf(g)),
+    parts.push(partOf(input.name, g)),
   );
   return {
     protocolVersion: PROTOCOL_VERSION,

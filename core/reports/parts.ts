@@ -1,5 +1,5 @@
 import type { CellTableName } from "../../db/queries/reports";
-import type { Cell, Row } from "./query";
+import type { Cell, ReportName, Row } from "./query";
 
 /**
  * What one row of a report is made of at one node: the sums of its published cells (the
@@ -43,6 +43,25 @@ export const PART_HISTS: Record<CellTableName, readonly string[]> = {
   report_port_cells: ["dwell_hist"],
 };
 
+/**
+ * The columns each report's figures are computed from: a partner is sent these and no more
+ * (data minimisation; the rest would be aggregates too, but no figure it asked for needs them).
+ */
+const REPORT_COLUMNS: Record<ReportName, readonly string[]> = {
+  flows: ["waybills", "tonnes", "tonne_km", "value_cny"],
+  corridors: ["waybills", "tonnes", "tonne_km"],
+  "modal-split": ["tonnes", "tonne_km"],
+  "border-ports": ["crossings", "cleared", "dwell_hours", "gauge_transshipments", "dwell_hist"],
+  performance: ["waybills", "delivered", "on_time", "exceptions", "transit_hist"],
+  prices: ["value_cny", "priced_tonne_km"],
+  emissions: ["co2e_kg", "tonne_km"],
+  carec: [
+    ...["crossings", "cleared", "dwell_hours", "gauge_transshipments", "dwell_hist"],
+    ...["value_cny", "tonnes", "priced_tonne_km"],
+    ...["delivered", "delivered_km", "delivered_hours", "delivered_dwell_hours"],
+  ],
+};
+
 /** Row key fields and the cell columns they stand for; labels and constants are not keys. */
 const KEY_COLUMNS: Record<string, string> = {
   period: "period",
@@ -60,13 +79,13 @@ function tableOf(key: Row): CellTableName {
   return "report_cells";
 }
 
-/** The part one group of a report stands for at this node. */
-export function partOf(group: {
-  key: Row;
-  shown: readonly Cell[];
-  suppressed: number;
-}): ReportPart {
+/** The part one group of a report stands for at this node, with the report's columns only. */
+export function partOf(
+  report: ReportName,
+  group: { key: Row; shown: readonly Cell[]; suppressed: number },
+): ReportPart {
   const table = tableOf(group.key);
+  const wanted = (col: string) => REPORT_COLUMNS[report].includes(col);
   const key: Record<string, string> = {};
   for (const [field, column] of Object.entries(KEY_COLUMNS)) {
     const value = group.key[field];
@@ -74,11 +93,11 @@ export function partOf(group: {
   }
   if (group.shown.length === 0) return { table, key, suppressed: group.suppressed };
   const sums: Record<string, number> = {};
-  for (const col of PART_SUMS[table]) {
+  for (const col of PART_SUMS[table].filter(wanted)) {
     sums[col] = group.shown.reduce((s, c) => s + Number(c[col] ?? 0), 0);
   }
   const hists: Record<string, number[]> = {};
-  for (const col of PART_HISTS[table]) {
+  for (const col of PART_HISTS[table].filter(wanted)) {
     hists[col] = group.shown.reduce<number[]>((h, c) => {
       ((c[col] as number[] | null) ?? []).forEach((n, i) => {
         h[i] = (h[i] ?? 0) + n;
