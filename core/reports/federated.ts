@@ -7,7 +7,7 @@ import { egressRequest, PUBLIC_ONLY } from "../egress";
 import { signatureHeader } from "../federation/deliver";
 import { PROTOCOL_VERSION } from "../federation/vocabulary";
 import { newId } from "../ids";
-import { cellOfPart, PART_HISTS, PART_SUMS, type ReportPart } from "./parts";
+import { cellOfPart, PART_HISTS, PART_KEY_COLUMNS, PART_SUMS, type ReportPart } from "./parts";
 import {
   assembleReport,
   type Cell,
@@ -73,13 +73,13 @@ function reportQueryString(params: ReportParams): string {
   return query.toString();
 }
 
-/** Only what a part may carry: its table's sums and histograms; anything else is dropped. */
+/** Only what a part may carry: key columns, its table's sums and histograms; no other name. */
 function keepDeclared(part: z.infer<typeof PartnerReportBody>["parts"][number]): ReportPart {
   const pick = <T>(from: Record<string, T> | undefined, cols: readonly string[]) =>
     from && Object.fromEntries(cols.flatMap((c) => (c in from ? [[c, from[c] as T]] : [])));
   return {
     table: part.table,
-    key: part.key,
+    key: pick(part.key, PART_KEY_COLUMNS) ?? {},
     sums: pick(part.sums, PART_SUMS[part.table]),
     hists: pick(part.hists, PART_HISTS[part.table]),
     suppressed: part.suppressed,

@@ -73,6 +73,9 @@ const KEY_COLUMNS: Record<string, string> = {
   port: "port",
 };
 
+/** The cell columns a part's key may name. */
+export const PART_KEY_COLUMNS: readonly string[] = Object.values(KEY_COLUMNS);
+
 function tableOf(key: Row): CellTableName {
   if (key.port !== undefined) return "report_port_cells";
   if (key.link !== undefined) return "report_link_cells";
