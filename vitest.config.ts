@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 // connections than a default PostgreSQL allows (100).
 const MULTI_NODE = [
   "test/chaos/**/*.test.ts",
-  "test/federation/{transport,faults,sync,catch-up,replica-carriers}.test.ts",
+  "test/federation/{transport,faults,sync,catch-up,replica-carriers,reports}.test.ts",
 ];
 
 export default defineConfig({

@@ -14,7 +14,7 @@ import {
 
 /**
  * The only API calls that need no key: self-registration of shippers and carriers, and the
- * federation inbox and feed, which partners authenticate by signature instead.
+ * federation inbox, feed and reports, which partners authenticate by signature instead.
  */
 const PUBLIC = new Set([
   "POST /v1/shippers",
@@ -22,6 +22,9 @@ const PUBLIC = new Set([
   "POST /v1/federation/inbox",
   "GET /v1/federation/feed",
 ]);
+const PUBLIC_REPORTS = /^GET \/v1\/federation\/reports\/[a-z-]{1,40}$/;
+
+const isPublic = (call: string) => PUBLIC.has(call) || PUBLIC_REPORTS.test(call);
 
 /**
  * Resolves `Authorization: Bearer <key>` to an actor. Under `/v1` a key is required except for
@@ -47,7 +50,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
       ]);
     }
     actor = found;
-  } else if (c.req.path.startsWith("/v1/") && !PUBLIC.has(`${c.req.method} ${c.req.path}`)) {
+  } else if (c.req.path.startsWith("/v1/") && !isPublic(`${c.req.method} ${c.req.path}`)) {
     const bucket = addressBucket(clientAddress(c));
     const verdict = await deps.limiter.take(bucket, perMinute(deps.rateLimitPerMinute));
     if (!verdict.ok) return tooManyRequests(c, verdict, "too many requests from this address");

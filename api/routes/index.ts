@@ -11,6 +11,7 @@ import { registerReviewQualifications } from "./carriers/review-qualifications";
 import { registerUpdateQualifications } from "./carriers/update-qualifications";
 import { registerFederationFeed } from "./federation/feed";
 import { registerFederationInbox } from "./federation/inbox";
+import { registerFederationReport } from "./federation/reports";
 import { registerFeed } from "./feed/read";
 import { registerLoads } from "./loads";
 import { registerNetwork } from "./network";
@@ -63,4 +64,5 @@ export function registerRoutes(app: App): void {
   registerPartners(app);
   registerFederationInbox(app);
   registerFederationFeed(app);
+  registerFederationReport(app);
 }

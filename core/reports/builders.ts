@@ -44,10 +44,10 @@ const corridorKey = (geo: ReportGeography, lang: Lang, id: string): Row => ({
   corridorName: geo.corridorLabel(id, lang),
 });
 
-/** The published cells of the whole answer: what totals are summed over. */
+/** The published cells of the whole answer: what totals are summed over (not a row: no part). */
 const shownOf = (input: ReportInput, cells: readonly Cell[]) =>
   groupCells(
-    { ...input, params: { ...input.params, granularity: "day" } },
+    { ...input, parts: undefined, params: { ...input.params, granularity: "day" } },
     cells,
     () => ({}),
   ).flatMap((g) => g.shown);
@@ -250,17 +250,14 @@ const carec: ReportBuilder = (input, byTable) => {
       costCnyPerTonneKm: ratio(sum(cells, "value_cny"), sum(cells, "priced_tonne_km")),
     }),
   );
-  const speed = rowsOf(
-    groupCells(
-      input,
-      (byTable.report_cells ?? []).filter((c) => ["road", "rail"].includes(t(c, "mode"))),
-      byCorridorAndMode(input),
-    ),
-    speedFigures,
+  // Speed is of road and rail only, in its rows and in its total alike.
+  const landCells = (byTable.report_cells ?? []).filter((c) =>
+    ["road", "rail"].includes(t(c, "mode")),
   );
+  const speed = rowsOf(groupCells(input, landCells, byCorridorAndMode(input)), speedFigures);
   return {
     rows: [...ports, ...sections, ...speed],
-    totals: speedFigures(shownOf(input, byTable.report_cells ?? [])),
+    totals: speedFigures(shownOf(input, landCells)),
   };
 };
 

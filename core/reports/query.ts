@@ -76,9 +76,19 @@ function within(cellArea: string, filter: string | undefined): boolean {
   return cellArea === filter;
 }
 
-/** Published: at least k distinct shippers and k distinct carriers. */
+/**
+ * Published: at least k distinct shippers and k distinct carriers. A partner's part was
+ * published or not by the partner, at its own k.
+ */
 function published(c: Cell, k: number): boolean {
+  if ("part_published" in c) return c.part_published === true;
   return arr(c, "shippers").length >= k && arr(c, "carriers").length >= k;
+}
+
+/** How many cells a cell stands for among those left out: a partner's part counts its own. */
+function heldBack(c: Cell, shown: boolean): number {
+  if ("part_suppressed" in c) return num(c, "part_suppressed");
+  return shown ? 0 : 1;
 }
 
 export interface ReportInput {
@@ -87,6 +97,8 @@ export interface ReportInput {
   geo: ReportGeography;
   lang: Lang;
   k: number;
+  /** When set, each group of rows is also handed here as a part (a partner is asking). */
+  parts?: (group: { key: Row; shown: Cell[]; suppressed: number }) => void;
 }
 
 /** Groups cells by a key; each group knows its published cells and how many were held back. */
@@ -100,13 +112,16 @@ export function groupCells(
     const key = { period: bucketOf(periodOf(c), input.params.granularity), ...keyOf(c) };
     const id = JSON.stringify(key);
     const g = groups.get(id) ?? { key, shown: [] as Cell[], suppressed: 0 };
-    if (published(c, input.k)) g.shown.push(c);
-    else g.suppressed++;
+    const shown = published(c, input.k);
+    if (shown) g.shown.push(c);
+    g.suppressed += heldBack(c, shown);
     groups.set(id, g);
   }
-  return [...groups.values()].sort((a, b) =>
+  const sorted = [...groups.values()].sort((a, b) =>
     JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)),
   );
+  if (input.parts) sorted.forEach(input.parts);
+  return sorted;
 }
 
 /**
@@ -172,7 +187,7 @@ export type ReportBuilder = (
 };
 
 /** Regulators and admins only. */
-function requireReportReader(ctx: Ctx): void {
+export function requireReportReader(ctx: Ctx): void {
   const kind = ctx.actor.kind;
   if (kind !== "regulator" && kind !== "admin" && kind !== "system") {
     throw new ForbiddenError("reports are for regulators and admins");
@@ -209,26 +224,50 @@ async function loadCells(
   return byTable;
 }
 
-/** `GET /v1/reports/{name}`: figures over published cells only (see README, de-identification). */
-export async function runReport(
-  ctx: Ctx,
-  input: { name: ReportName; params: ReportParams; lang: Lang },
-  builders: Record<ReportName, ReportBuilder>,
-): Promise<ReportResult> {
-  requireReportReader(ctx);
-  const { minParties: k } = reportSetup(ctx);
+export interface ReportRequest {
+  name: ReportName;
+  params: ReportParams;
+  lang: Lang;
+}
+
+/** This node's cells for a report, by table, and how far its rollups are behind. */
+export interface LoadedCells {
+  byTable: Record<string, Cell[]>;
+  freshness: ReportResult["freshness"];
+}
+
+export async function loadReportCells(ctx: Ctx, input: ReportRequest): Promise<LoadedCells> {
   const [byTable, freshness] = await Promise.all([
     loadCells(ctx, input.name, input.params),
     reportFreshness(ctx.db),
   ]);
-  const geo = reportGeography(ctx);
+  return {
+    byTable,
+    freshness: {
+      dirty: freshness.dirty,
+      oldestDirtySeconds: round(freshness.oldestDirtySeconds, 1),
+    },
+  };
+}
+
+/** The report built from loaded cells (a partner's parts among them, if any). */
+export function assembleReport(
+  ctx: Ctx,
+  input: ReportRequest,
+  builders: Record<ReportName, ReportBuilder>,
+  loaded: LoadedCells,
+  parts?: ReportInput["parts"],
+): ReportResult {
+  const { minParties: k } = reportSetup(ctx);
+  const { byTable } = loaded;
   const built = builders[input.name](
     {
       cells: byTable[TABLES[input.name][0] ?? ""] ?? [],
       params: input.params,
-      geo,
+      geo: reportGeography(ctx),
       lang: input.lang,
       k,
+      parts,
     },
     byTable,
   );
@@ -237,10 +276,17 @@ export async function runReport(
     params: input.params,
     k,
     generatedAt: ctx.clock.now().toISOString(),
-    freshness: {
-      dirty: freshness.dirty,
-      oldestDirtySeconds: round(freshness.oldestDirtySeconds, 1),
-    },
+    freshness: loaded.freshness,
     ...built,
   };
+}
+
+/** `GET /v1/reports/{name}`: figures over published cells only (see README, de-identification). */
+export async function runReport(
+  ctx: Ctx,
+  input: ReportRequest,
+  builders: Record<ReportName, ReportBuilder>,
+): Promise<ReportResult> {
+  requireReportReader(ctx);
+  return assembleReport(ctx, input, builders, await loadReportCells(ctx, input));
 }

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { REPORT_BUILDERS } from "../../../core/reports/builders";
 import { toCsv } from "../../../core/reports/csv";
+import { runFederatedReport } from "../../../core/reports/federated";
 import type { Lang } from "../../../core/reports/geography";
 import { runReport } from "../../../core/reports/query";
 import type { App } from "../../env";
@@ -14,7 +15,7 @@ const route = createRoute({
   tags: ["Reports"],
   summary: "A de-identified report on freight flows (regulators and admins)",
   description:
-    "flows, corridors, modal-split, border-ports, performance, prices, emissions or carec, from rollup cells. A cell with fewer than k distinct shippers or carriers is left out of every figure and total and counted in `suppressed`. CSV with `?format=csv` or `Accept: text/csv`; Chinese or English labels by `?lang=` or `Accept-Language`. Each regulator read is recorded in the access log.",
+    "flows, corridors, modal-split, border-ports, performance, prices, emissions or carec, from rollup cells. A cell with fewer than k distinct shippers or carriers is left out of every figure and total and counted in `suppressed`. CSV with `?format=csv` or `Accept: text/csv`; Chinese or English labels by `?lang=` or `Accept-Language`. Each regulator read is recorded in the access log. With `scope=federation`, every active partner is asked in parallel for its own figures (suppressed there, at its own k), which are combined with this node's; `nodes` lists who answered and how fresh, and a partner that does not answer in 3 s is listed as missing.",
   security: bearer,
   request: { params: ReportNameParam, query: ReportQuery },
   responses: {
@@ -38,12 +39,12 @@ function langOf(query: string | undefined, header: string | undefined): Lang {
 export function registerGetReport(app: App): void {
   app.openapi(route, async (c) => {
     const { name } = c.req.valid("param");
-    const { format, lang, ...params } = c.req.valid("query");
-    const result = await runReport(
-      c.get("ctx"),
-      { name, params, lang: langOf(lang, c.req.header("accept-language")) },
-      REPORT_BUILDERS,
-    );
+    const { format, lang, scope, ...params } = c.req.valid("query");
+    const request = { name, params, lang: langOf(lang, c.req.header("accept-language")) };
+    const result =
+      scope === "federation"
+        ? await runFederatedReport(c.get("ctx"), request, REPORT_BUILDERS)
+        : await runReport(c.get("ctx"), request, REPORT_BUILDERS);
     const csv =
       format === "csv" || (!format && (c.req.header("accept") ?? "").includes("text/csv"));
     if (csv) {
