@@ -179,11 +179,16 @@ export function linkTonnes(rows) {
   return byLink;
 }
 
-/** Where the map looks: the hubs' extent with a margin. */
-function boundsOf(hubs) {
-  const lons = hubs.map((h) => h.lon);
-  const lats = hubs.map((h) => h.lat);
-  const m = 2;
+/**
+ * Where the map looks first: around the hubs freight moved between (with room for the network
+ * nearby), or the whole network when nothing moved; the reader can zoom and pan from there.
+ */
+function boundsOf(hubs, used) {
+  const moved = hubs.filter((h) => used.has(h.code));
+  const shown = moved.length > 0 ? moved : hubs;
+  const lons = shown.map((h) => h.lon);
+  const lats = shown.map((h) => h.lat);
+  const m = moved.length > 0 ? 12 : 2;
   return [
     [Math.min(...lons) - m, Math.max(...lats) + m],
     [Math.max(...lons) + m, Math.min(...lats) - m],
@@ -235,7 +240,7 @@ export function mapOption({ hubs, links, rows, lang, words }) {
     geo: {
       map: MAP,
       roam: true,
-      boundingCoords: boundsOf(hubs),
+      boundingCoords: boundsOf(hubs, used),
       silent: true,
       itemStyle: { areaColor: "#eef1f4", borderColor: "#9aa5b1", borderWidth: 0.6 },
     },
