@@ -333,6 +333,17 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(complaints).toEqual([]);
     });
 
+    it("says why when the API refuses the filters, keeping the charts drawn", async () => {
+      const before = await mapTonnes();
+      await page.fill('input[name="from"]', "2030-01-01");
+      await page.dispatchEvent('input[name="from"]', "change");
+      await page.waitForSelector('body[data-state="error"]');
+      expect(await page.textContent("#status")).toMatch(
+        /^Could not load: query.to: must not be before from/,
+      );
+      expect(await mapTonnes()).toEqual(before);
+    });
+
     it("signs out: the session then opens no report", async () => {
       await page.click("#sign-out");
       await page.waitForSelector('body[data-state="signed-out"]');

@@ -45,7 +45,10 @@ async function getJson(path) {
     showSignIn(words().expired);
     throw new Error("signed out");
   }
-  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    throw new Error(body.error?.message ?? `${res.status}`);
+  }
   return res.json();
 }
 
@@ -146,7 +149,16 @@ async function refresh() {
   document.body.dataset.state = "loading";
   $("#status").textContent = words().loading;
   const q = query();
-  const answers = await Promise.all(REPORTS.map((name) => getJson(`/v1/reports/${name}?${q}`)));
+  let answers;
+  try {
+    answers = await Promise.all(REPORTS.map((name) => getJson(`/v1/reports/${name}?${q}`)));
+  } catch (e) {
+    if (load !== state.loads || !$("#sign-in").hidden) return;
+    // A refused filter (say, a period over three years) or a rate limit: say so, keep the charts.
+    document.body.dataset.state = "error";
+    $("#status").textContent = `${words().failed}: ${e.message}`;
+    return;
+  }
   if (load !== state.loads) return;
   const reports = Object.fromEntries(REPORTS.map((name, i) => [name, answers[i]]));
   render(reports);
