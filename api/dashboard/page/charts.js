@@ -188,7 +188,7 @@ function boundsOf(hubs, used) {
   const shown = moved.length > 0 ? moved : hubs;
   const lons = shown.map((h) => h.lon);
   const lats = shown.map((h) => h.lat);
-  const m = moved.length > 0 ? 12 : 2;
+  const m = moved.length > 0 ? 6 : 2;
   return [
     [Math.min(...lons) - m, Math.max(...lats) + m],
     [Math.max(...lons) + m, Math.min(...lats) - m],
