@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { DomainError } from "../core/errors";
+import { registerRegulatorDashboard } from "./dashboard/regulators";
 import { registerDocs } from "./docs/reference";
 import type { App, AppDeps, AppEnv } from "./env";
 import { codeOfDomainError, errorResponse, zodIssues } from "./errors";
@@ -109,6 +110,7 @@ export function newApp(deps: AppDeps): App {
   app.use("/v1/*", accessRecord);
 
   registerRoutes(app);
+  registerRegulatorDashboard(app);
   deps.mount?.(app);
 
   documentApi(app);

@@ -9,6 +9,7 @@ async function main(): Promise<void> {
     `Caravan node ${config.CARAVAN_NODE_CODE} is up`,
     `  API        ${node.url}/v1`,
     `  docs       ${node.url}/docs   (OpenAPI: ${node.url}/openapi.json)`,
+    `  dashboard  ${node.url}/dashboard   (regulator or admin key)`,
     `  queues     ${node.url}/admin/queues   (admin key; backend: ${node.queueBackend})`,
     `  database   ${config.DATABASE_URL ? "DATABASE_URL" : `embedded PostgreSQL under ${config.CARAVAN_DATA_DIR}`}`,
     node.generatedAdminKey

@@ -4,11 +4,7 @@ import { HonoAdapter } from "@bull-board/hono";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Context, Hono, Next } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import {
-  ADMIN_SESSION_TTL_MS,
-  openAdminSession,
-  resolveAdminSession,
-} from "../../core/admin/sessions";
+import { openKeySession, resolveAdminSession, SESSION_TTL_MS } from "../../core/admin/sessions";
 import { authenticateApiKey } from "../../core/keys/authenticate";
 import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
@@ -64,13 +60,13 @@ async function adminOnly(c: Context<AppEnv>, next: Next) {
   if (key !== undefined) {
     const offered = await authenticateApiKey(db, key);
     if (offered?.kind === "admin") {
-      const opened = await openAdminSession(db, clock, { keyId: offered.keyId });
+      const opened = await openKeySession(db, clock, { keyId: offered.keyId });
       setCookie(c, COOKIE, opened.id, {
         httpOnly: true,
         sameSite: "Strict",
         secure: cameOverHttps(c),
         path: "/admin",
-        maxAge: ADMIN_SESSION_TTL_MS / 1000,
+        maxAge: SESSION_TTL_MS / 1000,
       });
       return c.redirect(BASE, 303);
     }

@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { Actor } from "../../core/context";
 import { authenticateApiKey } from "../../core/keys/authenticate";
 import { perMinute } from "../../core/limits/rate-limiter";
+import { sessionActor, sessionMayAuthenticate } from "../dashboard/session";
 import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
 import { clientAddress } from "./client";
@@ -31,7 +32,8 @@ const isPublic = (call: string) => PUBLIC.has(call) || PUBLIC_REPORTS.test(call)
  * the public registration calls; a header that names no live key is refused outright.
  * Failed and missing keys spend from the client address's budget, so guessing keys runs into
  * 429s; once that budget is spent, keys from the address are not even looked up, so the
- * answer tells nothing about the key.
+ * answer tells nothing about the key. The dashboard's session cookie stands in for a key on
+ * the few reads its page makes (see `dashboard/session.ts`).
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const deps = c.get("deps");
@@ -50,6 +52,10 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
       ]);
     }
     actor = found;
+  } else if (sessionMayAuthenticate(c)) {
+    const resolved = await sessionActor(c);
+    if (resolved instanceof Response) return resolved;
+    actor = resolved;
   } else if (c.req.path.startsWith("/v1/") && !isPublic(`${c.req.method} ${c.req.path}`)) {
     const bucket = addressBucket(clientAddress(c));
     const verdict = await deps.limiter.take(bucket, perMinute(deps.rateLimitPerMinute));

@@ -151,6 +151,21 @@ export const LinkView = z
   })
   .openapi("Link");
 
+export const CorridorView = z
+  .object({
+    id: z.string().openapi({ example: "cn-eu-khorgos" }),
+    name: z.string(),
+    nameZh: z.string(),
+    links: z.array(z.string()),
+    hubs: z.array(HubCode),
+    source: z.object({
+      publication: z.string(),
+      url: z.string().optional(),
+      date: z.string().optional(),
+    }),
+  })
+  .openapi("Corridor");
+
 export const FeatureCollection = z
   .object({
     type: z.literal("FeatureCollection"),

@@ -2,10 +2,11 @@ import { asc } from "drizzle-orm";
 import { upsertLinkStatus } from "../../db/queries/routing";
 import { networkLinkStatus } from "../../db/schema";
 import type { RoutingEngine } from "../../routing/engine";
-import type { HubRecord, Mode } from "../../routing/types";
+import type { Corridor, HubRecord, Mode } from "../../routing/types";
 import { recordAudit } from "../audit/append";
 import { type Ctx, isAdmin } from "../context";
 import { ForbiddenError, NotFoundError } from "../errors";
+import { reportSetup } from "../reports/setup";
 import { withTransaction } from "../transaction";
 
 /**
@@ -114,4 +115,18 @@ export async function setLinkStatus(
   const view = links.find((l) => l.id === linkId);
   if (!view) throw NotFoundError.of("link", linkId);
   return view;
+}
+
+export type CorridorView = Pick<Corridor, "id" | "name" | "nameZh" | "links" | "hubs" | "source">;
+
+/** The named corridors reports group by, in the data's order (which decides overlaps). */
+export function listCorridors(ctx: Ctx): CorridorView[] {
+  return reportSetup(ctx).corridors.map(({ id, name, nameZh, links, hubs, source }) => ({
+    id,
+    name,
+    nameZh,
+    links,
+    hubs,
+    source,
+  }));
 }

@@ -1,4 +1,4 @@
-import { lt } from "drizzle-orm";
+import { eq, lt } from "drizzle-orm";
 import type { Db } from "../client";
 import { adminSessions } from "../schema";
 
@@ -11,4 +11,9 @@ export async function insertAdminSession(
   await db
     .insert(adminSessions)
     .values({ hash: params.hash, keyId: params.keyId, expiresAt: params.expiresAt });
+}
+
+/** Ends a session (by the hash of its id). */
+export async function deleteAdminSession(db: Db, hash: string): Promise<void> {
+  await db.delete(adminSessions).where(eq(adminSessions.hash, hash));
 }

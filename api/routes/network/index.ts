@@ -1,4 +1,5 @@
 import type { App } from "../../env";
+import { registerListCorridors } from "./list-corridors";
 import { registerListHubs } from "./list-hubs";
 import { registerListLinks } from "./list-links";
 import { registerSetLinkStatus } from "./set-link-status";
@@ -6,5 +7,6 @@ import { registerSetLinkStatus } from "./set-link-status";
 export function registerNetwork(app: App): void {
   registerListHubs(app);
   registerListLinks(app);
+  registerListCorridors(app);
   registerSetLinkStatus(app);
 }
