@@ -38,6 +38,17 @@ function newKeys(all: readonly WaybillFacts[]): CellKeys {
   };
 }
 
+/** Rows grouped by waybill in one pass: matching each waybill by a scan was quadratic. */
+function byWaybill<T extends { waybillNumber: string }>(rows: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.waybillNumber);
+    if (list) list.push(r);
+    else out.set(r.waybillNumber, [r]);
+  }
+  return out;
+}
+
 const snake = (o: object): Record<string, unknown> =>
   Object.fromEntries(
     Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
@@ -60,13 +71,10 @@ export async function refreshReports(ctx: Ctx, opts: { batch?: number } = {}): P
       selectFactKeys(tx.db, numbers),
     ]);
     const all: WaybillFacts[] = [];
+    const legsOf = byWaybill(legs);
+    const eventsOf = byWaybill(events);
     for (const w of rows) {
-      const facts = waybillFacts(
-        geo,
-        w,
-        legs.filter((l) => l.waybillNumber === w.number),
-        events.filter((e) => e.waybillNumber === w.number),
-      );
+      const facts = waybillFacts(geo, w, legsOf.get(w.number) ?? [], eventsOf.get(w.number) ?? []);
       if (facts) all.push(facts);
     }
     const fresh = newKeys(all);
