@@ -3,18 +3,23 @@ import {
   type CellKeys,
   claimReportDirty,
   replaceReportFacts,
+  selectCellMateKeys,
   selectFactKeys,
 } from "../../db/queries/reports";
 import { waybillEvents, waybillLegs, waybills } from "../../db/schema";
 import type { Ctx } from "../context";
 import { withTransaction } from "../transaction";
 import { type WaybillFacts, waybillFacts } from "./facts";
-import { reportGeography } from "./setup";
+import { reportGeography, reportSetup } from "./setup";
 
 /** Waybills per refresh transaction: small enough to hold few locks, big enough to keep up. */
 const REFRESH_BATCH = 500;
 
 const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+
+function distinct(keys: readonly string[][]): string[][] {
+  return [...new Map(keys.map((k) => [k.join("\u0000"), k])).values()];
+}
 
 /** Each key under both grains: the day cell and the month cell it rolls into. */
 function bothGrains(keys: readonly string[][]): string[][] {
@@ -78,6 +83,7 @@ export async function refreshReports(ctx: Ctx, opts: { batch?: number } = {}): P
       if (facts) all.push(facts);
     }
     const fresh = newKeys(all);
+    const mates = await selectCellMateKeys(tx.db, distinct([...old.flows, ...fresh.flows]));
     await replaceReportFacts(
       tx.db,
       numbers,
@@ -88,9 +94,10 @@ export async function refreshReports(ctx: Ctx, opts: { batch?: number } = {}): P
       },
       {
         flows: bothGrains([...old.flows, ...fresh.flows]),
-        links: bothGrains([...old.links, ...fresh.links]),
-        ports: bothGrains([...old.ports, ...fresh.ports]),
+        links: bothGrains([...old.links, ...fresh.links, ...mates.links]),
+        ports: bothGrains([...old.ports, ...fresh.ports, ...mates.ports]),
       },
+      reportSetup(ctx).minParties,
     );
     return numbers.length;
   });
