@@ -29,7 +29,7 @@ export interface Shipment {
   /** When it is picked up: the day its facts fall on. */
   pickupAt: Date;
   /** Later events, by the carrier, after pickup. */
-  events?: { type: string; at: Date; location?: string }[];
+  events?: { type: string; at: Date; location?: string; details?: Record<string, unknown> }[];
 }
 
 /** Issues a waybill over the API and records its pickup and later events; returns its number. */
@@ -53,7 +53,12 @@ export async function ship(node: TestNode, s: Shipment): Promise<string> {
   for (const e of events) {
     const r = await node.call("POST", `/v1/waybills/${number}/events`, {
       key: s.carrier.key,
-      body: { type: e.type, occurredAt: e.at.toISOString(), location: e.location },
+      body: {
+        type: e.type,
+        occurredAt: e.at.toISOString(),
+        location: e.location,
+        details: "details" in e ? e.details : undefined,
+      },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
