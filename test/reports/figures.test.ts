@@ -67,6 +67,22 @@ beforeAll(async () => {
   for (const [i, weightKg] of RAIL_KG.entries()) {
     await ship(node, { ...base(i), mode: "rail", weightKg });
   }
+  // Rail by Alashankou on 11 March: the gauge changes across the border, at Dostyk.
+  for (const [i, weightKg] of RAIL_KG.entries()) {
+    const at = (hours: number) => h(24 + hours);
+    await ship(node, {
+      ...base(i),
+      mode: "rail",
+      via: ["CN-AKS", "KZ-DOS"],
+      weightKg,
+      pickupAt: at(0),
+      events: [
+        { type: "in_transit", at: at(1) },
+        { type: "at_border", at: at(20), location: "CN-AKS" },
+        { type: "cleared", at: at(20 + 7 * (i + 1)) },
+      ],
+    });
+  }
   // Two shippers Lanzhou → Xining: held back from every figure.
   for (const i of [0, 1]) {
     await ship(node, { ...base(i), from: "CN-LHW", to: "CN-XNN", weightKg: 99_000 });
@@ -85,7 +101,7 @@ const report = async (name: string, extra: Record<string, string> = {}) => {
 async function pathOf(mode: string) {
   const rows = await node.database.db.execute(
     sql`select distinct link_id from report_fact_links where mode = ${mode}
-      and number in (select number from report_facts where o_area = '650100')`,
+      and number in (select number from report_facts where o_area = '650100' and day = ${DAY})`,
   );
   const data = node.network.data;
   const links = rows.map((r) => {
@@ -127,6 +143,23 @@ describe("border-ports", () => {
     expect(khr[0]?.dwellHoursP50).toBeLessThan(6);
     expect(khr[0]?.dwellHoursP90).toBeGreaterThanOrEqual(24);
     expect(khr[0]?.dwellHoursP90).toBeLessThan(36);
+  });
+});
+
+describe("border-ports by rail", () => {
+  it("counts each rail crossing at Alashankou whose waybill changes gauge at Dostyk", async () => {
+    // Crossed on 12 March, the day of \`at_border\`.
+    const body = await report("border-ports", { from: "2030-03-12", to: "2030-03-12" });
+    // Dwell 7, 14, 21 h in [6,8), [12,18), [18,24): p50 rank 1.5 → 12 + 0.5·6 = 15.
+    expect(body.rows.filter((r) => r.suppressed !== true)).toEqual([
+      expect.objectContaining({
+        port: "CN-AKS",
+        mode: "rail",
+        crossings: 3,
+        gaugeTransshipments: 3,
+        dwellHoursP50: 15,
+      }),
+    ]);
   });
 });
 

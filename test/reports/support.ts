@@ -23,6 +23,8 @@ export interface Shipment {
   from: string;
   to: string;
   mode: "road" | "rail";
+  /** Legs by hub, all by \`mode\`, instead of one leg from \`from\` to \`to\`. */
+  via?: string[];
   weightKg: number;
   hsCode: string;
   priceCny: number;
@@ -42,7 +44,15 @@ export async function ship(node: TestNode, s: Shipment): Promise<string> {
       destination: s.to,
       cargo: { ...loadBody().cargo, weightKg: s.weightKg, hsCode: s.hsCode },
       price: { amount: s.priceCny, currency: "CNY" },
-      mode: s.mode,
+      ...(s.via
+        ? {
+            legs: [s.from, ...s.via].map((from, i) => ({
+              mode: s.mode,
+              from,
+              to: [...s.via!, s.to][i],
+            })),
+          }
+        : { mode: s.mode }),
       pickupAt: s.pickupAt.toISOString(),
       deliveryAt: new Date(s.pickupAt.getTime() + 96 * 3_600_000).toISOString(),
     },
