@@ -3,18 +3,23 @@ import {
   type CellKeys,
   claimReportDirty,
   replaceReportFacts,
+  selectCellMateKeys,
   selectFactKeys,
 } from "../../db/queries/reports";
 import { waybillEvents, waybillLegs, waybills } from "../../db/schema";
 import type { Ctx } from "../context";
 import { withTransaction } from "../transaction";
 import { type WaybillFacts, waybillFacts } from "./facts";
-import { reportGeography } from "./setup";
+import { reportGeography, reportSetup } from "./setup";
 
 /** Waybills per refresh transaction: small enough to hold few locks, big enough to keep up. */
 const REFRESH_BATCH = 500;
 
 const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+
+function distinct(keys: readonly string[][]): string[][] {
+  return [...new Map(keys.map((k) => [k.join("\u0000"), k])).values()];
+}
 
 /** Each key under both grains: the day cell and the month cell it rolls into. */
 function bothGrains(keys: readonly string[][]): string[][] {
@@ -36,6 +41,17 @@ function newKeys(all: readonly WaybillFacts[]): CellKeys {
     links: all.flatMap((w) => w.links.map((l) => [l.day, l.linkId, l.mode, l.corridor])),
     ports: all.flatMap((w) => w.crossings.map((c) => [c.day, c.port, c.mode])),
   };
+}
+
+/** Rows grouped by waybill in one pass: matching each waybill by a scan was quadratic. */
+function byWaybill<T extends { waybillNumber: string }>(rows: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.waybillNumber);
+    if (list) list.push(r);
+    else out.set(r.waybillNumber, [r]);
+  }
+  return out;
 }
 
 const snake = (o: object): Record<string, unknown> =>
@@ -60,16 +76,14 @@ export async function refreshReports(ctx: Ctx, opts: { batch?: number } = {}): P
       selectFactKeys(tx.db, numbers),
     ]);
     const all: WaybillFacts[] = [];
+    const legsOf = byWaybill(legs);
+    const eventsOf = byWaybill(events);
     for (const w of rows) {
-      const facts = waybillFacts(
-        geo,
-        w,
-        legs.filter((l) => l.waybillNumber === w.number),
-        events.filter((e) => e.waybillNumber === w.number),
-      );
+      const facts = waybillFacts(geo, w, legsOf.get(w.number) ?? [], eventsOf.get(w.number) ?? []);
       if (facts) all.push(facts);
     }
     const fresh = newKeys(all);
+    const mates = await selectCellMateKeys(tx.db, distinct([...old.flows, ...fresh.flows]));
     await replaceReportFacts(
       tx.db,
       numbers,
@@ -80,9 +94,10 @@ export async function refreshReports(ctx: Ctx, opts: { batch?: number } = {}): P
       },
       {
         flows: bothGrains([...old.flows, ...fresh.flows]),
-        links: bothGrains([...old.links, ...fresh.links]),
-        ports: bothGrains([...old.ports, ...fresh.ports]),
+        links: bothGrains([...old.links, ...fresh.links, ...mates.links]),
+        ports: bothGrains([...old.ports, ...fresh.ports, ...mates.ports]),
       },
+      reportSetup(ctx).minParties,
     );
     return numbers.length;
   });

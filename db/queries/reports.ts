@@ -81,6 +81,43 @@ export async function selectFactKeys(db: Db, numbers: readonly string[]) {
   };
 }
 
+const MATES = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+    as k(day, o_area, d_area, mode, hs_chapter, corridor)
+  join report_facts f on f.day = k.day::date and f.o_area = k.o_area and f.d_area = k.d_area
+    and f.mode = k.mode and f.hs_chapter = k.hs_chapter and f.corridor = k.corridor`;
+
+/**
+ * The link and port cell keys of every waybill in these day flow cells: whether a flow cell is
+ * published decides whether its waybills count on links and at ports, so a change to its
+ * members changes their link and port cells too.
+ */
+export async function selectCellMateKeys(
+  db: Db,
+  flowDays: readonly string[][],
+): Promise<{ links: string[][]; ports: string[][] }> {
+  if (flowDays.length === 0) return { links: [], ports: [] };
+  const s = sqlOf(db);
+  const params = transpose(flowDays, 6);
+  const [links, ports] = await Promise.all([
+    s.unsafe(
+      `select distinct l.day::text, l.link_id, l.mode, l.corridor from ${MATES}
+       join report_fact_links l on l.number = f.number`,
+      params,
+      { prepare: true },
+    ),
+    s.unsafe(
+      `select distinct c.day::text, c.port, c.mode from ${MATES}
+       join report_crossings c on c.number = f.number`,
+      params,
+      { prepare: true },
+    ),
+  ]);
+  return {
+    links: links.map((r) => [r.day, r.link_id, r.mode, r.corridor] as string[]),
+    ports: ports.map((r) => [r.day, r.port, r.mode] as string[]),
+  };
+}
+
 type Column = readonly [name: string, type: string];
 
 const FACT_COLUMNS: readonly Column[] = [
@@ -167,6 +204,8 @@ interface CellTable {
   match: readonly string[];
   values: string;
   valueColumns: string;
+  /** Link and port facts count only when their waybill's day flow cell is published. */
+  viaFlowCell?: boolean;
 }
 
 const SUMS = `count(*)::int, sum(f.tonnes), sum(f.tonne_km), coalesce(sum(f.value_cny), 0),
@@ -205,6 +244,7 @@ const CELL_TABLES: readonly CellTable[] = [
     match: ["link_id", "mode", "corridor"],
     values: SUMS,
     valueColumns: SUM_COLUMNS,
+    viaFlowCell: true,
   },
   {
     table: "report_port_cells",
@@ -218,11 +258,21 @@ const CELL_TABLES: readonly CellTable[] = [
       coalesce(sum(f.dwell_hours), 0), ${histogram("f.dwell_hours", DWELL_EDGES)}, ${PARTIES}`,
     valueColumns:
       "crossings, cleared, gauge_transshipments, dwell_hours, dwell_hist, shippers, carriers",
+    viaFlowCell: true,
   },
 ];
 
-/** Deletes a table's cells at the given keys, then inserts them again from the facts. */
-function cellStatements(t: CellTable): { remove: string; rebuild: string } {
+/**
+ * Deletes a table's cells at the given keys, then inserts them again from the facts. A month
+ * cell takes only the facts of its published day cells (k distinct shippers and carriers, k
+ * the last parameter): were it summed over all its facts, a month answer less the day answers
+ * of the same month would give away the day cells held back.
+ */
+function cellStatements(t: CellTable): {
+  remove: string;
+  rebuildDay: string;
+  rebuildMonth: string;
+} {
   // Keys travel as text arrays (postgres.js has no date[] serializer); `kv` casts the period.
   const keyCols = [["grain", "text"], ["period", "text"], ...t.keys] as const;
   const names = keyCols.map(([n]) => n);
@@ -230,12 +280,28 @@ function cellStatements(t: CellTable): { remove: string; rebuild: string } {
   const kv = (n: string) => (n === "period" ? "k.period::date" : `k.${n}`);
   const sameKey = names.map((n) => `c.${n} = ${kv(n)}`).join(" and ");
   const match = t.match.map((n) => `f.${n} = k.${n}`).join(" and ");
+  const k = `$${keyCols.length + 1}::int`;
+  const published = (d: string) =>
+    `cardinality(${d}.shippers) >= ${k} and cardinality(${d}.carriers) >= ${k}`;
+  const publishedDay = `join ${t.table} d on d.grain = 'day' and d.period = f.day and ${t.match
+    .map((n) => `d.${n} = f.${n}`)
+    .join(" and ")} and ${published("d")}`;
+  // Were a waybill hidden in its flow cell counted on a link or at a port, a link's tonnes
+  // less its corridor's would give it away.
+  const viaFlowCell = t.viaFlowCell
+    ? `join report_facts w on w.number = f.number join report_cells wc on wc.grain = 'day'
+        and wc.period = w.day and wc.o_area = w.o_area and wc.d_area = w.d_area
+        and wc.mode = w.mode and wc.hs_chapter = w.hs_chapter and wc.corridor = w.corridor
+        and ${published("wc")}`
+    : "";
+  const rebuild = (only: string) => `insert into ${t.table} (${names.join(", ")}, ${t.valueColumns})
+      select ${names.map(kv).join(", ")}, ${t.values}
+      from ${unnest} join ${t.source} f on ${match} and ${IN_PERIOD} ${only}
+      group by ${names.map((n) => `k.${n}`).join(", ")}`;
   return {
     remove: `delete from ${t.table} c using ${unnest} where ${sameKey}`,
-    rebuild: `insert into ${t.table} (${names.join(", ")}, ${t.valueColumns})
-      select ${names.map(kv).join(", ")}, ${t.values}
-      from ${unnest} join ${t.source} f on ${match} and ${IN_PERIOD}
-      group by ${names.map((n) => `k.${n}`).join(", ")}`,
+    rebuildDay: rebuild(viaFlowCell),
+    rebuildMonth: rebuild(`${publishedDay} ${viaFlowCell}`),
   };
 }
 
@@ -271,20 +337,30 @@ export async function replaceReportFacts(
   numbers: readonly string[],
   rows: FactRows,
   keys: CellKeys,
+  minParties: number,
 ): Promise<void> {
   const s = sqlOf(db);
   const n = [numbers as string[]];
   const json = (r: Record<string, unknown>[]) => [JSON.stringify(r)];
   const cellKeys = [keys.flows, keys.links, keys.ports];
-  const cellWork = STATEMENTS.cells.flatMap((st, i) => {
-    const k = cellKeys[i] ?? [];
-    if (k.length === 0) return [];
-    const params = transpose(k, (CELL_TABLES[i]?.keys.length ?? 0) + 2);
-    return [
-      s.unsafe(st.remove, params, { prepare: true }),
-      s.unsafe(st.rebuild, params, { prepare: true }),
-    ];
-  });
+  // Day cells first: the month cells' statements, sent after them, read what they wrote.
+  const cellWork = (["day", "month"] as const).flatMap((grain) =>
+    STATEMENTS.cells.flatMap((st, i) => {
+      const k = (cellKeys[i] ?? []).filter((key) => key[0] === grain);
+      if (k.length === 0) return [];
+      const params = transpose(k, (CELL_TABLES[i]?.keys.length ?? 0) + 2);
+      const dayParams = CELL_TABLES[i]?.viaFlowCell ? [...params, minParties] : params;
+      return grain === "day"
+        ? [
+            s.unsafe(st.remove, params, { prepare: true }),
+            s.unsafe(st.rebuildDay, dayParams as never[], { prepare: true }),
+          ]
+        : [
+            s.unsafe(st.remove, params, { prepare: true }),
+            s.unsafe(st.rebuildMonth, [...params, minParties] as never[], { prepare: true }),
+          ];
+    }),
+  );
   await Promise.all([
     ...STATEMENTS.removeFacts.map((text) => s.unsafe(text, n, { prepare: true })),
     rows.facts.length

@@ -1,3 +1,4 @@
+import { getTableColumns } from "drizzle-orm";
 import {
   boolean,
   date,
@@ -8,6 +9,7 @@ import {
   primaryKey,
   text,
 } from "drizzle-orm/pg-core";
+import type { FieldClassification } from "./classification";
 import { tsz } from "./columns";
 
 /**
@@ -180,3 +182,36 @@ export const reportPortCells = pgTable(
 export const TRANSIT_EDGES = [0, 12, 24, 36, 48, 72, 96, 120, 168, 240, 336, 504, 720] as const;
 /** Lower edges (hours) of the border-dwell histogram's buckets; the last is open-ended. */
 export const DWELL_EDGES = [0, 1, 2, 4, 6, 8, 12, 18, 24, 36, 48, 72, 120, 240] as const;
+
+type Row<T extends { $inferSelect: object }> = T["$inferSelect"];
+const internal = <T extends object>(row: Record<keyof T, unknown>): FieldClassification<T> =>
+  Object.fromEntries(Object.keys(row).map((k) => [k, "internal"])) as FieldClassification<T>;
+
+export const reportDirtyClasses: FieldClassification<Row<typeof reportDirty>> = {
+  number: "public",
+  markedAt: "internal",
+};
+
+/** Facts are one waybill each: its price is as secret as the waybill's own. */
+export const reportFactClasses: FieldClassification<Row<typeof reportFacts>> = {
+  ...internal<Row<typeof reportFacts>>(getTableColumns(reportFacts)),
+  valueCny: "sensitive",
+};
+
+export const reportFactLinkClasses: FieldClassification<Row<typeof reportFactLinks>> = {
+  ...internal<Row<typeof reportFactLinks>>(getTableColumns(reportFactLinks)),
+  valueCny: "sensitive",
+};
+
+export const reportCrossingClasses = internal<Row<typeof reportCrossings>>(
+  getTableColumns(reportCrossings),
+);
+
+/** Cells are what regulators read (published ones only): internal, like the cargo they sum. */
+export const reportCellClasses = internal<Row<typeof reportCells>>(getTableColumns(reportCells));
+export const reportLinkCellClasses = internal<Row<typeof reportLinkCells>>(
+  getTableColumns(reportLinkCells),
+);
+export const reportPortCellClasses = internal<Row<typeof reportPortCells>>(
+  getTableColumns(reportPortCells),
+);

@@ -187,13 +187,25 @@ describe("rollups", () => {
     await waybill(shippers[2] as Registered, carriers[0] as Bidder, "CN-URC", "KZ-ALA", 7_000);
     await waybill(shippers[2] as Registered, carriers[2] as Bidder, "CN-LHW", "CN-XNN", 3_000);
     await refresh();
+    // Link and port cells too: the Lanzhou waybills of before now count on their links.
     const cells = () =>
-      node.database.db.execute(
-        sql`select * from report_cells order by grain, period, o_area, d_area, mode, hs_chapter, corridor`,
-      );
+      Promise.all([
+        node.database.db.execute(
+          sql`select * from report_cells order by grain, period, o_area, d_area, mode, hs_chapter, corridor`,
+        ),
+        node.database.db.execute(
+          sql`select * from report_link_cells order by grain, period, link_id, mode, corridor`,
+        ),
+        node.database.db.execute(
+          sql`select * from report_port_cells order by grain, period, port, mode`,
+        ),
+      ]);
     const incremental = await cells();
+    expect(incremental[1].length).toBeGreaterThan(0);
     const all = await node.database.db.execute(sql`select number from waybills`);
-    await node.database.db.execute(sql`delete from report_cells`);
+    await node.database.db.execute(
+      sql`truncate report_cells, report_link_cells, report_port_cells`,
+    );
     await markReportDirty(
       node.database.db,
       all.map((r) => String(r.number)),
