@@ -102,7 +102,8 @@ function concrete(path: string): string {
     .replace("{bidId}", bid.id)
     .replace("{vehicleId}", carrier.vehicleId)
     .replace("{number}", waybill.number)
-    .replace("{code}", partner.code);
+    .replace("{code}", partner.code)
+    .replace("{name}", "flows");
 }
 
 const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
