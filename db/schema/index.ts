@@ -6,4 +6,5 @@ export * from "./limits";
 export * from "./marketplace";
 export * from "./participants";
 export * from "./routing";
+export * from "./seed";
 export * from "./waybills";
