@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       "DATABASE_URL must be set to the node's database (the embedded one is not started for seeding)",
     );
   }
-  const database = openDatabase(url, { max: 6 });
+  const database = openDatabase(url, { max: 8 });
   try {
     await migrateDatabase(database);
     await database.sql`set synchronous_commit = off`.catch(() => {});

@@ -1,6 +1,9 @@
 import { finished } from "node:stream/promises";
 import type { Sql } from "../client";
 
+/** Rows in COPY text format: one string, or chunks of UTF-8 that end on line boundaries. */
+export type CopyText = string | readonly Uint8Array[];
+
 /**
  * Streams rows already in COPY text format into `table`: one statement, one transaction, no
  * round trip per row. Bulk loads only (sample data); the node's own writes are row by row.
@@ -9,10 +12,12 @@ export async function copyText(
   sql: Sql,
   table: string,
   columns: readonly string[],
-  text: string,
+  text: CopyText,
 ): Promise<void> {
-  if (text.length === 0) return;
+  const chunks = typeof text === "string" ? [text] : text;
+  if (chunks.every((c) => c.length === 0)) return;
   const stream = await sql.unsafe(`copy ${table} (${columns.join(", ")}) from stdin`).writable();
-  stream.end(text);
+  for (const chunk of chunks) stream.write(chunk);
+  stream.end();
   await finished(stream);
 }

@@ -10,7 +10,7 @@ import {
   type Mode,
   type Organization,
 } from "../schema";
-import { copyText } from "./copy";
+import { type CopyText, copyText } from "./copy";
 import { tableStatements } from "./statements";
 
 /**
@@ -253,7 +253,7 @@ const LOAD_COPY_COLUMNS = [
 ] as const;
 
 /** Bulk-loads loads (sample data), rows in LOAD_COPY_COLUMNS order. */
-export function copyLoads(client: Sql, text: string): Promise<void> {
+export function copyLoads(client: Sql, text: CopyText): Promise<void> {
   return copyText(client, "loads", LOAD_COPY_COLUMNS, text);
 }
 
@@ -278,6 +278,6 @@ const BID_COPY_COLUMNS = [
 ] as const;
 
 /** Bulk-loads bids (sample data), rows in BID_COPY_COLUMNS order. */
-export function copyBids(client: Sql, text: string): Promise<void> {
+export function copyBids(client: Sql, text: CopyText): Promise<void> {
   return copyText(client, "bids", BID_COPY_COLUMNS, text);
 }

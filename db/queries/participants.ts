@@ -10,7 +10,7 @@ import {
   WRITING_STATUSES,
 } from "../schema";
 import { auditInsertSql, type NewAuditEntry } from "./audit";
-import { copyText } from "./copy";
+import { type CopyText, copyText } from "./copy";
 
 /** A new organisation: what it declares, with its kind and first status (no review yet). */
 export type NewOrganization = Omit<
@@ -170,7 +170,7 @@ const ORGANIZATION_COPY_COLUMNS = [
 ] as const;
 
 /** Bulk-loads organisations (sample data), rows in ORGANIZATION_COPY_COLUMNS order. */
-export function copyOrganizations(client: Sql, text: string): Promise<void> {
+export function copyOrganizations(client: Sql, text: CopyText): Promise<void> {
   return copyText(client, "organizations", ORGANIZATION_COPY_COLUMNS, text);
 }
 
@@ -187,6 +187,6 @@ const VEHICLE_COPY_COLUMNS = [
 ] as const;
 
 /** Bulk-loads vehicles (sample data), rows in VEHICLE_COPY_COLUMNS order. */
-export function copyVehicles(client: Sql, text: string): Promise<void> {
+export function copyVehicles(client: Sql, text: CopyText): Promise<void> {
   return copyText(client, "vehicles", VEHICLE_COPY_COLUMNS, text);
 }

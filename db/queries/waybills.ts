@@ -9,7 +9,7 @@ import {
   waybillLegs,
   waybills,
 } from "../schema";
-import { copyText } from "./copy";
+import { type CopyText, copyText } from "./copy";
 
 /**
  * The one way into `waybills`, `waybill_legs`, `waybill_events` and the waybill number
@@ -156,7 +156,7 @@ const WAYBILL_COPY_COLUMNS = [
 ] as const;
 
 /** Bulk-loads waybills (sample data), rows in WAYBILL_COPY_COLUMNS order. */
-export function copyWaybills(client: Sql, text: string): Promise<void> {
+export function copyWaybills(client: Sql, text: CopyText): Promise<void> {
   return copyText(client, "waybills", WAYBILL_COPY_COLUMNS, text);
 }
 
@@ -173,7 +173,7 @@ const WAYBILL_LEG_COPY_COLUMNS = [
 ] as const;
 
 /** Bulk-loads waybill legs (sample data), rows in WAYBILL_LEG_COPY_COLUMNS order. */
-export function copyWaybillLegs(client: Sql, text: string): Promise<void> {
+export function copyWaybillLegs(client: Sql, text: CopyText): Promise<void> {
   return copyText(
     client,
     "waybill_legs",
@@ -197,7 +197,7 @@ const WAYBILL_EVENT_COPY_COLUMNS = [
 ] as const;
 
 /** Bulk-loads waybill events (sample data), rows in WAYBILL_EVENT_COPY_COLUMNS order. */
-export function copyWaybillEvents(client: Sql, text: string): Promise<void> {
+export function copyWaybillEvents(client: Sql, text: CopyText): Promise<void> {
   return copyText(client, "waybill_events", WAYBILL_EVENT_COPY_COLUMNS, text);
 }
 

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { canonicalJson } from "../../core/canonical";
 import { formatWaybillNumber } from "../../core/waybills/number";
 import type { Cargo } from "../../db/schema";
 import { cargo } from "./cargo";
@@ -10,17 +9,17 @@ import type { Parties, SeedOrganization } from "./parties";
 import type { Places } from "./places";
 import { type Random, WeightedTable } from "./random";
 import { openOn, REFERENCE_TONNES, type RouteOption } from "./routes";
-import { field, iso, textArray } from "./text";
+import { iso, jsonField, type TextSink, textArray } from "./text";
 
 const HOUR = 3_600_000;
 
 /** Rows of one batch, as COPY text per table. */
 export interface BatchText {
-  loads: string;
-  bids: string;
-  waybills: string;
-  legs: string;
-  events: string;
+  loads: TextSink;
+  bids: TextSink;
+  waybills: TextSink;
+  legs: TextSink;
+  events: TextSink;
   rows: number;
 }
 
@@ -74,21 +73,22 @@ function fingerprintOf(w: World, e: JourneyEvent, at: string, details: string): 
 
 function eventLines(
   w: World,
+  sink: TextSink,
   number: string,
   events: JourneyEvent[],
   reporters: string[],
   shipper: string,
-): string {
-  let out = "";
+): void {
   for (const e of events) {
     const at = iso(Math.floor(e.at));
-    const details = canonicalJson(e.details);
+    const details = e.details;
     const location = e.hub ? w.places.of(e.hub).json : "\\N";
     const reporter = e.leg < 0 ? shipper : (reporters[e.leg] ?? shipper);
     const recorded = iso(Math.floor(e.at) + 30_000 + (e.at % 600_000));
-    out += `${number}\t${e.type}\t${at}\t${location}\t${field(details)}\t${fingerprintOf(w, e, at, details)}\t${reporter}\t${recorded}\t\\N\t\\N\t\\N\n`;
+    sink.line(
+      `${number}\t${e.type}\t${at}\t${location}\t${jsonField(details)}\t${fingerprintOf(w, e, at, details)}\t${reporter}\t${recorded}\t\\N\t\\N\t\\N\n`,
+    );
   }
-  return out;
 }
 
 const pointsCache = new WeakMap<RouteOption, string>();
@@ -96,7 +96,7 @@ const pointsCache = new WeakMap<RouteOption, string>();
 function pointsJson(w: World, option: RouteOption): string {
   let json = pointsCache.get(option);
   if (json === undefined) {
-    json = field(JSON.stringify(w.places.points(option.legs)));
+    json = jsonField(JSON.stringify(w.places.points(option.legs)));
     pointsCache.set(option, json);
   }
   return json;
@@ -122,7 +122,7 @@ function market(
   out: BatchText,
 ): Deal {
   const weightKg = goods.weightKg;
-  const cargoJson = field(JSON.stringify(goods));
+  const cargoJson = jsonField(JSON.stringify(goods));
   const { rng } = w;
   const first = option.legs[0];
   const last = option.legs[option.legs.length - 1];
@@ -148,12 +148,16 @@ function market(
     const units = (first.mode === "rail" ? fleet?.rail : fleet?.road) ?? [];
     const vehicles = units.length > 0 ? [rng.pick(units)] : [];
     const bidAt = iso(posted + (1 + b) * HOUR);
-    out.bids += `${id}\t${loadId}\t${carrier.id}\t${b === 0 ? "awarded" : "lost"}\t1\t${amount.toFixed(2)}\t${currency}\t${first.mode}\t\\N\t\\N\t${textArray(vehicles)}\t${iso(pickupFrom)}\t${iso(pickupFrom + option.durationHours * HOUR)}\t${iso(created + 72 * HOUR)}\t${((option.co2eKg * weightKg) / 1000 / REFERENCE_TONNES).toFixed(1)}\t${bidAt}\t${iso(created)}\n`;
+    out.bids.line(
+      `${id}\t${loadId}\t${carrier.id}\t${b === 0 ? "awarded" : "lost"}\t1\t${amount.toFixed(2)}\t${currency}\t${first.mode}\t\\N\t\\N\t${textArray(vehicles)}\t${iso(pickupFrom)}\t${iso(pickupFrom + option.durationHours * HOUR)}\t${iso(created + 72 * HOUR)}\t${((option.co2eKg * weightKg) / 1000 / REFERENCE_TONNES).toFixed(1)}\t${bidAt}\t${iso(created)}\n`,
+    );
     if (b === 0) winner = id;
     if (b === 0) winnerCarrier = carrier;
   }
   const modes = textArray(option.modes);
-  out.loads += `${loadId}\t${shipper.id}\tawarded\t${w.places.of(first.from).json}\t${w.places.of(last.to).json}\t${first.from}\t${last.to}\t${cargoJson}\t${weightKg}\t${goods.volumeM3}\t\\N\t${iso(pickupFrom)}\t${iso(pickupTo)}\t${iso(deliverBy)}\t${modes}\t\\N\t\\N\t${iso(created)}\tlowest_price\t${winner}\t${iso(created)}\t\\N\t${iso(posted)}\t${iso(created)}\t2\n`;
+  out.loads.line(
+    `${loadId}\t${shipper.id}\tawarded\t${w.places.of(first.from).json}\t${w.places.of(last.to).json}\t${first.from}\t${last.to}\t${cargoJson}\t${weightKg}\t${goods.volumeM3}\t\\N\t${iso(pickupFrom)}\t${iso(pickupTo)}\t${iso(deliverBy)}\t${modes}\t\\N\t\\N\t${iso(created)}\tlowest_price\t${winner}\t${iso(created)}\t\\N\t${iso(posted)}\t${iso(created)}\t2\n`,
+  );
   return {
     loadId,
     bidId: winner,
@@ -174,7 +178,7 @@ export function waybill(w: World, seq: number, created: number, out: BatchText):
   const last = option.legs[option.legs.length - 1];
   if (!first || !last) return;
   const goods = cargo(rng, eastbound, first.mode === "rail");
-  const cargoJson = field(JSON.stringify(goods));
+  const cargoJson = jsonField(JSON.stringify(goods));
   const deal = market(w, option, created, goods, out);
   const number = formatWaybillNumber(w.nodeCode, new Date(created).getUTCFullYear(), seq);
   const pickup = deal.pickupFrom + rng.next() * 18 * HOUR;
@@ -182,13 +186,17 @@ export function waybill(w: World, seq: number, created: number, out: BatchText):
   option.legs.forEach((leg, i) => {
     const carrier = deal.carrier.modes.includes(leg.mode) ? deal.carrier : carrierFor(w, leg.mode);
     reporters.push(carrier.id);
-    out.legs += `${number}\t${i + 1}\t${leg.mode}\t${carrier.id}\t${w.places.of(leg.from).json}\t${w.places.of(leg.to).json}\t${iso(deal.pickupFrom + leg.depart * HOUR)}\t${iso(deal.pickupFrom + leg.arrive * HOUR)}\t\\N\n`;
+    out.legs.line(
+      `${number}\t${i + 1}\t${leg.mode}\t${carrier.id}\t${w.places.of(leg.from).json}\t${w.places.of(leg.to).json}\t${iso(deal.pickupFrom + leg.depart * HOUR)}\t${iso(deal.pickupFrom + leg.arrive * HOUR)}\t\\N\n`,
+    );
   });
   const events = journey(rng, { option, created, pickup, until: w.until });
-  out.events += eventLines(w, number, events, reporters, deal.shipper.id);
+  eventLines(w, out.events, number, events, reporters, deal.shipper.id);
   const lastEvent = events[events.length - 1];
   const status = lastEvent?.type ?? "created";
   const updated = iso(Math.floor(lastEvent?.at ?? created));
-  out.waybills += `${number}\t${deal.loadId}\t${deal.bidId}\t${deal.shipper.id}\t${deal.carrier.id}\t${w.places.of(first.from).json}\t${w.places.of(last.to).json}\t${cargoJson}\t${deal.amount.toFixed(2)}\t${deal.currency}\t${pointsJson(w, option)}\t${status}\t\\N\t${iso(created)}\t${updated}\t${events.length}\n`;
+  out.waybills.line(
+    `${number}\t${deal.loadId}\t${deal.bidId}\t${deal.shipper.id}\t${deal.carrier.id}\t${w.places.of(first.from).json}\t${w.places.of(last.to).json}\t${cargoJson}\t${deal.amount.toFixed(2)}\t${deal.currency}\t${pointsJson(w, option)}\t${status}\t\\N\t${iso(created)}\t${updated}\t${events.length}\n`,
+  );
   out.rows += 3 + option.legs.length + events.length;
 }

@@ -9,7 +9,8 @@ export interface JourneyEvent {
   at: number;
   /** Hub code, or null for an event without a place. */
   hub: string | null;
-  details: Record<string, unknown>;
+  /** Canonical JSON (keys sorted), written as is and hashed into the fingerprint. */
+  details: string;
   /** Index of the leg whose carrier reports it; -1 for the shipper. */
   leg: number;
 }
@@ -21,6 +22,9 @@ export interface JourneyPlan {
   /** Events after this instant have not happened yet. */
   until: number;
 }
+
+const EMPTY = "{}";
+const reason = (why: string) => `{"reason":${JSON.stringify(why)}}`;
 
 const EXCEPTION_REASONS = [
   "vehicle breakdown",
@@ -52,12 +56,12 @@ function travel(rng: Random, plan: JourneyPlan, events: JourneyEvent[]): number 
         type: "transshipped",
         at: depart - leg.change.hours * HOUR * 0.5,
         hub: leg.from,
-        details: { note: leg.change.note },
+        details: `{"note":${JSON.stringify(leg.change.note)}}`,
         leg: i - 1,
       });
     }
     if (events[events.length - 1]?.type !== "in_transit") {
-      push(events, { type: "in_transit", at: depart, hub: leg.from, details: {}, leg: i });
+      push(events, { type: "in_transit", at: depart, hub: leg.from, details: EMPTY, leg: i });
     }
     // Late legs: most run to plan, some lose hours, few lose days.
     delay += (leg.arrive - leg.depart) * HOUR * Math.max(-0.05, rng.normal() * 0.08);
@@ -71,14 +75,14 @@ function travel(rng: Random, plan: JourneyPlan, events: JourneyEvent[]): number 
         type: "at_border",
         at: arrive,
         hub: leg.borderHub ?? leg.from,
-        details: { crossing: leg.crossing.id },
+        details: `{"crossing":${JSON.stringify(leg.crossing.id)}}`,
         leg: i,
       });
       push(events, {
         type: "cleared",
         at: arrive + dwell * HOUR,
         hub: leg.to,
-        details: { crossing: leg.crossing.id, dwellHours: Math.round(dwell * 10) / 10 },
+        details: `{"crossing":${JSON.stringify(leg.crossing.id)},"dwellHours":${Math.round(dwell * 10) / 10}}`,
         leg: i,
       });
       delay += (dwell - typical) * HOUR;
@@ -105,7 +109,7 @@ function disrupt(rng: Random, events: JourneyEvent[]): void {
     type: "exception",
     at: before.at + Math.floor(Math.min(shift * 0.2, (resume.at - before.at) / 2)),
     hub: before.hub,
-    details: { reason: rng.pick(EXCEPTION_REASONS) },
+    details: reason(rng.pick(EXCEPTION_REASONS)),
     leg: resume.leg,
   };
   events.splice(at, 0, exception);
@@ -120,23 +124,23 @@ export function journey(rng: Random, plan: JourneyPlan): JourneyEvent[] {
   const origin = plan.option.legs[0]?.from ?? null;
   const dest = plan.option.legs[plan.option.legs.length - 1]?.to ?? null;
   const events: JourneyEvent[] = [
-    { type: "created", at: plan.created, hub: origin, details: {}, leg: 0 },
+    { type: "created", at: plan.created, hub: origin, details: EMPTY, leg: 0 },
   ];
   if (rng.chance(0.01)) {
     push(events, {
       type: "cancelled",
       at: plan.pickup - rng.next() * 12 * HOUR,
       hub: null,
-      details: { reason: "shipper cancelled" },
+      details: reason("shipper cancelled"),
       leg: -1,
     });
     return events.filter((e) => e.at <= plan.until);
   }
-  push(events, { type: "picked_up", at: plan.pickup, hub: origin, details: {}, leg: 0 });
+  push(events, { type: "picked_up", at: plan.pickup, hub: origin, details: EMPTY, leg: 0 });
   const arrived = travel(rng, plan, events);
   const unloaded = arrived + (1 + rng.next() * 4) * HOUR;
   const lastLeg = plan.option.legs.length - 1;
-  push(events, { type: "delivered", at: unloaded, hub: dest, details: {}, leg: lastLeg });
+  push(events, { type: "delivered", at: unloaded, hub: dest, details: EMPTY, leg: lastLeg });
   if (rng.chance(0.05)) disrupt(rng, events);
   if (rng.chance(0.004)) {
     // Lost for good: the history stops at an exception and the shipper cancels.
@@ -147,14 +151,14 @@ export function journey(rng: Random, plan: JourneyPlan): JourneyEvent[] {
       type: "exception",
       at: stop + 6 * HOUR,
       hub: null,
-      details: { reason: "cargo lost" },
+      details: reason("cargo lost"),
       leg: -1,
     });
     push(events, {
       type: "cancelled",
       at: stop + 200 * HOUR,
       hub: null,
-      details: { reason: "cargo lost" },
+      details: reason("cargo lost"),
       leg: -1,
     });
   } else {
@@ -163,7 +167,7 @@ export function journey(rng: Random, plan: JourneyPlan): JourneyEvent[] {
       type: "pod_confirmed",
       at: delivered + rng.logNormal(20, 0.6) * HOUR,
       hub: null,
-      details: {},
+      details: EMPTY,
       leg: -1,
     });
   }

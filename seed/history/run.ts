@@ -17,6 +17,7 @@ import { makeParties } from "./parties";
 import { Places } from "./places";
 import { Progress } from "./progress";
 import { Random } from "./random";
+import { TextSink } from "./text";
 
 export interface SeedOptions {
   waybills: number;
@@ -53,29 +54,36 @@ async function claim(sql: Sql, opts: SeedOptions): Promise<void> {
   );
 }
 
-/** Batches are copied table by table in foreign-key order, each table one batch at a time. */
+/**
+ * Batches are copied table by table in foreign-key order, a child's batch once its parents'
+ * is committed. Legs and events, most of the rows, take two connections each, alternating
+ * batches, so the server's work spreads over more than one backend.
+ */
 class Pipeline {
   private loads: Promise<void> = Promise.resolve();
   private bids: Promise<void> = Promise.resolve();
   private waybills: Promise<void> = Promise.resolve();
-  private legs: Promise<void> = Promise.resolve();
-  private events: Promise<void> = Promise.resolve();
+  private readonly legs: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+  private readonly events: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
   private readonly inFlight: Promise<unknown>[] = [];
+  private pushed = 0;
 
   constructor(private readonly sql: Sql) {}
 
-  push(b: BatchText): void {
+  push(b: BatchChunks): void {
     const { sql } = this;
+    const lane = this.pushed++ % 2;
     this.loads = this.loads.then(() => copyLoads(sql, b.loads));
     this.bids = Promise.all([this.bids, this.loads]).then(() => copyBids(sql, b.bids));
     this.waybills = Promise.all([this.waybills, this.bids]).then(() =>
       copyWaybills(sql, b.waybills),
     );
-    this.legs = Promise.all([this.legs, this.waybills]).then(() => copyWaybillLegs(sql, b.legs));
-    this.events = Promise.all([this.events, this.waybills]).then(() =>
-      copyWaybillEvents(sql, b.events),
-    );
-    const done = Promise.all([this.legs, this.events]);
+    const after = (previous: Promise<void> | undefined) => Promise.all([previous, this.waybills]);
+    const legs = after(this.legs[lane]).then(() => copyWaybillLegs(sql, b.legs));
+    const events = after(this.events[lane]).then(() => copyWaybillEvents(sql, b.events));
+    this.legs[lane] = legs;
+    this.events[lane] = events;
+    const done = Promise.all([legs, events]);
     // A failure surfaces at the next `drain`; keep it from being reported as unhandled first.
     done.catch(() => {});
     this.inFlight.push(done);
@@ -88,7 +96,20 @@ class Pipeline {
 }
 
 function emptyBatch(): BatchText {
-  return { loads: "", bids: "", waybills: "", legs: "", events: "", rows: 0 };
+  const sink = () => new TextSink();
+  return { loads: sink(), bids: sink(), waybills: sink(), legs: sink(), events: sink(), rows: 0 };
+}
+
+type BatchChunks = Record<"loads" | "bids" | "waybills" | "legs" | "events", Buffer[]>;
+
+function take(b: BatchText): BatchChunks {
+  return {
+    loads: b.loads.take(),
+    bids: b.bids.take(),
+    waybills: b.waybills.take(),
+    legs: b.legs.take(),
+    events: b.events.take(),
+  };
 }
 
 async function writeWaybills(
@@ -107,8 +128,8 @@ async function writeWaybills(
     const end = Math.min(opts.waybills, start + size);
     for (let i = start; i < end; i++) waybill(world, first + i, times[i] ?? 0, batch);
     rows += batch.rows;
-    await pipeline.drain(2);
-    pipeline.push(batch);
+    await pipeline.drain(3);
+    pipeline.push(take(batch));
     progress?.update(end, rows);
   }
   await pipeline.drain(0);

@@ -112,6 +112,11 @@ describe("what a seed run writes", () => {
       if (v.mode === "road" && v.country === "CN")
         expect(validateChinesePlate(v.plate), v.plate).toMatchObject({ ok: true });
     }
+    // JSON is written with its non-ASCII characters escaped; jsonb must read them back.
+    const [arrow] = await first.sql<{ note: string }[]>`
+      select p->>'note' as note from waybills, jsonb_array_elements(points) p
+       where p->>'kind' = 'border_crossing' limit 1`;
+    expect(arrow?.note).toMatch(/^[A-Z]{2} → [A-Z]{2}$/);
     const codes = await first.sql<{ hs: string }[]>`select cargo->>'hsCode' as hs from waybills`;
     for (const c of codes) expect(validateHsCode(c.hs).ok).toBe(true);
   });
