@@ -114,12 +114,22 @@ interface Deal {
 }
 
 /** The load a waybill was awarded from, with its bids: the winner and the losers. */
+/** How a load ends: awarded (a waybill follows), closed without award, or withdrawn. */
+type Fate = "awarded" | "unawarded" | "cancelled";
+
+const BID_STATUS: Record<Fate, [winner: string, others: string]> = {
+  awarded: ["awarded", "lost"],
+  unawarded: ["lost", "lost"],
+  cancelled: ["void", "void"],
+};
+
 function market(
   w: World,
   option: RouteOption,
   created: number,
   goods: Cargo,
   out: BatchText,
+  fate: Fate = "awarded",
 ): Deal {
   const weightKg = goods.weightKg;
   const cargoJson = jsonField(JSON.stringify(goods));
@@ -137,7 +147,8 @@ function market(
     option.costUsd * (weightKg / 1000 / REFERENCE_TONNES) ** 0.85 * (1.08 + rng.next() * 0.3);
   const currency = shipper.country === "CN" ? "CNY" : "USD";
   const price = Math.round(usd * (currency === "CNY" ? 7.1 : 1) * 100) / 100;
-  const bidders = 1 + rng.int(4);
+  const bidders = fate === "cancelled" ? rng.int(2) : 1 + rng.int(4);
+  const [wins, loses] = BID_STATUS[fate];
   let winner = "";
   let winnerCarrier = carrierFor(w, first.mode);
   for (let b = 0; b < bidders; b++) {
@@ -149,14 +160,14 @@ function market(
     const vehicles = units.length > 0 ? [rng.pick(units)] : [];
     const bidAt = iso(posted + (1 + b) * HOUR);
     out.bids.line(
-      `${id}\t${loadId}\t${carrier.id}\t${b === 0 ? "awarded" : "lost"}\t1\t${amount.toFixed(2)}\t${currency}\t${first.mode}\t\\N\t\\N\t${textArray(vehicles)}\t${iso(pickupFrom)}\t${iso(pickupFrom + option.durationHours * HOUR)}\t${iso(created + 72 * HOUR)}\t${((option.co2eKg * weightKg) / 1000 / REFERENCE_TONNES).toFixed(1)}\t${bidAt}\t${iso(created)}\n`,
+      `${id}\t${loadId}\t${carrier.id}\t${b === 0 ? wins : loses}\t1\t${amount.toFixed(2)}\t${currency}\t${first.mode}\t\\N\t\\N\t${textArray(vehicles)}\t${iso(pickupFrom)}\t${iso(pickupFrom + option.durationHours * HOUR)}\t${iso(created + 72 * HOUR)}\t${((option.co2eKg * weightKg) / 1000 / REFERENCE_TONNES).toFixed(1)}\t${bidAt}\t${iso(created)}\n`,
     );
     if (b === 0) winner = id;
     if (b === 0) winnerCarrier = carrier;
   }
   const modes = textArray(option.modes);
   out.loads.line(
-    `${loadId}\t${shipper.id}\tawarded\t${w.places.of(first.from).json}\t${w.places.of(last.to).json}\t${first.from}\t${last.to}\t${cargoJson}\t${weightKg}\t${goods.volumeM3}\t\\N\t${iso(pickupFrom)}\t${iso(pickupTo)}\t${iso(deliverBy)}\t${modes}\t\\N\t\\N\t${iso(created)}\tlowest_price\t${winner}\t${iso(created)}\t\\N\t${iso(posted)}\t${iso(created)}\t2\n`,
+    `${loadId}\t${shipper.id}\t${fate}\t${w.places.of(first.from).json}\t${w.places.of(last.to).json}\t${first.from}\t${last.to}\t${cargoJson}\t${weightKg}\t${goods.volumeM3}\t\\N\t${iso(pickupFrom)}\t${iso(pickupTo)}\t${iso(deliverBy)}\t${modes}\t\\N\t\\N\t${iso(created)}\tlowest_price\t${fate === "awarded" ? winner : "\\N"}\t${iso(created)}\t${fate === "cancelled" ? "shipper withdrew the load" : "\\N"}\t${iso(posted)}\t${iso(created)}\t2\n`,
   );
   return {
     loadId,
@@ -180,6 +191,18 @@ export function waybill(w: World, seq: number, created: number, out: BatchText):
   const goods = cargo(rng, eastbound, first.mode === "rail");
   const cargoJson = jsonField(JSON.stringify(goods));
   const deal = market(w, option, created, goods, out);
+  // Some loads find no taker or are withdrawn: about one in twelve posted is never awarded.
+  if (rng.chance(0.085)) {
+    const fate = rng.chance(0.7) ? "unawarded" : "cancelled";
+    market(
+      w,
+      option,
+      created - rng.int(240) * HOUR,
+      cargo(rng, eastbound, first.mode === "rail"),
+      out,
+      fate,
+    );
+  }
   const number = formatWaybillNumber(w.nodeCode, new Date(created).getUTCFullYear(), seq);
   const pickup = deal.pickupFrom + rng.next() * 18 * HOUR;
   const reporters: string[] = [];

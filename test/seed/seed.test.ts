@@ -40,7 +40,14 @@ describe("what a seed run writes", () => {
   it("writes the waybills asked for, with their loads, bids, legs and events", async () => {
     const parties = partyCounts(WAYBILLS);
     expect(await count(first, "waybills")).toBe(WAYBILLS);
-    expect(await count(first, "loads")).toBe(WAYBILLS);
+    expect(await count(first, "loads")).toBeGreaterThan(WAYBILLS);
+    const [loads] = await first.sql<{ awarded: number; unmatched: number; others: number }[]>`
+      select count(*) filter (where l.status = 'awarded')::int as awarded,
+             count(*) filter (where l.status = 'awarded' and w.number is null)::int as unmatched,
+             count(*) filter (where l.status in ('unawarded', 'cancelled'))::int as others
+        from loads l left join waybills w on w.load_id = l.id and w.bid_id = l.awarded_bid_id`;
+    expect(loads).toMatchObject({ awarded: WAYBILLS, unmatched: 0 });
+    expect(loads?.others).toBeGreaterThan(0);
     expect(await count(first, "organizations")).toBe(parties.shippers + parties.carriers);
     expect(await count(first, "bids")).toBeGreaterThanOrEqual(WAYBILLS);
     expect(await count(first, "waybill_legs")).toBeGreaterThanOrEqual(WAYBILLS);
