@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { Database, Sql } from "../../db/client";
 import { copyBids, copyLoads } from "../../db/queries/marketplace";
 import { copyOrganizations, copyVehicles } from "../../db/queries/participants";
@@ -9,15 +10,20 @@ import {
   reserveWaybillNumbers,
 } from "../../db/queries/waybills";
 import type { RoutingEngine } from "../../routing/engine";
-import { type BatchText, makeWorld, type World, waybill } from "./batch";
 import { Season } from "./calendar";
-import { busiestLanes } from "./lanes";
+import {
+  type BatchChunks,
+  type BatchRequest,
+  buildWorld,
+  type GeneratedBatch,
+  generateBatch,
+  type RunSetup,
+  runParties,
+} from "./generate";
 import { partiesText } from "./organizations";
-import { makeParties } from "./parties";
-import { Places } from "./places";
+import { GeneratorPool } from "./pool";
 import { Progress } from "./progress";
 import { Random } from "./random";
-import { TextSink } from "./text";
 
 export interface SeedOptions {
   waybills: number;
@@ -27,6 +33,8 @@ export interface SeedOptions {
   nodeCode: string;
   /** Waybills per COPY batch. */
   batchSize?: number;
+  /** Generator threads; by default one per core, up to two, and none for a single batch. */
+  threads?: number;
   progress?: boolean;
 }
 
@@ -41,9 +49,6 @@ export class SeedRefused extends Error {
   override name = "SeedRefused";
 }
 
-/** How many origin–destination lanes get routes from the engine. */
-const LANES = 160;
-
 async function claim(sql: Sql, opts: SeedOptions): Promise<void> {
   if (await claimSeedRun(sql, { seed: opts.seed, waybills: opts.waybills, until: opts.until }))
     return;
@@ -56,15 +61,15 @@ async function claim(sql: Sql, opts: SeedOptions): Promise<void> {
 
 /**
  * Batches are copied table by table in foreign-key order, a child's batch once its parents'
- * is committed. Legs and events, most of the rows, take two connections each, alternating
- * batches, so the server's work spreads over more than one backend.
+ * is committed. Legs take two connections, alternating batches, so the server's work spreads
+ * over more backends; events keep batch order, as their identity ids must follow the seed.
  */
 class Pipeline {
   private loads: Promise<void> = Promise.resolve();
   private bids: Promise<void> = Promise.resolve();
   private waybills: Promise<void> = Promise.resolve();
   private readonly legs: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
-  private readonly events: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+  private events: Promise<void> = Promise.resolve();
   private readonly inFlight: Promise<unknown>[] = [];
   private pushed = 0;
 
@@ -80,9 +85,9 @@ class Pipeline {
     );
     const after = (previous: Promise<void> | undefined) => Promise.all([previous, this.waybills]);
     const legs = after(this.legs[lane]).then(() => copyWaybillLegs(sql, b.legs));
-    const events = after(this.events[lane]).then(() => copyWaybillEvents(sql, b.events));
+    const events = after(this.events).then(() => copyWaybillEvents(sql, b.events));
     this.legs[lane] = legs;
-    this.events[lane] = events;
+    this.events = events;
     const done = Promise.all([legs, events]);
     // A failure surfaces at the next `drain`; keep it from being reported as unhandled first.
     done.catch(() => {});
@@ -95,44 +100,57 @@ class Pipeline {
   }
 }
 
-function emptyBatch(): BatchText {
-  const sink = () => new TextSink();
-  return { loads: sink(), bids: sink(), waybills: sink(), legs: sink(), events: sink(), rows: 0 };
-}
-
-type BatchChunks = Record<"loads" | "bids" | "waybills" | "legs" | "events", Buffer[]>;
-
-function take(b: BatchText): BatchChunks {
+/** Where batches are made: generator threads, or this thread for a small run. */
+function generator(setup: RunSetup, engine: RoutingEngine, threads: number) {
+  if (threads > 0) {
+    const pool = new GeneratorPool(setup, threads);
+    return { make: (r: BatchRequest) => pool.generate(r), close: () => pool.close() };
+  }
+  const world = buildWorld(setup, engine);
   return {
-    loads: b.loads.take(),
-    bids: b.bids.take(),
-    waybills: b.waybills.take(),
-    legs: b.legs.take(),
-    events: b.events.take(),
+    make: (r: BatchRequest) => Promise.resolve(generateBatch(world, setup.seed, r)),
+    close: async () => {},
   };
 }
 
 async function writeWaybills(
   database: Database,
-  world: World,
+  engine: RoutingEngine,
+  setup: RunSetup,
   opts: SeedOptions,
   progress?: Progress,
 ): Promise<number> {
-  const times = new Season(opts.until).sample(world.rng, opts.waybills);
-  const first = opts.waybills > 0 ? await reserveWaybillNumbers(database.sql, opts.waybills) : 0;
+  // The instants draw from a stream of their own, so batches can draw theirs independently.
+  const times = new Season(opts.until).sample(new Random(~setup.seed >>> 0), opts.waybills);
+  const first = await reserveWaybillNumbers(database.sql, opts.waybills);
   const size = opts.batchSize ?? 5_000;
+  const batches = Math.ceil(opts.waybills / size);
+  const threads = batches > 1 ? (opts.threads ?? Math.min(2, availableParallelism())) : 0;
+  const gen = generator(setup, engine, threads);
   const pipeline = new Pipeline(database.sql);
+  const made: Promise<GeneratedBatch>[] = [];
+  const request = (index: number) => {
+    const start = index * size;
+    const req = { index, firstSeq: first + start, times: times.slice(start, start + size) };
+    made[index] = gen.make(req);
+    made[index]?.catch(() => {});
+  };
   let rows = 0;
-  for (let start = 0; start < opts.waybills; start += size) {
-    const batch = emptyBatch();
-    const end = Math.min(opts.waybills, start + size);
-    for (let i = start; i < end; i++) waybill(world, first + i, times[i] ?? 0, batch);
-    rows += batch.rows;
-    await pipeline.drain(3);
-    pipeline.push(take(batch));
-    progress?.update(end, rows);
+  try {
+    for (let i = 0; i < Math.min(batches, threads + 1); i++) request(i);
+    for (let index = 0; index < batches; index++) {
+      const batch = await made[index];
+      if (!batch) throw new Error(`batch ${index} was never requested`);
+      if (index + threads + 1 < batches) request(index + threads + 1);
+      rows += batch.rows;
+      await pipeline.drain(3);
+      pipeline.push(batch.chunks);
+      progress?.update(Math.min(opts.waybills, (index + 1) * size), rows);
+    }
+    await pipeline.drain(0);
+  } finally {
+    await gen.close();
   }
-  await pipeline.drain(0);
   return rows;
 }
 
@@ -148,18 +166,17 @@ export async function seedHistory(
   const started = performance.now();
   await claim(database.sql, opts);
   const progress = opts.progress ? new Progress(opts.waybills) : undefined;
-  const rng = new Random(opts.seed);
-  const until = opts.until.getTime();
-  const parties = makeParties(rng, opts.waybills, until);
+  const setup: RunSetup = {
+    seed: opts.seed,
+    waybills: opts.waybills,
+    until: opts.until.getTime(),
+    nodeCode: opts.nodeCode,
+  };
+  const parties = runParties(setup);
   const text = partiesText(parties);
   await copyOrganizations(database.sql, text.organizations);
   await copyVehicles(database.sql, text.vehicles);
-  const places = new Places(engine);
-  const world = makeWorld(
-    { rng, places, parties, nodeCode: opts.nodeCode, until },
-    busiestLanes(engine, LANES),
-  );
-  const rows = await writeWaybills(database, world, opts, progress);
+  const rows = await writeWaybills(database, engine, setup, opts, progress);
   await finishSeedRun(database.sql);
   progress?.finish();
   const orgRows = parties.shippers.length + parties.carriers.length + parties.vehicles.length;
