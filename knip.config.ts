@@ -6,6 +6,8 @@ const config: KnipConfig = {
     "api/server.ts",
     // `npm run bench -- <name>` imports bench/<name>.ts by name.
     "bench/*.ts",
+    // Started as a worker thread by seed/history/pool.ts, by URL.
+    "seed/history/worker.ts",
   ],
   project: ["{api,core,db,workers,routing,seed,bench,test}/**/*.ts", "*.ts"],
   // The chaos tests stop and start the machine's Redis; CI installs it, npm does not.

@@ -1,5 +1,5 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
-import { type Db, sqlOf } from "../client";
+import { type Db, type Sql, sqlOf } from "../client";
 import {
   type Bid,
   type BidStatus,
@@ -10,6 +10,7 @@ import {
   type Mode,
   type Organization,
 } from "../schema";
+import { type CopyText, copyText } from "./copy";
 import { tableStatements } from "./statements";
 
 /**
@@ -221,4 +222,62 @@ export async function quoteEndpoints(
     { prepare: true },
   );
   return quote ? { from: quote.from as string | null, to: quote.to as string | null } : undefined;
+}
+
+const LOAD_COPY_COLUMNS = [
+  "id",
+  "shipper_id",
+  "status",
+  "origin",
+  "destination",
+  "origin_hub",
+  "destination_hub",
+  "cargo",
+  "weight_kg",
+  "volume_m3",
+  "dg_class",
+  "pickup_from",
+  "pickup_to",
+  "deliver_by",
+  "modes",
+  "reserve_amount",
+  "reserve_currency",
+  "bidding_closes_at",
+  "award_rule",
+  "awarded_bid_id",
+  "closed_at",
+  "cancel_reason",
+  "created_at",
+  "updated_at",
+  "version",
+] as const;
+
+/** Bulk-loads loads (sample data), rows in LOAD_COPY_COLUMNS order. */
+export function copyLoads(client: Sql, text: CopyText): Promise<void> {
+  return copyText(client, "loads", LOAD_COPY_COLUMNS, text);
+}
+
+const BID_COPY_COLUMNS = [
+  "id",
+  "load_id",
+  "carrier_id",
+  "status",
+  "revision",
+  "amount",
+  "currency",
+  "mode",
+  "legs",
+  "quote_id",
+  "vehicle_ids",
+  "pickup_at",
+  "delivery_at",
+  "valid_until",
+  "co2e_kg",
+  "created_at",
+  "updated_at",
+] as const;
+
+/** Bulk-loads bids (sample data), rows in BID_COPY_COLUMNS order. */
+export function copyBids(client: Sql, text: CopyText): Promise<void> {
+  return copyText(client, "bids", BID_COPY_COLUMNS, text);
 }

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { type Db, sqlOf } from "../client";
+import { type Db, type Sql, sqlOf } from "../client";
 import {
   type Organization,
   type OrgKind,
@@ -10,6 +10,7 @@ import {
   WRITING_STATUSES,
 } from "../schema";
 import { auditInsertSql, type NewAuditEntry } from "./audit";
+import { type CopyText, copyText } from "./copy";
 
 /** A new organisation: what it declares, with its kind and first status (no review yet). */
 export type NewOrganization = Omit<
@@ -146,4 +147,46 @@ export async function insertVehicle(
     { prepare: true },
   );
   return row as VehicleInsertOutcome | undefined;
+}
+
+/** Column order of `copyOrganizations` rows (COPY text format). */
+const ORGANIZATION_COPY_COLUMNS = [
+  "id",
+  "kind",
+  "status",
+  "name",
+  "country",
+  "credit_code",
+  "registration_number",
+  "division_code",
+  "contact_name",
+  "contact_phone",
+  "contact_email",
+  "modes",
+  "qualifications",
+  "verified_at",
+  "created_at",
+  "updated_at",
+] as const;
+
+/** Bulk-loads organisations (sample data), rows in ORGANIZATION_COPY_COLUMNS order. */
+export function copyOrganizations(client: Sql, text: CopyText): Promise<void> {
+  return copyText(client, "organizations", ORGANIZATION_COPY_COLUMNS, text);
+}
+
+const VEHICLE_COPY_COLUMNS = [
+  "id",
+  "carrier_id",
+  "mode",
+  "plate",
+  "capacity_kg",
+  "capacity_m3",
+  "gauge",
+  "created_at",
+  "updated_at",
+] as const;
+
+/** Bulk-loads vehicles (sample data), rows in VEHICLE_COPY_COLUMNS order. */
+export function copyVehicles(client: Sql, text: CopyText): Promise<void> {
+  return copyText(client, "vehicles", VEHICLE_COPY_COLUMNS, text);
 }

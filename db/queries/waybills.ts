@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, isNull, type SQL, sql } from "drizzle-orm";
-import { type Db, sqlOf } from "../client";
+import { type Db, type Sql, sqlOf } from "../client";
 import {
   type CarrierRegistration,
   type Waybill,
@@ -10,6 +10,7 @@ import {
   waybillLegs,
   waybills,
 } from "../schema";
+import { type CopyText, copyText } from "./copy";
 import { tableStatements } from "./statements";
 
 /**
@@ -273,4 +274,80 @@ export async function insertReceivedEvents(
   const params = RECEIVED_COLUMNS.map((_, i) => rows.map((r) => r[i] ?? null));
   const inserted = await sqlOf(db).unsafe(INSERT_RECEIVED, params as never[], { prepare: true });
   return inserted.map((r) => EVENTS.map(r));
+}
+
+const WAYBILL_COPY_COLUMNS = [
+  "number",
+  "load_id",
+  "bid_id",
+  "shipper_id",
+  "carrier_id",
+  "origin",
+  "destination",
+  "cargo",
+  "price_amount",
+  "price_currency",
+  "points",
+  "status",
+  "home_node",
+  "created_at",
+  "updated_at",
+  "version",
+] as const;
+
+/** Bulk-loads waybills (sample data), rows in WAYBILL_COPY_COLUMNS order. */
+export function copyWaybills(client: Sql, text: CopyText): Promise<void> {
+  return copyText(client, "waybills", WAYBILL_COPY_COLUMNS, text);
+}
+
+const WAYBILL_LEG_COPY_COLUMNS = [
+  "waybill_number",
+  "seq",
+  "mode",
+  "carrier_id",
+  "from",
+  "to",
+  "planned_departure",
+  "planned_arrival",
+  "overdue_raised_at",
+] as const;
+
+/** Bulk-loads waybill legs (sample data), rows in WAYBILL_LEG_COPY_COLUMNS order. */
+export function copyWaybillLegs(client: Sql, text: CopyText): Promise<void> {
+  return copyText(
+    client,
+    "waybill_legs",
+    WAYBILL_LEG_COPY_COLUMNS.map((c) => `"${c}"`),
+    text,
+  );
+}
+
+const WAYBILL_EVENT_COPY_COLUMNS = [
+  "waybill_number",
+  "type",
+  "occurred_at",
+  "location",
+  "details",
+  "fingerprint",
+  "reported_by",
+  "recorded_at",
+  "recorded_by",
+  "signature_kid",
+  "signature",
+] as const;
+
+/** Bulk-loads waybill events (sample data), rows in WAYBILL_EVENT_COPY_COLUMNS order. */
+export function copyWaybillEvents(client: Sql, text: CopyText): Promise<void> {
+  return copyText(client, "waybill_events", WAYBILL_EVENT_COPY_COLUMNS, text);
+}
+
+/**
+ * Reserves `count` numbers of the waybill sequence in one statement and returns the first:
+ * seeded waybills take them, and the node's next waybill follows them.
+ */
+export async function reserveWaybillNumbers(client: Sql, count: number): Promise<number> {
+  const [row] = await client<{ first: string }[]>`
+    select (setval('waybill_number_seq', nextval('waybill_number_seq') + ${count} - 1) - ${count} + 1)::text as first`;
+  if (!row) throw new Error("sequence returned no row");
+  return Number(row.first);
 }

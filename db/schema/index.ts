@@ -7,4 +7,5 @@ export * from "./marketplace";
 export * from "./participants";
 export * from "./reports";
 export * from "./routing";
+export * from "./seed";
 export * from "./waybills";

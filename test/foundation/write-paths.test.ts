@@ -32,6 +32,7 @@ const OWNERS: [table: string, drizzle: string | null, file: string][] = [
   ["federation_outbox", "federationOutbox", "db/queries/federation.ts"],
   ["federation_inbox", "federationInbox", "db/queries/federation.ts"],
   ["federation_sync", "federationSync", "db/queries/federation.ts"],
+  ["seed_runs", "seedRuns", "db/queries/seed.ts"],
 ];
 
 async function sourceFiles(dir: string): Promise<string[]> {
