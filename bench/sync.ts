@@ -312,10 +312,12 @@ async function phaseRecord(a: Node, key: string, next: Next) {
  * applied at B to the last (B's inbox row times), so the process's start-up is not counted;
  * `drainMs` counts from the workers' process being up.
  */
-async function phaseDrain(a: Node, b: Node) {
+async function phaseDrain(a: Node, b: Node, started: (workers: ChildProcess) => void) {
   const since = new Date();
   const before = await eventsAppliedAt(b);
   const workers = await startProcess(a, A_WORKERS_PORT, "on");
+  // Known to the caller at once, so it is stopped even if the drain times out.
+  started(workers);
   const up = Date.now();
   await waitFor(async () => (await eventsAppliedAt(b)) >= before + EVENTS, APPLY_TIMEOUT_MS);
   const [span] = await b.sql<{ first: Date; last: Date }[]>`
@@ -324,12 +326,9 @@ async function phaseDrain(a: Node, b: Node) {
   const first = span?.first.getTime() ?? up;
   const last = span?.last.getTime() ?? Date.now();
   return {
-    workers,
-    figures: {
-      events: EVENTS,
-      appliedPerS: round(EVENTS / (Math.max(1, last - first) / 1000), 0),
-      drainMs: last - up,
-    },
+    events: EVENTS,
+    appliedPerS: round(EVENTS / (Math.max(1, last - first) / 1000), 0),
+    drainMs: last - up,
   };
 }
 
@@ -399,7 +398,7 @@ async function stopNode(node: Node): Promise<void> {
 
 function report(figures: {
   backend: string;
-  flat: Awaited<ReturnType<typeof phaseRecord>> & Awaited<ReturnType<typeof phaseDrain>>["figures"];
+  flat: Awaited<ReturnType<typeof phaseRecord>> & Awaited<ReturnType<typeof phaseDrain>>;
   lag: Awaited<ReturnType<typeof phaseLag>>;
   raw: Awaited<ReturnType<typeof rawBullmq>>;
   ratio: number;
@@ -468,10 +467,11 @@ try {
   const next = eventSource(numbers);
   const recorded = await phaseRecord(a, carrierKey, next);
   progress(`recorded at ${a.code}: ${JSON.stringify(recorded)}`);
-  const drain = await phaseDrain(a, b);
-  aWorkers = drain.workers;
-  const flat = { ...recorded, ...drain.figures };
-  progress(`applied at ${b.code}: ${JSON.stringify(drain.figures)}`);
+  const drain = await phaseDrain(a, b, (w) => {
+    aWorkers = w;
+  });
+  const flat = { ...recorded, ...drain };
+  progress(`applied at ${b.code}: ${JSON.stringify(drain)}`);
   const lag = await phaseLag(a, b, carrierKey, next);
   progress(`lag: ${JSON.stringify(lag)}`);
   const baseline = await baselineRuntime(server.url);
