@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, integer, pgTable, smallint } from "drizzle-orm/pg-core";
+import type { FieldClassification } from "./classification";
 import { tsz } from "./columns";
 
 /**
@@ -21,3 +22,13 @@ export const seedRuns = pgTable(
 );
 
 export type SeedRun = typeof seedRuns.$inferSelect;
+
+/** Operational bookkeeping of the sample data: nothing about any party. */
+export const seedRunClasses: FieldClassification<SeedRun> = {
+  id: "internal",
+  seed: "internal",
+  waybills: "internal",
+  until: "internal",
+  startedAt: "internal",
+  finishedAt: "internal",
+};
