@@ -44,7 +44,9 @@ function newKeys(all: readonly WaybillFacts[]): CellKeys {
 }
 
 /** Rows grouped by waybill in one pass: matching each waybill by a scan was quadratic. */
-function byWaybill<T extends { waybillNumber: string }>(rows: readonly T[]): Map<string, T[]> {
+export function byWaybill<T extends { waybillNumber: string }>(
+  rows: readonly T[],
+): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const r of rows) {
     const list = out.get(r.waybillNumber);
@@ -54,7 +56,7 @@ function byWaybill<T extends { waybillNumber: string }>(rows: readonly T[]): Map
   return out;
 }
 
-const snake = (o: object): Record<string, unknown> =>
+export const snake = (o: object): Record<string, unknown> =>
   Object.fromEntries(
     Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
   );
