@@ -2,16 +2,15 @@ import { sqlOf, transaction } from "../../db/client";
 import {
   copyReportFacts,
   type FactRows,
+  type FactSource,
   rebuildAllReportCells,
-  selectLegsAndEventsBetween,
-  selectWaybillPage,
+  selectFactSourcePage,
   truncateReportFacts,
 } from "../../db/queries/reports";
-import type { Waybill } from "../../db/schema";
 import type { Ctx } from "../context";
 import { waybillFacts } from "./facts";
 import type { ReportGeography } from "./geography";
-import { byWaybill, snake } from "./refresh";
+import { snake } from "./refresh";
 import { reportGeography, reportSetup } from "./setup";
 
 /** Waybills per page of the scan: few round trips, and a page's rows fit easily in memory. */
@@ -19,21 +18,10 @@ const PAGE = 5_000;
 
 type RebuildCtx = Pick<Ctx, "db" | "network" | "reports">;
 
-async function readPage(ctx: RebuildCtx, after: string): Promise<Waybill[] | null> {
-  const page = await selectWaybillPage(ctx.db, after, PAGE);
-  return page.length === 0 ? null : page;
-}
-
-function factsOf(
-  geo: ReportGeography,
-  page: readonly Waybill[],
-  sources: Awaited<ReturnType<typeof selectLegsAndEventsBetween>>,
-): FactRows {
-  const legsOf = byWaybill(sources.legs);
-  const eventsOf = byWaybill(sources.events);
+function factsOf(geo: ReportGeography, page: readonly FactSource[]): FactRows {
   const out: FactRows = { facts: [], links: [], crossings: [] };
-  for (const w of page) {
-    const f = waybillFacts(geo, w, legsOf.get(w.number) ?? [], eventsOf.get(w.number) ?? []);
+  for (const { waybill, legs, events } of page) {
+    const f = waybillFacts(geo, waybill, legs, events);
     if (!f) continue;
     out.facts.push(snake(f.fact));
     for (const l of f.links) out.links.push(snake(l));
@@ -45,10 +33,12 @@ function factsOf(
 /**
  * Recomputes every waybill's facts and every rollup cell from scratch: after a bulk load
  * (`npm run seed`), where refreshing through the dirty list would take half an hour per
- * million waybills. Facts are computed by the same `waybillFacts` as the refresh and written
- * by COPY while the next page is read; the cells are then rebuilt set-based, one statement per
- * table and grain, in one transaction. Run it on a node no one is writing to: a refresh running
- * at the same time could see the facts half written. Returns the number of waybills read.
+ * million waybills. Facts are computed by the same `waybillFacts` as the refresh, a page of
+ * waybills at a time while the next page is read and the previous page's facts are copied; the
+ * cells are then rebuilt set-based, one statement per table and grain, in one transaction.
+ * Run it on a node no one is writing to: a refresh running at the same time could see the facts
+ * half written. Returns the waybills read and the facts written (replicas and cancelled
+ * waybills have none).
  */
 export async function rebuildAllReports(
   ctx: RebuildCtx,
@@ -59,24 +49,18 @@ export async function rebuildAllReports(
   let read = 0;
   let facts = 0;
   let writing: Promise<void> = Promise.resolve();
-  let page = await readPage(ctx, "");
-  while (page) {
-    const first = page[0]?.number ?? "";
-    const last = page.at(-1)?.number ?? "";
-    // The next page and this page's legs and events are read together, while the last
-    // page's facts are still being copied.
-    const [next, sources] = await Promise.all([
-      readPage(ctx, last),
-      selectLegsAndEventsBetween(ctx.db, first, last),
-    ]);
-    const rows = factsOf(geo, page, sources);
+  let page = await selectFactSourcePage(ctx.db, "", PAGE);
+  while (page.length > 0) {
+    const next = selectFactSourcePage(ctx.db, page.at(-1)?.waybill.number ?? "", PAGE);
+    next.catch(() => {});
+    const rows = factsOf(geo, page);
     read += page.length;
     facts += rows.facts.length;
     await writing;
     writing = copyReportFacts(sql, rows);
     // A failed copy surfaces at the next `await writing`, not as an unhandled rejection first.
     writing.catch(() => {});
-    page = next;
+    page = await next;
   }
   await writing;
   await transaction(ctx.db, (tx) => rebuildAllReportCells(tx, reportSetup(ctx).minParties));

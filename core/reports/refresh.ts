@@ -44,9 +44,7 @@ function newKeys(all: readonly WaybillFacts[]): CellKeys {
 }
 
 /** Rows grouped by waybill in one pass: matching each waybill by a scan was quadratic. */
-export function byWaybill<T extends { waybillNumber: string }>(
-  rows: readonly T[],
-): Map<string, T[]> {
+function byWaybill<T extends { waybillNumber: string }>(rows: readonly T[]): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const r of rows) {
     const list = out.get(r.waybillNumber);
