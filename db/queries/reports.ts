@@ -506,7 +506,8 @@ export async function selectFactSourcePage(
       points: r.points,
       status: r.status,
       homeNode: r.home_node,
-      createdAt: r.created_at,
+      // The driver leaves timestamps as text here (drizzle sets it so); facts need instants.
+      createdAt: new Date(r.created_at),
     },
     legs: ((JSON.parse(r.legs ?? "[]") as LegTuple[]) ?? []).map(([seq, mode, from, to, at]) => ({
       seq,
