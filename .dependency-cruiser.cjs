@@ -73,8 +73,18 @@ module.exports = {
       "Seed data builds networks and rows; it does not drive the node. It may use core's pure " +
         "functions (validators' check characters, canonical JSON, waybill numbers) so the rows " +
         "it writes are the node's own.",
-      { path: "^seed/" },
+      { path: "^seed/", pathNot: "^seed/cli[.]ts$" },
       { path: "^(api|core|workers|bench|test)/", pathNot: SEED_MAY_USE },
+    ),
+    forbid(
+      "seed-cli-rebuilds-reports",
+      "The seed command is its own composition root: besides what seed data may use, it " +
+        "reads the node's config and rebuilds the report rollups once the history is written.",
+      { path: "^seed/cli[.]ts$" },
+      {
+        path: "^(api|core|workers|bench|test)/",
+        pathNot: `${SEED_MAY_USE}|^core/(config|reports/rebuild)[.]ts$`,
+      },
     ),
     forbid(
       "production-not-to-tests",

@@ -1,4 +1,4 @@
-import type { Waybill, WaybillEvent, WaybillLeg } from "../../db/schema";
+import type { FactEvent, FactLeg, FactWaybill } from "../../db/queries/reports";
 import type { Mode } from "../../routing/types";
 import { currentLegAt } from "../waybills/events";
 import type { ReportGeography } from "./geography";
@@ -79,7 +79,7 @@ export interface WaybillFacts {
 
 const HOUR = 3_600_000;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
-const firstOf = (events: readonly WaybillEvent[], type: string) =>
+const firstOf = (events: readonly FactEvent[], type: string) =>
   events.find((e) => e.type === type)?.occurredAt ?? null;
 
 interface LegFigures {
@@ -90,11 +90,7 @@ interface LegFigures {
   links: { id: string; tonneKm: number; co2eKg: number }[];
 }
 
-function legFigures(
-  geo: ReportGeography,
-  legs: readonly WaybillLeg[],
-  tonnes: number,
-): LegFigures[] {
+function legFigures(geo: ReportGeography, legs: readonly FactLeg[], tonnes: number): LegFigures[] {
   return legs.map((leg) => {
     const route = geo.legRoute(leg.from, leg.to, leg.mode);
     const links = route.links.map((l) => ({
@@ -125,9 +121,9 @@ function mainMode(figures: readonly LegFigures[], fallback: Mode): Mode {
  */
 export function waybillFacts(
   geo: ReportGeography,
-  w: Waybill,
-  legsIn: readonly WaybillLeg[],
-  eventsIn: readonly WaybillEvent[],
+  w: FactWaybill,
+  legsIn: readonly FactLeg[],
+  eventsIn: readonly FactEvent[],
 ): WaybillFacts | null {
   if (w.homeNode !== null || w.status === "cancelled") return null;
   const legs = [...legsIn].sort((a, b) => a.seq - b.seq);
@@ -208,9 +204,9 @@ function factLinks(fact: Fact, figures: readonly LegFigures[]): FactLink[] {
  */
 function borderCrossings(
   geo: ReportGeography,
-  w: Waybill,
-  legs: readonly WaybillLeg[],
-  events: readonly WaybillEvent[],
+  w: FactWaybill,
+  legs: readonly FactLeg[],
+  events: readonly FactEvent[],
   _day: string,
 ): Crossing[] {
   const transshipments = events.filter((e) => e.type === "transshipped").map((e) => e.occurredAt);

@@ -54,7 +54,7 @@ function byWaybill<T extends { waybillNumber: string }>(rows: readonly T[]): Map
   return out;
 }
 
-const snake = (o: object): Record<string, unknown> =>
+export const snake = (o: object): Record<string, unknown> =>
   Object.fromEntries(
     Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
   );

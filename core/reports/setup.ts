@@ -6,11 +6,11 @@ import { MIN_PARTIES, type ReportSetup } from "./options";
 
 const NO_CORRIDORS: readonly Corridor[] = [];
 
-export function reportSetup(ctx: Ctx): ReportSetup {
+export function reportSetup(ctx: Pick<Ctx, "reports">): ReportSetup {
   return ctx.reports ?? { corridors: NO_CORRIDORS, minParties: MIN_PARTIES.floor };
 }
 
-export function reportGeography(ctx: Ctx): ReportGeography {
+export function reportGeography(ctx: Pick<Ctx, "network" | "reports">): ReportGeography {
   return geographyOf(ctx.network, reportSetup(ctx).corridors);
 }
 

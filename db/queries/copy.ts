@@ -21,3 +21,21 @@ export async function copyText(
   stream.end();
   await finished(stream);
 }
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  "\\": "\\\\",
+  "\t": "\\t",
+  "\n": "\\n",
+  "\r": "\\r",
+};
+
+/** One row in COPY text format: null as `\N`, instants in ISO 8601, booleans as t/f. */
+export function copyLine(values: readonly unknown[]): string {
+  const fields = values.map((v) => {
+    if (v === null || v === undefined) return "\\N";
+    if (v instanceof Date) return v.toISOString();
+    if (typeof v === "boolean") return v ? "t" : "f";
+    return String(v).replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c);
+  });
+  return `${fields.join("\t")}\n`;
+}

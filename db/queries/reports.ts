@@ -1,5 +1,7 @@
-import { type Db, sqlOf } from "../client";
+import { type Db, type Sql, sqlOf } from "../client";
+import type { Waybill, WaybillEvent, WaybillLeg } from "../schema";
 import { DWELL_EDGES, TRANSIT_EDGES } from "../schema/reports";
+import { copyLine, copyText } from "./copy";
 
 /**
  * The one way into the report tables: `report_dirty`, the facts (`report_facts`,
@@ -263,6 +265,43 @@ const CELL_TABLES: readonly CellTable[] = [
 ];
 
 /**
+ * The joins that keep facts out of a cell: `publishedDay` (a month cell takes only facts of
+ * published day cells) and `viaFlowCell` (link and port facts only of waybills whose day flow
+ * cell is published); `k` is the SQL of the threshold.
+ */
+function cellJoins(t: CellTable, k: string): { publishedDay: string; viaFlowCell: string } {
+  const published = (d: string) =>
+    `cardinality(${d}.shippers) >= ${k} and cardinality(${d}.carriers) >= ${k}`;
+  const publishedDay = `join ${t.table} d on d.grain = 'day' and d.period = f.day and ${t.match
+    .map((n) => `d.${n} = f.${n}`)
+    .join(" and ")} and ${published("d")}`;
+  // Were a waybill hidden in its flow cell counted on a link or at a port, a link's tonnes
+  // less its corridor's would give it away.
+  const viaFlowCell = t.viaFlowCell
+    ? `join report_facts w on w.number = f.number join report_cells wc on wc.grain = 'day'
+        and wc.period = w.day and wc.o_area = w.o_area and wc.d_area = w.d_area
+        and wc.mode = w.mode and wc.hs_chapter = w.hs_chapter and wc.corridor = w.corridor
+        and ${published("wc")}`
+    : "";
+  return { publishedDay, viaFlowCell };
+}
+
+/**
+ * Every cell of a table at one grain from all the facts, by the same rules as the keyed
+ * rebuild (`cellStatements`): one `insert … select … group by` ($1 is the threshold k).
+ */
+function allCellsStatement(t: CellTable, grain: "day" | "month"): string {
+  const { publishedDay, viaFlowCell } = cellJoins(t, "$1::int");
+  const period = grain === "day" ? "f.day" : "date_trunc('month', f.day)::date";
+  const keys = t.keys.map(([n]) => `f.${n}`);
+  const only = grain === "day" ? viaFlowCell : `${publishedDay} ${viaFlowCell}`;
+  return `insert into ${t.table} (grain, period, ${t.keys.map(([n]) => n).join(", ")}, ${t.valueColumns})
+    select '${grain}', ${period}, ${keys.join(", ")}, ${t.values}
+    from ${t.source} f ${only}
+    group by ${[period, ...keys].join(", ")}`;
+}
+
+/**
  * Deletes a table's cells at the given keys, then inserts them again from the facts. A month
  * cell takes only the facts of its published day cells (k distinct shippers and carriers, k
  * the last parameter): were it summed over all its facts, a month answer less the day answers
@@ -280,20 +319,7 @@ function cellStatements(t: CellTable): {
   const kv = (n: string) => (n === "period" ? "k.period::date" : `k.${n}`);
   const sameKey = names.map((n) => `c.${n} = ${kv(n)}`).join(" and ");
   const match = t.match.map((n) => `f.${n} = k.${n}`).join(" and ");
-  const k = `$${keyCols.length + 1}::int`;
-  const published = (d: string) =>
-    `cardinality(${d}.shippers) >= ${k} and cardinality(${d}.carriers) >= ${k}`;
-  const publishedDay = `join ${t.table} d on d.grain = 'day' and d.period = f.day and ${t.match
-    .map((n) => `d.${n} = f.${n}`)
-    .join(" and ")} and ${published("d")}`;
-  // Were a waybill hidden in its flow cell counted on a link or at a port, a link's tonnes
-  // less its corridor's would give it away.
-  const viaFlowCell = t.viaFlowCell
-    ? `join report_facts w on w.number = f.number join report_cells wc on wc.grain = 'day'
-        and wc.period = w.day and wc.o_area = w.o_area and wc.d_area = w.d_area
-        and wc.mode = w.mode and wc.hs_chapter = w.hs_chapter and wc.corridor = w.corridor
-        and ${published("wc")}`
-    : "";
+  const { publishedDay, viaFlowCell } = cellJoins(t, `$${keyCols.length + 1}::int`);
   const rebuild = (only: string) => `insert into ${t.table} (${names.join(", ")}, ${t.valueColumns})
       select ${names.map(kv).join(", ")}, ${t.values}
       from ${unnest} join ${t.source} f on ${match} and ${IN_PERIOD} ${only}
@@ -314,6 +340,10 @@ const STATEMENTS = {
   insertCrossings: insertFromJson("report_crossings", CROSSING_COLUMNS),
   cells: CELL_TABLES.map(cellStatements),
   clearDirty: `delete from report_dirty where number = any($1)`,
+  // Day cells first: month cells and the link and port cells read the day flow cells.
+  allCells: (["day", "month"] as const).flatMap((grain) =>
+    CELL_TABLES.map((t) => allCellsStatement(t, grain)),
+  ),
 };
 
 /** Parallel arrays, one per key column, from key tuples. */
@@ -375,6 +405,123 @@ export async function replaceReportFacts(
     ...cellWork,
     s.unsafe(STATEMENTS.clearDirty, n, { prepare: true }),
   ]);
+}
+
+/** Empties the facts before they are all written again (`copyReportFacts`). */
+export async function truncateReportFacts(db: Db): Promise<void> {
+  await sqlOf(db).unsafe(`truncate report_facts, report_fact_links, report_crossings`);
+}
+
+const copyRows = (columns: readonly Column[], rows: readonly Record<string, unknown>[]) =>
+  rows.map((r) => copyLine(columns.map(([n]) => r[n]))).join("");
+
+/** Appends facts by COPY (bulk rebuild): three statements, one per table, on the pool. */
+export async function copyReportFacts(sql: Sql, rows: FactRows): Promise<void> {
+  const names = (cols: readonly Column[]) => cols.map(([n]) => n);
+  await Promise.all([
+    copyText(sql, "report_facts", names(FACT_COLUMNS), copyRows(FACT_COLUMNS, rows.facts)),
+    copyText(sql, "report_fact_links", names(LINK_COLUMNS), copyRows(LINK_COLUMNS, rows.links)),
+    copyText(
+      sql,
+      "report_crossings",
+      names(CROSSING_COLUMNS),
+      copyRows(CROSSING_COLUMNS, rows.crossings),
+    ),
+  ]);
+}
+
+/**
+ * Replaces every cell with one computed from all the facts, in the caller's transaction:
+ * readers see the old cells until it commits. Dirty marks stay; refreshing them again is
+ * harmless.
+ */
+export async function rebuildAllReportCells(db: Db, minParties: number): Promise<void> {
+  const s = sqlOf(db);
+  await s.unsafe(`truncate report_cells, report_link_cells, report_port_cells`);
+  // The day flow cells' statement joins no other cells, so it takes no threshold.
+  for (const text of STATEMENTS.allCells) {
+    await s.unsafe(text, text.includes("$1") ? [minParties] : []);
+  }
+}
+
+/** What a waybill's facts are computed from (`waybillFacts`): the columns it reads. */
+export type FactWaybill = Pick<
+  Waybill,
+  | "number"
+  | "shipperId"
+  | "carrierId"
+  | "origin"
+  | "destination"
+  | "cargo"
+  | "priceAmount"
+  | "priceCurrency"
+  | "points"
+  | "status"
+  | "homeNode"
+  | "createdAt"
+>;
+export type FactLeg = Pick<WaybillLeg, "seq" | "mode" | "from" | "to" | "plannedArrival">;
+export type FactEvent = Pick<WaybillEvent, "type" | "occurredAt" | "location">;
+
+export interface FactSource {
+  waybill: FactWaybill;
+  legs: FactLeg[];
+  events: FactEvent[];
+}
+
+// A waybill's legs and events come as one JSON text each: parsing one string natively is far
+// cheaper than the driver decoding a row per leg and per event (five times the rows).
+const FACT_SOURCE_PAGE = `select w.number, w.shipper_id, w.carrier_id, w.origin, w.destination,
+    w.cargo, w.price_amount::float8 as price_amount, w.price_currency, w.points, w.status,
+    w.home_node, w.created_at,
+    (select json_agg(json_build_array(l.seq, l.mode, l."from", l."to", l.planned_arrival) order by l.seq)
+      from waybill_legs l where l.waybill_number = w.number)::text as legs,
+    (select json_agg(json_build_array(e.type, e.occurred_at, e.location) order by e.id)
+      from waybill_events e where e.waybill_number = w.number)::text as events
+  from waybills w where w.number > $1 order by w.number limit $2`;
+
+type LegTuple = [number, FactLeg["mode"], FactLeg["from"], FactLeg["to"], string];
+type EventTuple = [FactEvent["type"], string, FactEvent["location"]];
+
+/**
+ * Waybills after `after` in number order with their legs and events: one page of a keyset
+ * scan over all of them (the bulk rebuild), one round trip.
+ */
+export async function selectFactSourcePage(
+  db: Db,
+  after: string,
+  limit: number,
+): Promise<FactSource[]> {
+  const rows = await sqlOf(db).unsafe(FACT_SOURCE_PAGE, [after, limit], { prepare: true });
+  return rows.map((r) => ({
+    waybill: {
+      number: r.number,
+      shipperId: r.shipper_id,
+      carrierId: r.carrier_id,
+      origin: r.origin,
+      destination: r.destination,
+      cargo: r.cargo,
+      priceAmount: r.price_amount,
+      priceCurrency: r.price_currency,
+      points: r.points,
+      status: r.status,
+      homeNode: r.home_node,
+      // The driver leaves timestamps as text here (drizzle sets it so); facts need instants.
+      createdAt: new Date(r.created_at),
+    },
+    legs: ((JSON.parse(r.legs ?? "[]") as LegTuple[]) ?? []).map(([seq, mode, from, to, at]) => ({
+      seq,
+      mode,
+      from,
+      to,
+      plannedArrival: new Date(at),
+    })),
+    events: ((JSON.parse(r.events ?? "[]") as EventTuple[]) ?? []).map(([type, at, location]) => ({
+      type,
+      occurredAt: new Date(at),
+      location,
+    })),
+  }));
 }
 
 export type CellTableName = "report_cells" | "report_link_cells" | "report_port_cells";
