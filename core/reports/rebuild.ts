@@ -3,6 +3,7 @@ import {
   copyReportFacts,
   type FactRows,
   type FactSource,
+  lockReportRollups,
   rebuildAllReportCells,
   selectFactSourcePage,
   truncateReportFacts,
@@ -63,6 +64,9 @@ export async function rebuildAllReports(
     page = await next;
   }
   await writing;
-  await transaction(ctx.db, (tx) => rebuildAllReportCells(tx, reportSetup(ctx).minParties));
+  await transaction(ctx.db, async (tx) => {
+    await lockReportRollups(tx);
+    await rebuildAllReportCells(tx, reportSetup(ctx).minParties);
+  });
   return { waybills: read, facts };
 }

@@ -3,8 +3,10 @@ import {
   type CellKeys,
   claimReportDirty,
   replaceReportFacts,
+  reportFreshness,
   selectCellMateKeys,
   selectFactKeys,
+  tryLockReportRollups,
 } from "../../db/queries/reports";
 import { waybillEvents, waybillLegs, waybills } from "../../db/schema";
 import type { Ctx } from "../context";
@@ -67,6 +69,8 @@ export const snake = (o: object): Record<string, unknown> =>
 export async function refreshReports(ctx: Ctx, opts: { batch?: number } = {}): Promise<number> {
   const geo = reportGeography(ctx);
   return withTransaction(ctx, async (tx) => {
+    // Another refresh is running: its marks and the rest wait for the next one.
+    if (!(await tryLockReportRollups(tx.db))) return 0;
     const numbers = await claimReportDirty(tx.db, opts.batch ?? REFRESH_BATCH);
     if (numbers.length === 0) return 0;
     const [rows, legs, events, old] = await Promise.all([
@@ -103,12 +107,17 @@ export async function refreshReports(ctx: Ctx, opts: { batch?: number } = {}): P
   });
 }
 
-/** Refreshes until nothing is dirty (tests, benchmarks, a catch-up after an outage). */
+/**
+ * Refreshes until nothing is dirty (tests, benchmarks, a catch-up after an outage), waiting
+ * out a refresh another process is running.
+ */
 export async function refreshAllReports(ctx: Ctx): Promise<number> {
   let total = 0;
   for (;;) {
     const n = await refreshReports(ctx);
-    if (n === 0) return total;
     total += n;
+    if (n > 0) continue;
+    if ((await reportFreshness(ctx.db)).dirty === 0) return total;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

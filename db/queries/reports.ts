@@ -16,6 +16,24 @@ import { copyLine, copyText } from "./copy";
 const MARK_DIRTY = `insert into report_dirty (number) select unnest($1::text[])
   on conflict (number) do update set marked_at = excluded.marked_at`;
 
+/** Namespace of the advisory lock that lets one refresh or rebuild of the rollups run at a time. */
+const REPORTS_LOCK = 0x52505453;
+
+/**
+ * Takes the rollups' lock for the transaction, or answers false when another refresh holds
+ * it. Two refreshes may claim different waybills that share a cell, and each would rewrite it.
+ */
+export async function tryLockReportRollups(db: Db): Promise<boolean> {
+  const [row] = await sqlOf(db)<{ locked: boolean }[]>`
+    select pg_try_advisory_xact_lock(${REPORTS_LOCK}) as locked`;
+  return row?.locked === true;
+}
+
+/** Waits for the rollups' lock, held to the end of the transaction (a full rebuild). */
+export async function lockReportRollups(db: Db): Promise<void> {
+  await sqlOf(db)`select pg_advisory_xact_lock(${REPORTS_LOCK})`;
+}
+
 /** Marks waybills for the report refresh, in the caller's transaction (like the outbox). */
 export async function markReportDirty(db: Db, numbers: readonly string[]): Promise<void> {
   if (numbers.length === 0) return;
