@@ -6,7 +6,7 @@ import {
 } from "../../db/queries/reports";
 import { DWELL_EDGES, TRANSIT_EDGES } from "../../db/schema/reports";
 import type { Ctx } from "../context";
-import { ForbiddenError } from "../errors";
+import { ForbiddenError, ValidationError } from "../errors";
 import { areaAt, type Lang, type Level, type ReportGeography } from "./geography";
 import { mergeHistograms, quantile } from "./histogram";
 import { reportGeography, reportSetup } from "./setup";
@@ -178,6 +178,32 @@ const TABLES: Record<ReportName, CellTableName[]> = {
   carec: ["report_port_cells", "report_link_cells", "report_cells"],
 };
 
+/**
+ * Filters the link and port cells cannot apply: they are kept by link or port, mode and
+ * (links) corridor only, so such a filter would be silently ignored on their rows while the
+ * answer's parameters said otherwise. Refused instead, naming the filter.
+ */
+const UNFILTERED: Record<
+  Exclude<CellTableName, "report_cells">,
+  readonly (keyof ReportParams)[]
+> = {
+  report_link_cells: ["hsChapter", "origin", "destination"],
+  report_port_cells: ["hsChapter", "origin", "destination", "corridor"],
+};
+
+function refuseUnsupportedFilters(name: ReportName, params: ReportParams): void {
+  for (const table of TABLES[name]) {
+    if (table === "report_cells") continue;
+    const field = UNFILTERED[table].find((f) => params[f] !== undefined);
+    if (field) {
+      throw ValidationError.field(
+        field,
+        `cannot filter the ${name} report: its ${table === "report_link_cells" ? "link" : "border-port"} figures are not kept by ${field}`,
+      );
+    }
+  }
+}
+
 export type ReportBuilder = (
   input: ReportInput,
   byTable: Record<string, Cell[]>,
@@ -237,6 +263,7 @@ export interface LoadedCells {
 }
 
 export async function loadReportCells(ctx: Ctx, input: ReportRequest): Promise<LoadedCells> {
+  refuseUnsupportedFilters(input.name, input.params);
   const [byTable, freshness] = await Promise.all([
     loadCells(ctx, input.name, input.params),
     reportFreshness(ctx.db),

@@ -219,10 +219,12 @@ type Answer = {
   totals: Record<string, unknown>;
 };
 
-async function ask(name: string, params: Params): Promise<Answer> {
+/** An answer, or null for a filter the report refuses (its link or port figures lack it). */
+async function ask(name: string, params: Params): Promise<Answer | null> {
   const res = await node.call("GET", `/v1/reports/${name}?${new URLSearchParams(params)}`, {
     key: regulator.key,
   });
+  if (res.status === 400 && /cannot filter/.test(res.body?.error?.message ?? "")) return null;
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return { name, params, rows: res.body.rows, totals: res.body.totals };
 }
@@ -270,13 +272,14 @@ function contribution(all: readonly FactRow[], numbers: readonly string[]): Reco
 }
 
 describe("differencing", () => {
+  let asked: (Answer | null)[] = [];
   let answers: Answer[] = [];
 
   beforeAll(async () => {
     const rand = prng(2030);
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 520; i++) {
       const q = randomQuery(rand);
-      answers.push(await ask(q.name, q.params));
+      asked.push(await ask(q.name, q.params));
     }
     // Pointed questions too: each isolated cell's whole month and its neighbours.
     for (const name of REPORTS) {
@@ -286,14 +289,13 @@ describe("differencing", () => {
           ["2030-02-01", "2030-02-28"],
           ["2030-01-10", "2030-01-17"],
         ] as const) {
-          answers.push(await ask(name, { from, to, granularity, level: "prefecture" }));
-          answers.push(
-            await ask(name, { from, to, granularity, level: "country", hsChapter: "84" }),
-          );
+          asked.push(await ask(name, { from, to, granularity, level: "prefecture" }));
+          asked.push(await ask(name, { from, to, granularity, level: "country", hsChapter: "84" }));
         }
       }
     }
-    answers = answers.filter((a) => a.rows.length > 0);
+    answers = asked.filter((a): a is Answer => a !== null && a.rows.length > 0);
+    asked = [];
   }, 300_000);
 
   it("the isolated parties are in cells with fewer than k parties", async () => {

@@ -165,6 +165,22 @@ describe("access", () => {
     expect(res.body.error.message).toContain(field);
   });
 
+  it.each([
+    ["border-ports", "hsChapter=52", "hsChapter"],
+    ["border-ports", "corridor=middle-corridor", "corridor"],
+    ["corridors", "origin=650000", "origin"],
+    ["carec", "destination=KZ", "destination"],
+  ])(
+    "refuses a filter the %s figures are not kept by (%s), rather than ignore it",
+    async (name, q, field) => {
+      const res = await node.call("GET", `/v1/reports/${name}?from=${today}&to=${today}&${q}`, {
+        key: regulator.key,
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error.details[0].path).toBe(field);
+    },
+  );
+
   it("records every regulator read in the access log, which admins list", async () => {
     await report("emissions", "mode=road");
     const w = await node.call("GET", `/v1/orgs/${shippers[0]?.id}`, { key: regulator.key });
