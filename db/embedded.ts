@@ -70,7 +70,8 @@ export async function startEmbeddedPostgres(opts: {
     authMethod: "scram-sha-256",
     persistent: true,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    // Room for several processes' pools, and the test suite's multi-node files.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
     onLog: opts.log ?? quiet,
     onError: (m) => (opts.log ?? quiet)(String(m)),
   });
