@@ -212,10 +212,6 @@ function histogram(value: string, edges: readonly number[]): string {
 const PARTIES = `(array_agg(distinct f.shipper_id order by f.shipper_id))[1:16],
   (array_agg(distinct f.carrier_id order by f.carrier_id))[1:16]`;
 
-/** A key's period: the day, or the month it starts; facts in [period, next period). */
-const IN_PERIOD = `f.day >= k.period::date and f.day < case when k.grain = 'day' then k.period::date + 1
-  else (k.period::date + interval '1 month')::date end`;
-
 interface CellTable {
   table: string;
   keys: readonly Column[];
@@ -223,15 +219,29 @@ interface CellTable {
   /** Key columns matched to the facts (the period apart). */
   match: readonly string[];
   values: string;
-  valueColumns: string;
+  /** The columns `values` fills, in order, and how a month sums its day cells' (`monthFromDays`). */
+  columns: readonly (readonly [name: string, rollup: Rollup])[];
   /** Link and port facts count only when their waybill's day flow cell is published. */
   viaFlowCell?: boolean;
 }
 
 const SUMS = `count(*)::int, sum(f.tonnes), sum(f.tonne_km), coalesce(sum(f.value_cny), 0),
   coalesce(sum(f.tonne_km) filter (where f.value_cny is not null), 0), sum(f.co2e_kg), ${PARTIES}`;
-const SUM_COLUMNS =
-  "waybills, tonnes, tonne_km, value_cny, priced_tonne_km, co2e_kg, shippers, carriers";
+/** How a month cell combines its day cells' column: a sum, a union of ids, a histogram. */
+type Rollup = "sum" | "count" | "parties" | "hist";
+
+const SUM_COLUMNS = [
+  ["waybills", "count"],
+  ["tonnes", "sum"],
+  ["tonne_km", "sum"],
+  ["value_cny", "sum"],
+  ["priced_tonne_km", "sum"],
+  ["co2e_kg", "sum"],
+  ["shippers", "parties"],
+  ["carriers", "parties"],
+] as const;
+
+const valueColumns = (t: CellTable) => t.columns.map(([n]) => n).join(", ");
 
 const CELL_TABLES: readonly CellTable[] = [
   {
@@ -250,8 +260,16 @@ const CELL_TABLES: readonly CellTable[] = [
       coalesce(sum(f.distance_km) filter (where f.delivered_at is not null), 0),
       coalesce(sum(f.transit_hours), 0),
       coalesce(sum(f.border_dwell_hours) filter (where f.delivered_at is not null), 0)`,
-    valueColumns: `${SUM_COLUMNS}, delivered, on_time, exceptions, transit_hist, delivered_km,
-      delivered_hours, delivered_dwell_hours`,
+    columns: [
+      ...SUM_COLUMNS,
+      ["delivered", "count"],
+      ["on_time", "count"],
+      ["exceptions", "count"],
+      ["transit_hist", "hist"],
+      ["delivered_km", "sum"],
+      ["delivered_hours", "sum"],
+      ["delivered_dwell_hours", "sum"],
+    ],
   },
   {
     table: "report_link_cells",
@@ -263,7 +281,7 @@ const CELL_TABLES: readonly CellTable[] = [
     source: "report_fact_links",
     match: ["link_id", "mode", "corridor"],
     values: SUMS,
-    valueColumns: SUM_COLUMNS,
+    columns: SUM_COLUMNS,
     viaFlowCell: true,
   },
   {
@@ -276,54 +294,91 @@ const CELL_TABLES: readonly CellTable[] = [
     match: ["port", "mode"],
     values: `count(*)::int, count(f.cleared_at)::int, count(*) filter (where f.gauge_change)::int,
       coalesce(sum(f.dwell_hours), 0), ${histogram("f.dwell_hours", DWELL_EDGES)}, ${PARTIES}`,
-    valueColumns:
-      "crossings, cleared, gauge_transshipments, dwell_hours, dwell_hist, shippers, carriers",
+    columns: [
+      ["crossings", "count"],
+      ["cleared", "count"],
+      ["gauge_transshipments", "count"],
+      ["dwell_hours", "sum"],
+      ["dwell_hist", "hist"],
+      ["shippers", "parties"],
+      ["carriers", "parties"],
+    ],
     viaFlowCell: true,
   },
 ];
 
+const PUBLISHED = (d: string, k: string) =>
+  `cardinality(${d}.shippers) >= ${k} and cardinality(${d}.carriers) >= ${k}`;
+
 /**
- * The joins that keep facts out of a cell: `publishedDay` (a month cell takes only facts of
- * published day cells) and `viaFlowCell` (link and port facts only of waybills whose day flow
- * cell is published); `k` is the SQL of the threshold.
+ * Link and port facts count only for waybills whose day flow cell is published (`k` is the SQL
+ * of the threshold): were a waybill hidden in its flow cell counted on a link or at a port, a
+ * link's tonnes less its corridor's would give it away.
  */
-function cellJoins(t: CellTable, k: string): { publishedDay: string; viaFlowCell: string } {
-  const published = (d: string) =>
-    `cardinality(${d}.shippers) >= ${k} and cardinality(${d}.carriers) >= ${k}`;
-  const publishedDay = `join ${t.table} d on d.grain = 'day' and d.period = f.day and ${t.match
-    .map((n) => `d.${n} = f.${n}`)
-    .join(" and ")} and ${published("d")}`;
-  // Were a waybill hidden in its flow cell counted on a link or at a port, a link's tonnes
-  // less its corridor's would give it away.
-  const viaFlowCell = t.viaFlowCell
-    ? `join report_facts w on w.number = f.number join report_cells wc on wc.grain = 'day'
-        and wc.period = w.day and wc.o_area = w.o_area and wc.d_area = w.d_area
-        and wc.mode = w.mode and wc.hs_chapter = w.hs_chapter and wc.corridor = w.corridor
-        and ${published("wc")}`
-    : "";
-  return { publishedDay, viaFlowCell };
+function viaFlowCell(t: CellTable, k: string): string {
+  if (!t.viaFlowCell) return "";
+  return `join report_facts w on w.number = f.number join report_cells wc on wc.grain = 'day'
+    and wc.period = w.day and wc.o_area = w.o_area and wc.d_area = w.d_area
+    and wc.mode = w.mode and wc.hs_chapter = w.hs_chapter and wc.corridor = w.corridor
+    and ${PUBLISHED("wc", k)}`;
 }
 
 /**
- * Every cell of a table at one grain from all the facts, by the same rules as the keyed
- * rebuild (`cellStatements`): one `insert … select … group by` ($1 is the threshold k).
+ * Every day cell of a table from all the facts, by the same rules as the keyed rebuild
+ * (`cellStatements`): one `insert … select … group by` ($1 is the threshold k).
  */
-function allCellsStatement(t: CellTable, grain: "day" | "month"): string {
-  const { publishedDay, viaFlowCell } = cellJoins(t, "$1::int");
-  const period = grain === "day" ? "f.day" : "date_trunc('month', f.day)::date";
+function allDaysStatement(t: CellTable): string {
   const keys = t.keys.map(([n]) => `f.${n}`);
-  const only = grain === "day" ? viaFlowCell : `${publishedDay} ${viaFlowCell}`;
-  return `insert into ${t.table} (grain, period, ${t.keys.map(([n]) => n).join(", ")}, ${t.valueColumns})
-    select '${grain}', ${period}, ${keys.join(", ")}, ${t.values}
-    from ${t.source} f ${only}
-    group by ${[period, ...keys].join(", ")}`;
+  return `insert into ${t.table} (grain, period, ${t.keys.map(([n]) => n).join(", ")}, ${valueColumns(t)})
+    select 'day', f.day, ${keys.join(", ")}, ${t.values}
+    from ${t.source} f ${viaFlowCell(t, "$1::int")}
+    group by ${["f.day", ...keys].join(", ")}`;
 }
 
 /**
- * Deletes a table's cells at the given keys, then inserts them again from the facts. A month
- * cell takes only the facts of its published day cells (k distinct shippers and carriers, k
- * the last parameter): were it summed over all its facts, a month answer less the day answers
- * of the same month would give away the day cells held back.
+ * Month cells summed from their published day cells rather than from the facts: at most 31
+ * rows a key instead of every fact of a busy link's month, and the same figures, as a month
+ * cell takes only the facts of its published day cells. Ids are the union of the day cells'
+ * (each keeps its 16 smallest, so the union's 16 smallest are the month's), histograms are
+ * summed bucket by bucket. `from` joins the day cells (`d`) in; `month` is their month.
+ */
+function monthFromDays(t: CellTable, month: string, from: string): string {
+  const columns = [...t.keys.map(([n]) => n), ...t.columns.map(([n]) => n)];
+  const days = `select ${month} as period, ${columns.map((n) => `d.${n}`).join(", ")} ${from}`;
+  const group = ["period", ...t.keys.map(([n]) => n)].join(", ");
+  const sums = t.columns.filter(([, r]) => r === "sum" || r === "count");
+  const others = t.columns.filter(([, r]) => r === "parties" || r === "hist");
+  const agg = ([n, r]: readonly [string, Rollup]) =>
+    r === "count" ? `sum(${n})::int as ${n}` : `sum(${n}) as ${n}`;
+  const part = ([n, r]: readonly [string, Rollup]) =>
+    r === "parties"
+      ? `c_${n} as (select ${group}, (array_agg(distinct x order by x))[1:16] as ${n}
+          from d, unnest(d.${n}) x group by ${group})`
+      : `c_${n} as (select ${group}, array_agg(v order by i) as ${n} from (
+          select ${group}, i, sum(x)::int as v from d, unnest(d.${n}) with ordinality u(x, i)
+          group by ${group}, i) h group by ${group})`;
+  return `with d as materialized (${days}),
+    s as (select ${group}, ${sums.map(agg).join(", ")} from d group by ${group}),
+    ${others.map(part).join(",\n    ")}
+    insert into ${t.table} (grain, ${group}, ${valueColumns(t)})
+    select 'month', ${group}, ${t.columns.map(([n]) => n).join(", ")}
+    from s ${others.map(([n]) => `join c_${n} using (${group})`).join(" ")}`;
+}
+
+/** Every month cell of a table from its published day cells ($1 is the threshold k). */
+function allMonthsStatement(t: CellTable): string {
+  return monthFromDays(
+    t,
+    "date_trunc('month', d.period)::date",
+    `from ${t.table} d where d.grain = 'day' and ${PUBLISHED("d", "$1::int")}`,
+  );
+}
+
+/**
+ * Deletes a table's cells at the given keys, then inserts them again: a day cell from its
+ * facts, a month cell from its published day cells (k distinct shippers and carriers, k the
+ * last parameter; `monthFromDays`): were it summed over all its facts, a month answer less the
+ * day answers of the same month would give away the day cells held back.
  */
 function cellStatements(t: CellTable): {
   remove: string;
@@ -337,15 +392,18 @@ function cellStatements(t: CellTable): {
   const kv = (n: string) => (n === "period" ? "k.period::date" : `k.${n}`);
   const sameKey = names.map((n) => `c.${n} = ${kv(n)}`).join(" and ");
   const match = t.match.map((n) => `f.${n} = k.${n}`).join(" and ");
-  const { publishedDay, viaFlowCell } = cellJoins(t, `$${keyCols.length + 1}::int`);
-  const rebuild = (only: string) => `insert into ${t.table} (${names.join(", ")}, ${t.valueColumns})
-      select ${names.map(kv).join(", ")}, ${t.values}
-      from ${unnest} join ${t.source} f on ${match} and ${IN_PERIOD} ${only}
-      group by ${names.map((n) => `k.${n}`).join(", ")}`;
+  const k = `$${keyCols.length + 1}::int`;
+  const days = `from ${unnest} join ${t.table} d on d.grain = 'day' and d.period >= k.period::date
+    and d.period < (k.period::date + interval '1 month')::date
+    and ${t.keys.map(([n]) => `d.${n} = k.${n}`).join(" and ")} and ${PUBLISHED("d", k)}`;
   return {
     remove: `delete from ${t.table} c using ${unnest} where ${sameKey}`,
-    rebuildDay: rebuild(viaFlowCell),
-    rebuildMonth: rebuild(`${publishedDay} ${viaFlowCell}`),
+    rebuildDay: `insert into ${t.table} (${names.join(", ")}, ${valueColumns(t)})
+      select ${names.map(kv).join(", ")}, ${t.values}
+      from ${unnest} join ${t.source} f on ${match} and f.day = k.period::date
+        ${viaFlowCell(t, k)}
+      group by ${names.map((n) => `k.${n}`).join(", ")}`,
+    rebuildMonth: monthFromDays(t, "k.period::date", days),
   };
 }
 
@@ -359,9 +417,7 @@ const STATEMENTS = {
   cells: CELL_TABLES.map(cellStatements),
   clearDirty: `delete from report_dirty where number = any($1)`,
   // Day cells first: month cells and the link and port cells read the day flow cells.
-  allCells: (["day", "month"] as const).flatMap((grain) =>
-    CELL_TABLES.map((t) => allCellsStatement(t, grain)),
-  ),
+  allCells: [...CELL_TABLES.map(allDaysStatement), ...CELL_TABLES.map(allMonthsStatement)],
 };
 
 /** Parallel arrays, one per key column, from key tuples. */
