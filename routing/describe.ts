@@ -49,6 +49,8 @@ export type Stop =
       from: string;
       to: string;
       dwellHours: { typical: number; badDay: number };
+      /** What this crossing's bad day assumes. */
+      badDayBasis?: string;
       waitHours: number;
     }
   | {
@@ -78,6 +80,8 @@ export interface Route {
     /** Duration if every crossing on the way has a bad day (planning margin). */
     badDayDurationHours: number;
   };
+  /** What badDayDurationHours assumes: every crossing's bad day at once, and what each stands for. */
+  badDay: { assumes: string; crossings: { crossing: string; extraHours: number; basis: string }[] };
   emissions: {
     factorTable: string;
     standard: string;
@@ -98,6 +102,7 @@ interface Walk {
   waitHours: number;
   /** Extra hours if every crossing passed so far has a bad day. */
   badDayExtra: number;
+  badDays: Route["badDay"]["crossings"];
 }
 
 /** Describes a route given by its edges: legs, stops, totals. The totals repeat the search's sums. */
@@ -108,7 +113,14 @@ export function describe(ix: CompiledIndex, q: SearchQuery, edges: number[]): Ro
   const stops: Stop[] = [
     { type: "origin", hub: ix.codes[q.source] ?? "", departAt: iso(q.depart) },
   ];
-  const walk: Walk = { t: q.depart, hubsKg: 0, legsKg: 0, waitHours: 0, badDayExtra: 0 };
+  const walk: Walk = {
+    t: q.depart,
+    hubsKg: 0,
+    legsKg: 0,
+    waitHours: 0,
+    badDayExtra: 0,
+    badDays: [],
+  };
   let a = CLASS_START;
   for (const e of edges) {
     const b = ix.cls[e] ?? 0;
@@ -160,7 +172,10 @@ function describeLeg(ix: CompiledIndex, q: SearchQuery, walk: Walk, e: number, s
   const x = ix.crossing[e] ?? -1;
   const crossing = x >= 0 ? ix.crossings[x] : undefined;
   if (crossing) {
-    walk.badDayExtra += crossing.dwellHours.badDay - crossing.dwellHours.typical;
+    const extra = crossing.dwellHours.badDay - crossing.dwellHours.typical;
+    walk.badDayExtra += extra;
+    const basis = crossing.badDayBasis ?? "not stated in the data";
+    walk.badDays.push({ crossing: crossing.id, extraHours: hrs(extra), basis });
     stops.push({
       type: "crossing",
       crossing: crossing.id,
@@ -168,6 +183,7 @@ function describeLeg(ix: CompiledIndex, q: SearchQuery, walk: Walk, e: number, s
       from: hub,
       to,
       dwellHours: crossing.dwellHours,
+      badDayBasis: basis,
       waitHours: hrs(wait),
     });
   }
@@ -188,12 +204,23 @@ function describeLeg(ix: CompiledIndex, q: SearchQuery, walk: Walk, e: number, s
   };
 }
 
+/** The sentence that says what a route's bad-day duration is: a compound margin, not a forecast. */
+function badDayAssumes(crossings: number): string {
+  if (crossings === 0)
+    return "no border or ferry crossing on this route: the bad day equals the typical duration";
+  return (
+    "every crossing on the route has its reported bad day at once (see crossings: the extra " +
+    "hours over the typical dwell and the published crisis each stands for); links, hub " +
+    "changes and opening hours keep their typical figures. A compound planning margin, not a forecast"
+  );
+}
+
 function summary(
   ix: CompiledIndex,
   q: SearchQuery,
   sim: Simulated,
   walk: Walk,
-): Pick<Route, "totals" | "emissions"> {
+): Pick<Route, "totals" | "emissions" | "badDay"> {
   const f = ix.emissionFactors;
   return {
     totals: {
@@ -206,6 +233,7 @@ function summary(
       waitHours: hrs(walk.waitHours),
       badDayDurationHours: hrs(sim.arrive - q.depart + walk.badDayExtra),
     },
+    badDay: { assumes: badDayAssumes(walk.badDays.length), crossings: walk.badDays },
     emissions: {
       factorTable: f.version,
       standard: f.standard,

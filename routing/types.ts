@@ -111,6 +111,8 @@ export interface CrossingRecord {
   mode: Mode;
   dwellHours: { typical: number; badDay: number };
   dwellSource?: string;
+  /** What the bad-day dwell assumes (which reported crisis it stands for), in a sentence. */
+  badDayBasis?: string;
   approx?: boolean;
   calendar: CalendarRecord;
   note?: string;

@@ -94,6 +94,14 @@ const RouteView = z
       waitHours: z.number(),
       badDayDurationHours: z.number(),
     }),
+    badDay: z
+      .object({
+        assumes: z.string(),
+        crossings: z.array(
+          z.object({ crossing: z.string(), extraHours: z.number(), basis: z.string() }),
+        ),
+      })
+      .openapi({ description: "What badDayDurationHours assumes, crossing by crossing" }),
     emissions: z.object({
       factorTable: z.string(),
       standard: z.string(),

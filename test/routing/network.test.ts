@@ -144,7 +144,7 @@ describe("hand-computed cases on the real network", () => {
     );
     expect(late[0]?.legs.some((l) => l.crossing === "X-KHJ")).toBe(true);
     expect(
-      ask({ from: "CN-KHG", to: "PK-ISB", modes: ["road"], departAt: "2026-11-29T20:00:00Z" }).ok,
+      ask({ from: "CN-KHG", to: "PK-ISB", modes: ["road"], departAt: "2026-11-30T20:00:00Z" }).ok,
     ).toBe(false);
   });
 
@@ -281,5 +281,73 @@ describe("results", () => {
     const first = local.index;
     local.graph.setEdgeAttribute("R-AKS-DOS", "distanceKm", 13);
     expect(local.index).not.toBe(first);
+  });
+});
+
+describe("forwarder's cases pinned to published reports", () => {
+  // Khunjerab is open 1 April to 30 November and closed 1 December to 31 March (The Nation,
+  // 2024-11-29, https://www.nation.com.pk/29-Nov-2024/khunjerab-border-closes-for-winter-set-to-reopen-in-april-2025).
+  const gwadar = (departAt: string, modes?: RouteRequest["modes"]) =>
+    ask({ from: "CN-KHG", to: "PK-GWD", departAt, optimise: "time", ...(modes ? { modes } : {}) });
+
+  it.each([
+    ["April", "2026-04-14T08:00:00Z"],
+    ["July", JULY],
+  ])("Kashgar → Gwadar by road in %s crosses Khunjerab", (_month, departAt) => {
+    const [r] = routes(gwadar(departAt, ["road"]));
+    expect(r?.legs.some((l) => l.crossing === "X-KHJ")).toBe(true);
+    expect(hubsOf(r as Route)).toContain("PK-SST");
+  });
+
+  it("Kashgar → Gwadar in January: no road route (the pass is shut), other modes go round it", () => {
+    const road = gwadar(JANUARY, ["road"]);
+    expect(road.ok).toBe(false);
+    if (!road.ok) {
+      expect(road.noRoute.reason).toBe("CLOSURE");
+      expect(road.noRoute.blockedBy).toEqual(["X-KHJ"]);
+    }
+    const [any] = routes(gwadar(JANUARY));
+    expect(any?.legs.some((l) => l.crossing === "X-KHJ")).toBe(false);
+  });
+
+  it("the Middle Corridor avoiding RU and BY: typical 2-5 weeks, a bad day past 50 days", () => {
+    // Typical: 14-18 days projected (network facts), 31-37 days China → Constanța/Duisburg in TITR
+    // guidance (navisgroup.com.ua, 2025-08-27). Bad day: trips of up to 50 days or more before 2023
+    // (Caspian Policy Center, 2024-01-22, https://caspianpolicy.org/research/economy/the-middle-corridor-is-opening).
+    const [r] = routes(ask({ avoidCountries: ["RU", "BY"], modes: ["rail", "road", "sea"] }));
+    const days = (r?.totals.durationHours ?? 0) / 24;
+    const badDays = (r?.totals.badDayDurationHours ?? 0) / 24;
+    expect(days).toBeGreaterThanOrEqual(14);
+    expect(days).toBeLessThanOrEqual(37);
+    expect(badDays).toBeGreaterThanOrEqual(50);
+    expect(badDays).toBeLessThanOrEqual(70);
+    // The Caspian and Black Sea ferries now count as crossings, and the route says what its bad day assumes.
+    const crossed = r?.badDay.crossings.map((c) => c.crossing) ?? [];
+    expect(crossed).toEqual(expect.arrayContaining(["X-CASPIAN", "X-BLACK-SEA"]));
+    expect(r?.badDay.assumes).toMatch(
+      /every crossing on the route has its reported bad day at once/,
+    );
+    const extra = r?.badDay.crossings.reduce((s, c) => s + c.extraHours, 0) ?? 0;
+    expect(r?.totals.badDayDurationHours).toBeCloseTo((r?.totals.durationHours ?? 0) + extra, 1);
+  });
+
+  it("a Caspian leg waits for its ferry: the X-CASPIAN dwell is in the leg's duration", () => {
+    // Two days' typical wait for a vessel; a bad day of two weeks as reported at Aktau and Kuryk.
+    const [r] = routes(ask({ from: "KZ-AKU", to: "AZ-ALT", modes: ["sea"] }));
+    const leg = r?.legs.find((l) => l.linkId === "S-AKU-ALT");
+    expect(leg?.crossing).toBe("X-CASPIAN");
+    expect(leg?.durationHours).toBe(24 + 48);
+    const stop = r?.stops.find((s) => s.type === "crossing");
+    expect(stop && "badDayBasis" in stop ? stop.badDayBasis : "").toMatch(/two weeks/);
+  });
+
+  it("the ferry factor is GLEC v3.0's ro-pax default, and the table's version was bumped", () => {
+    // GLEC Framework v3.0 (2023), Table 14, 'Ferry-RoPax 10000-19999 gt - MDO', WTW 124.8 g/t-km.
+    const f = seedNetwork.emissionFactors;
+    expect(f.factors["sea-ferry"]?.value).toBe(124.8);
+    expect(f.version).toBe("caravan-ef-2026.1");
+    const [r] = routes(ask({ from: "KZ-AKU", to: "AZ-ALT", modes: ["sea"] }));
+    // 18 t x 470 km x 124.8 g = 1,055.8 kg on the leg.
+    expect(r?.legs[0]?.co2eKg).toBeCloseTo(18 * 470 * 0.1248, 0);
   });
 });
