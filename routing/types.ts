@@ -79,6 +79,11 @@ export interface LinkRecord {
   /** Status in the data itself; admins override it at run time. */
   status?: "open" | "closed";
   note?: string;
+  /**
+   * Why the link is more than 2.2× the great circle between its hubs (a mountain road, a sea
+   * lane around a peninsula); without it such a link is flagged at load.
+   */
+  detourReason?: string;
 }
 
 export interface WeeklyWindow {

@@ -1,3 +1,4 @@
+import { checkLinkGeometry } from "./geometry";
 import {
   type CrossingRecord,
   GAUGES,
@@ -30,7 +31,9 @@ const nonNegative = (x: unknown): x is number => finite(x) && x >= 0;
 /**
  * Checks the data as a whole and returns it unchanged, or throws a `NetworkError` naming every
  * bad record: unknown hubs, negative figures, rail links whose gauge a hub does not have, hubs
- * with two gauges but no transshipment point, unknown crossings or emission factors.
+ * with two gauges but no transshipment point, unknown crossings or emission factors, and links
+ * shorter than the great circle between their hubs. Links much longer than it are not refused:
+ * `checkLinkGeometry(data).flags` lists those that give no `detourReason`.
  */
 export function validateNetwork(data: NetworkData): NetworkData {
   const issues: string[] = [];
@@ -40,6 +43,7 @@ export function validateNetwork(data: NetworkData): NetworkData {
   validateTransshipments(data, hubs, issues);
   validateHandling(data.handling, hubs, issues);
   validateLinks(data, hubs, crossings, issues);
+  issues.push(...checkLinkGeometry(data).refused);
   if (issues.length > 0) throw new NetworkError(issues);
   return data;
 }

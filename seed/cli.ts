@@ -79,7 +79,9 @@ async function main(): Promise<void> {
   try {
     await migrateDatabase(database);
     await database.sql`set synchronous_commit = off`.catch(() => {});
-    const engine = loadSeedEngine();
+    const engine = loadSeedEngine({
+      onDetourFlag: (message) => process.stderr.write(`seed: network: ${message}\n`),
+    });
     const report = await seedHistory(database, engine, { ...opts, progress: true });
     await afterSeed(database, engine);
     process.stderr.write(

@@ -91,9 +91,14 @@ describe("hand-computed cases on the real network", () => {
     expect(r?.legs.map((l) => l.gauge)).toContain(1520);
   });
 
-  it("avoiding Russia and Belarus, Duisburg is reached by the Middle Corridor", () => {
+  it("avoiding Russia, Belarus and Suez (EG), Duisburg is reached by the Middle Corridor", () => {
     for (const optimise of ["cost", "time", "co2e"] as const) {
-      const res = ask({ avoidCountries: ["RU", "BY"], optimise, modes: ["rail", "road", "sea"] });
+      // Without EG, the deep-sea lanes from Lianyungang or Karachi via Suez are an answer too.
+      const res = ask({
+        avoidCountries: ["RU", "BY", "EG"],
+        optimise,
+        modes: ["rail", "road", "sea"],
+      });
       const [r] = routes(res);
       const hubs = hubsOf(r as Route);
       expect(hubs).toContain("KZ-AKU");
@@ -106,19 +111,25 @@ describe("hand-computed cases on the real network", () => {
 
   it("transit countries count: avoiding Bulgaria leaves the Istanbul line for the Black Sea", () => {
     const [r] = routes(
-      ask({ avoidCountries: ["RU", "BY", "BG"], modes: ["rail", "road", "sea"], optimise: "time" }),
+      ask({
+        avoidCountries: ["RU", "BY", "BG", "EG"],
+        modes: ["rail", "road", "sea"],
+        optimise: "time",
+      }),
     );
     const links = r?.legs.map((l) => l.linkId) ?? [];
     expect(links).toContain("S-PTI-CND");
     expect(links.some((id) => id.endsWith("IST-BUD"))).toBe(false);
   });
 
-  it("with the Caspian and Black Sea also avoided, the answer is a clear no route", () => {
-    const res = ask({ avoidCountries: ["RU", "BY", "AZ"], modes: ["rail", "road", "sea"] });
+  it("with the Caspian, Black Sea and Suez also avoided, the answer is a clear no route", () => {
+    const res = ask({ avoidCountries: ["RU", "BY", "AZ", "EG"], modes: ["rail", "road", "sea"] });
     expect(res.ok).toBe(false);
     if (res.ok) return;
     expect(res.noRoute.reason).toBe("AVOIDED_COUNTRY");
-    expect(res.noRoute.message).toMatch(/every route crosses an avoided country \(AZ, BY, RU\)/);
+    expect(res.noRoute.message).toMatch(
+      /every route crosses an avoided country \(AZ, BY, EG, RU\)/,
+    );
   });
 
   it("a January truck from Kashgar to Islamabad cannot use Khunjerab; a July one does", () => {

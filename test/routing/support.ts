@@ -105,8 +105,10 @@ export function smallNetwork(spec: RandomGraphSpec): NetworkData {
       name: code,
       nameZh: code,
       country,
-      lat: 40 + i,
-      lon: 70 + i,
+      // Close together (≤ 20 km apart), so the 50–500 km links are never shorter than the
+      // great circle between their hubs.
+      lat: 40 + i * 0.01,
+      lon: 70 + i * 0.01,
       kind: "logistics-hub",
       modes: ["road", "rail", "sea", "air"],
       railGauges: [1435, 1520],
