@@ -77,12 +77,12 @@ function within(cellArea: string, filter: string | undefined): boolean {
 }
 
 /**
- * Published: at least k distinct shippers and k distinct carriers. A partner's part was
- * published or not by the partner, at its own k.
+ * Published: at least k distinct shippers and k distinct carriers (decided in the query, which
+ * keeps the ids). A partner's part was published or not by the partner, at its own k.
  */
-function published(c: Cell, k: number): boolean {
+function published(c: Cell): boolean {
   if ("part_published" in c) return c.part_published === true;
-  return arr(c, "shippers").length >= k && arr(c, "carriers").length >= k;
+  return c.published === true;
 }
 
 /** How many cells a cell stands for among those left out: a partner's part counts its own. */
@@ -112,7 +112,7 @@ export function groupCells(
     const key = { period: bucketOf(periodOf(c), input.params.granularity), ...keyOf(c) };
     const id = JSON.stringify(key);
     const g = groups.get(id) ?? { key, shown: [] as Cell[], suppressed: 0 };
-    const shown = published(c, input.k);
+    const shown = published(c);
     if (shown) g.shown.push(c);
     g.suppressed += heldBack(c, shown);
     groups.set(id, g);
@@ -237,7 +237,9 @@ async function loadCells(
   const to = next.toISOString().slice(0, 10);
   const tables = TABLES[name];
   const loaded = await Promise.all(
-    tables.map((t) => selectReportCells(ctx.db, t, grain, { from, to }, filters)),
+    tables.map((t) =>
+      selectReportCells(ctx.db, t, grain, { from, to }, reportSetup(ctx).minParties, filters),
+    ),
   );
   const byTable: Record<string, Cell[]> = {};
   tables.forEach((t, i) => {

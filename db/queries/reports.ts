@@ -615,21 +615,37 @@ const COLUMN_OF = { mode: "mode", hsChapter: "hs_chapter", corridor: "corridor" 
 
 /**
  * The cells of one grain whose period lies in [from, to), filtered on their key columns: an
- * index range scan on the primary key, which leads with (grain, period).
+ * index range scan on the primary key, which leads with (grain, period). Ids stay in the
+ * database: each cell comes with `published` (k distinct shippers and carriers) instead.
  */
 export function selectReportCells(
   db: Db,
   table: CellTableName,
   grain: "day" | "month",
   range: { from: string; to: string },
+  k: number,
   filters: CellFilters = {},
 ): Promise<Record<string, unknown>[]> {
+  const t = CELL_TABLES.find((c) => c.table === table);
+  if (!t) throw new Error(`unknown cell table ${table}`);
+  const columns = [
+    "period",
+    ...t.keys.map(([n]) => n),
+    ...t.columns.filter(([, r]) => r !== "parties").map(([n]) => n),
+  ];
   const conditions = FILTERABLE[table].map(
-    (f, i) => `($${i + 4}::text is null or ${COLUMN_OF[f]} = $${i + 4})`,
+    (f, i) => `($${i + 5}::text is null or ${COLUMN_OF[f]} = $${i + 5})`,
   );
-  const params = [grain, range.from, range.to, ...FILTERABLE[table].map((f) => filters[f] ?? null)];
+  const params = [
+    grain,
+    range.from,
+    range.to,
+    k,
+    ...FILTERABLE[table].map((f) => filters[f] ?? null),
+  ];
   return sqlOf(db).unsafe(
-    `select * from ${table} where grain = $1 and period >= $2::date and period < $3::date
+    `select ${columns.join(", ")}, ${PUBLISHED("c", "$4::int")} as published
+     from ${table} c where grain = $1 and period >= $2::date and period < $3::date
        and ${conditions.join(" and ")}`,
     params,
     { prepare: true },

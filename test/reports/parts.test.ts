@@ -11,10 +11,9 @@ import {
 import { loadSeedEngine } from "../../seed/network";
 
 const geo = geographyOf(loadSeedEngine(), []);
-const parties = (prefix: string) => ["1", "2", "3"].map((n) => `${prefix}${n}`);
 
 /** A published Urumqi → Almaty road cell with these delivered transit-time buckets. */
-function flowCell(node: string, transitHist: number[], over: Partial<Cell> = {}): Cell {
+function flowCell(_node: string, transitHist: number[], over: Partial<Cell> = {}): Cell {
   const delivered = transitHist.reduce((s, n) => s + n, 0);
   return {
     period: "2030-01-01",
@@ -36,8 +35,7 @@ function flowCell(node: string, transitHist: number[], over: Partial<Cell> = {})
     delivered_km: 1_000 * delivered,
     delivered_hours: 40 * delivered,
     delivered_dwell_hours: 5 * delivered,
-    shippers: parties(`${node}s`),
-    carriers: parties(`${node}c`),
+    published: true,
     ...over,
   };
 }
@@ -59,8 +57,7 @@ function otherCell(node: string, over: Partial<Cell>): Cell {
     gauge_transshipments: node === "xj" ? 0 : 3,
     dwell_hours: 30,
     dwell_hist: node === "xj" ? [0, 3] : [0, 0, 0, 0, 0, 3],
-    shippers: parties(`${node}s`),
-    carriers: parties(`${node}c`),
+    published: true,
     ...over,
   };
 }
@@ -120,7 +117,7 @@ describe("combining a partner's parts", () => {
     report_link_cells: [otherCell("kz", { link_id: "CN-URC--CN-KHG", tonne_km: 4_000 })],
     report_port_cells: [otherCell("kz", { port: "CN-KHG" })],
   };
-  const lonely = flowCell("kz", [0, 1], { shippers: ["kz1"], corridor: "middle-corridor" });
+  const lonely = flowCell("kz", [0, 1], { published: false, corridor: "middle-corridor" });
 
   it.each<ReportName>([...REPORT_NAMES])(
     "gives %s the figures of one node holding both nodes' cells",
