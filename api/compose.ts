@@ -22,6 +22,7 @@ import type { NodeIdentity } from "../core/identity/node-identity";
 import type { JobScheduler } from "../core/jobs";
 import { RateLimiter } from "../core/limits/rate-limiter";
 import { ensureAdmin } from "../core/participants/bootstrap";
+import { ensureReportThreshold } from "../core/reports/rebuild";
 import { timeBox } from "../core/time-box";
 import { type Database, migrateDatabase, openDatabase, untilOnlyConnection } from "../db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
@@ -381,6 +382,9 @@ export async function composeNode(
     nodeCode: config.CARAVAN_NODE_CODE,
     adminKey: config.CARAVAN_ADMIN_KEY,
   });
+  if (await ensureReportThreshold(systemCtx("bootstrap"))) {
+    logger.info({ k: parts.reports?.minParties }, "report rollups rebuilt for a new k");
+  }
   const limiter = new RateLimiter(database.db, {
     onError: (err) => logger.warn({ err }, "rate-limit buckets not synced"),
   });

@@ -5,7 +5,9 @@ import {
   type FactSource,
   lockReportRollups,
   rebuildAllReportCells,
+  saveReportThreshold,
   selectFactSourcePage,
+  selectReportThreshold,
   truncateReportFacts,
 } from "../../db/queries/reports";
 import type { Ctx } from "../context";
@@ -69,4 +71,24 @@ export async function rebuildAllReports(
     await rebuildAllReportCells(tx, reportSetup(ctx).minParties);
   });
   return { waybills: read, facts };
+}
+
+/**
+ * Run at start: when the cells were built with another k than the node's (its
+ * `CARAVAN_REPORT_MIN_PARTIES` changed), rebuilds them from the facts before anything reads
+ * them, in one transaction under the rollups' lock. Returns whether it rebuilt.
+ */
+export async function ensureReportThreshold(ctx: Pick<Ctx, "db" | "reports">): Promise<boolean> {
+  const k = reportSetup(ctx).minParties;
+  return transaction(ctx.db, async (tx) => {
+    await lockReportRollups(tx);
+    const built = await selectReportThreshold(tx);
+    if (built.minParties === k) return false;
+    if (built.empty) {
+      await saveReportThreshold(tx, k);
+      return false;
+    }
+    await rebuildAllReportCells(tx, k);
+    return true;
+  });
 }

@@ -516,6 +516,28 @@ export async function rebuildAllReportCells(db: Db, minParties: number): Promise
   for (const text of STATEMENTS.allCells) {
     await s.unsafe(text, text.includes("$1") ? [minParties] : []);
   }
+  await s`insert into report_settings (id, min_parties) values (true, ${minParties})
+    on conflict (id) do update set min_parties = excluded.min_parties, built_at = now()`;
+}
+
+/**
+ * The k the cells were built with; null when none is recorded, `empty` when no cell exists
+ * (nothing to rebuild whatever k was).
+ */
+export async function selectReportThreshold(
+  db: Db,
+): Promise<{ minParties: number | null; empty: boolean }> {
+  const [row] = await sqlOf(db)<{ k: number | null; empty: boolean }[]>`
+    select (select min_parties from report_settings) as k,
+      not exists (select 1 from report_cells) and not exists (select 1 from report_port_cells)
+        as empty`;
+  return { minParties: row?.k ?? null, empty: row?.empty ?? true };
+}
+
+/** Records k without rebuilding: the cells are empty, or already built with it. */
+export async function saveReportThreshold(db: Db, minParties: number): Promise<void> {
+  await sqlOf(db)`insert into report_settings (id, min_parties) values (true, ${minParties})
+    on conflict (id) do update set min_parties = excluded.min_parties`;
 }
 
 /** What a waybill's facts are computed from (`waybillFacts`): the columns it reads. */

@@ -178,6 +178,16 @@ export const reportPortCells = pgTable(
   (t) => [primaryKey({ columns: [t.grain, t.period, t.port, t.mode] })],
 );
 
+/**
+ * The k the cells were last built with: month, link and port cells keep only what published
+ * day flow cells hold at that k, so a node started with another k rebuilds them first.
+ */
+export const reportSettings = pgTable("report_settings", {
+  id: boolean().primaryKey().default(true),
+  minParties: integer("min_parties").notNull(),
+  builtAt: tsz("built_at").notNull().defaultNow(),
+});
+
 /** Lower edges (hours) of the transit-time histogram's buckets; the last is open-ended. */
 export const TRANSIT_EDGES = [0, 12, 24, 36, 48, 72, 96, 120, 168, 240, 336, 504, 720] as const;
 /** Lower edges (hours) of the border-dwell histogram's buckets; the last is open-ended. */
@@ -191,6 +201,10 @@ export const reportDirtyClasses: FieldClassification<Row<typeof reportDirty>> = 
   number: "public",
   markedAt: "internal",
 };
+
+export const reportSettingsClasses = internal<Row<typeof reportSettings>>(
+  getTableColumns(reportSettings),
+);
 
 /** Facts are one waybill each: its price is as secret as the waybill's own. */
 export const reportFactClasses: FieldClassification<Row<typeof reportFacts>> = {

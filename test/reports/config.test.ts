@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { systemCtxFactory } from "../../api/compose";
 import { ConfigError, loadConfig } from "../../core/config";
+import { ensureReportThreshold } from "../../core/reports/rebuild";
 import { refreshAllReports } from "../../core/reports/refresh";
 import { type Bidder, carrierWithTruck, loadBody } from "../marketplace/support";
-import { createTestNode } from "../support/app";
+import { createTestNode, type TestNode } from "../support/app";
 import { createRegulator, registerShipper } from "../support/fixtures";
 
 describe("CARAVAN_REPORT_MIN_PARTIES", () => {
@@ -67,5 +68,65 @@ describe("k = 4", () => {
     ]);
     expect(hidden.rows[0]).not.toHaveProperty("waybills");
     expect(hidden.totals).toMatchObject({ waybills: 0, tonnes: 0 });
+  });
+});
+
+describe("a node started with another k", () => {
+  it("rebuilds the cells built with the old one before they are read", async () => {
+    // Issued on two days of last month: a waybill not yet picked up counts on its issue day.
+    const now = new Date();
+    const days = [1, 2].map(
+      (d) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, d, 6)),
+    );
+    let today = days[0] ?? now;
+    const first = await createTestNode({ reportMinParties: 3, clock: { now: () => today } });
+    const ctx = systemCtxFactory(first.parts)("test");
+    // At start, as the node does: no cell yet, so k is only recorded.
+    expect(await ensureReportThreshold(ctx)).toBe(false);
+    // Three shippers on each of the two days: both day cells are published at k = 3 and their
+    // month cell holds six; at k = 4 neither is.
+    for (const day of days) {
+      today = day;
+      for (let i = 0; i < 3; i++) {
+        const shipper = await registerShipper(first);
+        const carrier: Bidder = await carrierWithTruck(first);
+        const res = await first.call("POST", "/v1/waybills", {
+          key: shipper.key,
+          body: {
+            carrierId: carrier.id,
+            origin: "CN-URC",
+            destination: "KZ-ALA",
+            cargo: loadBody().cargo,
+            price: { amount: 1000, currency: "CNY" },
+            mode: "road",
+            pickupAt: new Date(Date.UTC(2030, 0, 1)).toISOString(),
+            deliveryAt: new Date(Date.UTC(2030, 0, 3)).toISOString(),
+          },
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      }
+    }
+    await refreshAllReports(ctx);
+    expect(await ensureReportThreshold(ctx)).toBe(false);
+    const iso = (d: Date | undefined) => d?.toISOString().slice(0, 10);
+    const month = (node: TestNode, key: string) =>
+      node.call(
+        "GET",
+        `/v1/reports/flows?from=${iso(days[0])}&to=${iso(days[1])}&granularity=month&level=country`,
+        {
+          key,
+        },
+      );
+    const before = await month(first, (await createRegulator(first)).key);
+    expect(before.body.rows).toMatchObject([{ waybills: 6, suppressed: 0 }]);
+
+    const second = await createTestNode({ database: first.database, reportMinParties: 4 });
+    const regulator = await createRegulator(second);
+    // Read before the check, the month cell still holds the days k = 4 hides.
+    expect((await month(second, regulator.key)).body.rows).toMatchObject([{ waybills: 6 }]);
+    expect(await ensureReportThreshold(systemCtxFactory(second.parts)("test"))).toBe(true);
+    const after = await month(second, regulator.key);
+    expect(after.body.totals).toMatchObject({ waybills: 0 });
+    expect(await ensureReportThreshold(systemCtxFactory(second.parts)("test"))).toBe(false);
   });
 });
