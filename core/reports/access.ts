@@ -29,10 +29,30 @@ export async function recordAccess(ctx: Ctx, read: AccessRead): Promise<void> {
   });
 }
 
+/**
+ * Records a partner node's read of this node's report parts (`GET /v1/federation/reports/…`):
+ * the partner, not an organisation here, is who read; its own regulator's read is recorded at
+ * the partner.
+ */
+export async function recordPartnerAccess(
+  ctx: Ctx,
+  partner: string,
+  read: AccessRead,
+): Promise<void> {
+  await appendAudit(ctx, {
+    action: ACCESS_READ,
+    entityType: read.entityType,
+    entityId: read.entityId,
+    data: { route: read.route, filters: read.filters, partner },
+  });
+}
+
 export interface AccessLogEntry {
   id: number;
   at: string;
   actorOrgId: string | null;
+  /** The partner node that read, for reads over the federation protocol. */
+  partner: string | null;
   route: string;
   entityType: string;
   entityId: string;
@@ -67,6 +87,7 @@ export async function listAccessLog(
       id: r.id,
       at: r.at.toISOString(),
       actorOrgId: r.actorOrgId,
+      partner: typeof r.data.partner === "string" ? r.data.partner : null,
       route: String(r.data.route ?? ""),
       entityType: r.entityType,
       entityId: r.entityId,

@@ -2,6 +2,7 @@ import type { Ctx } from "../context";
 import { ForbiddenError } from "../errors";
 import { authenticateSigned } from "../federation/inbox-auth";
 import { PROTOCOL_VERSION } from "../federation/vocabulary";
+import { recordPartnerAccess } from "./access";
 import { partOf, type ReportPart } from "./parts";
 import {
   assembleReport,
@@ -50,6 +51,16 @@ export async function answerPartnerReport(
   const built = assembleReport(ctx, request, builders, await loadReportCells(ctx, request), (g) =>
     parts.push(partOf(input.name, g)),
   );
+  await recordPartnerAccess(ctx, partner.code, {
+    route: `GET /v1/federation/reports/${input.name}`,
+    entityType: "reports",
+    entityId: input.name,
+    filters: Object.fromEntries(
+      Object.entries(input.params)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, String(v)]),
+    ),
+  });
   return {
     protocolVersion: PROTOCOL_VERSION,
     from: ctx.nodeCode ?? "",

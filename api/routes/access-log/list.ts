@@ -9,6 +9,10 @@ const AccessLogEntry = z
     id: z.number().int(),
     at: z.string(),
     actorOrgId: z.string().nullable().openapi({ description: "The regulator that read" }),
+    partner: z.string().nullable().openapi({
+      description:
+        "The partner node that read this node's report parts over the federation protocol (its regulator's read is recorded there)",
+    }),
     route: z.string(),
     entityType: z.string(),
     entityId: z.string(),
