@@ -375,7 +375,8 @@ describe("forwarder's cases pinned to published reports", () => {
     // GLEC Framework v3.0 (2023), Table 14, 'Ferry-RoPax 10000-19999 gt - MDO', WTW 124.8 g/t-km.
     const f = seedNetwork.emissionFactors;
     expect(f.factors["sea-ferry"]?.value).toBe(124.8);
-    expect(f.version).toBe("caravan-ef-2026.1");
+    // 2026.1 brought the ferry factor; 2026.2 added the deep-sea container factor.
+    expect(f.version).toBe("caravan-ef-2026.2");
     const [r] = routes(ask({ from: "KZ-AKU", to: "AZ-ALT", modes: ["sea"] }));
     // 18 t x 470 km x 124.8 g = 1,055.8 kg on the leg.
     expect(r?.legs[0]?.co2eKg).toBeCloseTo(18 * 470 * 0.1248, 0);
