@@ -68,6 +68,15 @@ describe("links against the great circle between their hubs", () => {
     }
   });
 
+  it("freight runs on the conventional lines, not the high-speed ones beside them", () => {
+    // Zhongwei–Lanzhou high-speed: 218.5 km (Lanzhou Morning Post, 2021-05-31). The Baolan line
+    // via Gantang is longer: Gantang–Wuwei 172.2 km (Lanzhou Evening News, 2017-01-05) saves
+    // 345 km against Gantang–Lanzhou–Wuwei, which puts Zhongwei–Lanzhou at about 324 km.
+    const zhy = link(seedNetwork, "R-ZHY-LHW");
+    expect(zhy.distanceKm).toBeGreaterThan(300);
+    expect(zhy.distanceKm).toBeLessThan(350);
+  });
+
   it("the synthetic benchmark network passes too (10,000 hubs; the detour is 1.05–1.4 at any size)", () => {
     const data = syntheticNetwork({
       hubs: 10_000,

@@ -146,6 +146,29 @@ describe("Lianyungang → Rotterdam: by sea against the train", () => {
     expect(train.totals.cost, show(train)).toBeLessThanOrEqual(RAIL_FEU_USD[1]);
   });
 
+  it("the ship emits at the deep-sea container factor, not the short-sea one", () => {
+    // GLEC Framework v3.1 (2024), Table 13, 'Panama Trade - Container ship (dry)', 80.4 g CO2e per
+    // TEU-km (Climatiq, https://www.climatiq.io/data/emission-factor/8d7f5f32-16b2-474a-98cf-21ca3d708acb),
+    // at 10 t a TEU: 8 g/t-km (approx.; the Asia-North Europe row itself could not be read).
+    const f = seedNetwork.emissionFactors;
+    expect(f.factors["sea-container-deep"]?.value).toBe(8);
+    expect(f.version).toBe("caravan-ef-2026.2");
+    for (const id of [
+      "S-SHA-RTM",
+      "S-SHA-HAM",
+      "S-LYG-RTM",
+      "S-LYG-HAM",
+      "S-KHI-RTM",
+      "S-GWD-RTM",
+    ]) {
+      expect(seedNetwork.links.find((l) => l.id === id)?.emissionFactor, id).toBe(
+        "sea-container-deep",
+      );
+    }
+    // 18 t x 20,242 km x 8 g = 2,914.8 kg, half what the short-sea factor gave (5,829.7 kg).
+    expect(sea.totals.co2eKg, show(sea)).toBeCloseTo(18 * 20_242 * 0.008, 0);
+  });
+
   it("the forwarder's trade-off: the train at least twice as fast, the ship at least twice as cheap", () => {
     expect(days(sea) / days(train)).toBeGreaterThanOrEqual(2);
     expect(train.totals.cost / sea.totals.cost).toBeGreaterThanOrEqual(2);
