@@ -317,7 +317,7 @@ async function measureLag(sql: postgres.Sql) {
 type Measured = Awaited<ReturnType<typeof measureReports>>;
 
 function section(f: {
-  seed: Awaited<ReturnType<typeof seed>>;
+  seed: Awaited<ReturnType<typeof seed>> | null;
   reports: Measured;
   lag: Awaited<ReturnType<typeof measureLag>>;
   ratio: number;
@@ -344,8 +344,12 @@ refresh worker running; an event is reflected when its waybill's facts count it 
 100 ms), and \`freshness.oldestDirtySeconds\` is sampled from a report every 500 ms.
 
 Machine: ${machine()}, shared with other work while this ran. The default run is 1,000,000
-waybills (\`BENCH_REPORTS_WAYBILLS\`); at this size the seed wrote the history in ${f.seed.seedS} s
-and the rollup rebuild took ${f.seed.rebuildS} s more.
+waybills (\`BENCH_REPORTS_WAYBILLS\`); ${
+    f.seed
+      ? `at this size the seed wrote the history in ${f.seed.seedS} s
+and the rollup rebuild took ${f.seed.rebuildS} s more.`
+      : "this run reused a database seeded before (`BENCH_REPORTS_DATABASE_URL`), so the seed was not timed."
+  }
 
 | report | rows | p50 ms | p95 ms | baseline p50 ms | baseline p95 ms | × (p95) |
 |---|---:|---:|---:|---:|---:|---:|
@@ -374,13 +378,18 @@ async function redisEnv(): Promise<Record<string, string>> {
   return { REDIS_URL: u.toString() };
 }
 
+// A database seeded before (by `npm run seed` with the same --until), to measure the reports
+// again without seeding: the seed is then not timed, and the section says so.
+const REUSE = process.env.BENCH_REPORTS_DATABASE_URL;
 const server = await benchPostgres();
-const db = await freshDatabase(server.url, "caravan_bench_reports");
+const db = REUSE
+  ? { url: REUSE, drop: async () => {} }
+  : await freshDatabase(server.url, "caravan_bench_reports");
 let node: ChildProcess | undefined;
 const sql = postgres(db.url, { max: 2, onnotice: () => {} });
 try {
-  progress(`seeding ${WAYBILLS} waybills`);
-  const seeded = await seed(db.url);
+  progress(REUSE ? "reusing a seeded database" : `seeding ${WAYBILLS} waybills`);
+  const seeded = REUSE ? null : await seed(db.url);
   node = await startNodeProcess({
     databaseUrl: db.url,
     port: PORT,
