@@ -1,5 +1,6 @@
 import { sqlOf, transaction } from "../../db/client";
 import {
+  analyzeReportTables,
   copyReportFacts,
   type FactRows,
   type FactSource,
@@ -66,10 +67,12 @@ export async function rebuildAllReports(
     page = await next;
   }
   await writing;
+  await analyzeReportTables(ctx.db, "facts");
   await transaction(ctx.db, async (tx) => {
     await lockReportRollups(tx);
     await rebuildAllReportCells(tx, reportSetup(ctx).minParties);
   });
+  await analyzeReportTables(ctx.db, "cells");
   return { waybills: read, facts };
 }
 

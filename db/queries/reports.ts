@@ -521,6 +521,18 @@ export async function rebuildAllReportCells(db: Db, minParties: number): Promise
 }
 
 /**
+ * Refreshes the planner's statistics of the facts and cells after a bulk rebuild: left to
+ * autovacuum, the refresh's keyed statements were planned as over empty tables for minutes.
+ */
+export async function analyzeReportTables(db: Db, which: "facts" | "cells"): Promise<void> {
+  await sqlOf(db).unsafe(
+    which === "facts"
+      ? "analyze report_facts, report_fact_links, report_crossings"
+      : "analyze report_cells, report_link_cells, report_port_cells",
+  );
+}
+
+/**
  * The k the cells were built with; null when none is recorded, `empty` when no cell exists
  * (nothing to rebuild whatever k was).
  */

@@ -19,7 +19,13 @@ export async function claimSeedRun(client: Sql, run: SeedRunClaim): Promise<bool
   return rows.length === 1;
 }
 
+/**
+ * Marks the run finished, after refreshing the planner's statistics of the tables it filled:
+ * until autovacuum gets to them (minutes, at a million waybills) the planner took them for
+ * empty, and a sweep's or a refresh's index scans became sequential scans of millions of rows.
+ */
 export async function finishSeedRun(client: Sql): Promise<void> {
+  await client`analyze organizations, vehicles, loads, bids, waybills, waybill_legs, waybill_events`;
   await client`update seed_runs set finished_at = now() where id = 1`;
 }
 
