@@ -85,10 +85,14 @@ function published(c: Cell): boolean {
   return c.published === true;
 }
 
-/** How many cells a cell stands for among those left out: a partner's part counts its own. */
+/**
+ * How many cells a cell stands for among those left out: a partner's part counts its own, and
+ * a row of the cell query the cells it sums (`cells`).
+ */
 function heldBack(c: Cell, shown: boolean): number {
   if ("part_suppressed" in c) return num(c, "part_suppressed");
-  return shown ? 0 : 1;
+  if (shown) return 0;
+  return "cells" in c ? num(c, "cells") : 1;
 }
 
 export interface ReportInput {
@@ -166,6 +170,34 @@ export function dwellQuantiles(cells: readonly Cell[]): Row {
   return { dwellHoursP50: p(0.5), dwellHoursP90: p(0.9) };
 }
 
+/**
+ * The key columns each report's rows group the cells of each table by (with the period): the
+ * cell query sums the rest away. Areas are kept at prefecture level and rolled up here.
+ */
+const KEEP: Record<ReportName, Partial<Record<CellTableName, readonly string[]>>> = {
+  flows: { report_cells: ["o_area", "d_area"] },
+  corridors: { report_link_cells: ["link_id", "mode"], report_cells: ["corridor"] },
+  "modal-split": { report_cells: ["mode"] },
+  "border-ports": { report_port_cells: ["port", "mode"] },
+  performance: { report_cells: ["corridor", "mode"] },
+  prices: { report_cells: ["corridor", "mode"] },
+  emissions: { report_cells: ["corridor", "mode"] },
+  carec: {
+    report_port_cells: ["port", "mode"],
+    report_link_cells: ["link_id", "mode"],
+    report_cells: ["corridor", "mode"],
+  },
+};
+
+/** A report's key columns for a table, and the areas when it is filtered by them. */
+function keepOf(name: ReportName, table: CellTableName, params: ReportParams): string[] {
+  const keep = [...(KEEP[name][table] ?? [])];
+  if (table === "report_cells" && (params.origin || params.destination)) {
+    for (const area of ["o_area", "d_area"]) if (!keep.includes(area)) keep.push(area);
+  }
+  return keep;
+}
+
 /** The cell table a report reads, and the filters it passes down. */
 const TABLES: Record<ReportName, CellTableName[]> = {
   flows: ["report_cells"],
@@ -238,7 +270,14 @@ async function loadCells(
   const tables = TABLES[name];
   const loaded = await Promise.all(
     tables.map((t) =>
-      selectReportCells(ctx.db, t, grain, { from, to }, reportSetup(ctx).minParties, filters),
+      selectReportCells(ctx.db, t, {
+        grain,
+        from,
+        to,
+        k: reportSetup(ctx).minParties,
+        keep: keepOf(name, t, params),
+        filters,
+      }),
     ),
   );
   const byTable: Record<string, Cell[]> = {};

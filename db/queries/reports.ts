@@ -647,40 +647,66 @@ const FILTERABLE: Record<CellTableName, readonly (keyof CellFilters)[]> = {
 };
 const COLUMN_OF = { mode: "mode", hsChapter: "hs_chapter", corridor: "corridor" } as const;
 
+/** Buckets of each histogram column: every stored histogram has all of them. */
+const HIST_BUCKETS: Record<string, number> = {
+  transit_hist: TRANSIT_EDGES.length,
+  dwell_hist: DWELL_EDGES.length,
+};
+
+/** A column summed over a group of cells; a histogram bucket by bucket. */
+function groupSum([n, r]: readonly [string, Rollup]): string {
+  if (r === "hist") {
+    const buckets = Array.from({ length: HIST_BUCKETS[n] ?? 0 }, (_, i) => `sum(${n}[${i + 1}])`);
+    return `array[${buckets.join(", ")}]::int[] as ${n}`;
+  }
+  return r === "count" ? `sum(${n})::int as ${n}` : `sum(${n}) as ${n}`;
+}
+
 /**
- * The cells of one grain whose period lies in [from, to), filtered on their key columns: an
- * index range scan on the primary key, which leads with (grain, period). Ids stay in the
- * database: each cell comes with `published` (k distinct shippers and carriers) instead.
+ * The cells of one grain whose period lies in [from, to), filtered on their key columns (an
+ * index range scan on the primary key, which leads with (grain, period)), summed in the
+ * database by period, the key columns in `keep` and whether each cell is published (k
+ * distinct shippers and carriers): what a report's rows group by, so a year of a million
+ * waybills' cells comes back as a few hundred rows. `cells` counts the cells of each; ids
+ * never leave the database.
  */
 export function selectReportCells(
   db: Db,
   table: CellTableName,
-  grain: "day" | "month",
-  range: { from: string; to: string },
-  k: number,
-  filters: CellFilters = {},
+  query: {
+    grain: "day" | "month";
+    from: string;
+    to: string;
+    k: number;
+    keep: readonly string[];
+    filters?: CellFilters;
+  },
 ): Promise<Record<string, unknown>[]> {
   const t = CELL_TABLES.find((c) => c.table === table);
   if (!t) throw new Error(`unknown cell table ${table}`);
-  const columns = [
-    "period",
-    ...t.keys.map(([n]) => n),
-    ...t.columns.filter(([, r]) => r !== "parties").map(([n]) => n),
-  ];
+  const keys = new Set(t.keys.map(([n]) => n));
+  const bad = query.keep.find((n) => !keys.has(n));
+  if (bad) throw new Error(`${table} has no key column ${bad}`);
+  const values = t.columns.filter(([, r]) => r !== "parties");
+  const group = ["period", ...query.keep, "published"].join(", ");
+  const filters = query.filters ?? {};
   const conditions = FILTERABLE[table].map(
     (f, i) => `($${i + 5}::text is null or ${COLUMN_OF[f]} = $${i + 5})`,
   );
   const params = [
-    grain,
-    range.from,
-    range.to,
-    k,
+    query.grain,
+    query.from,
+    query.to,
+    query.k,
     ...FILTERABLE[table].map((f) => filters[f] ?? null),
   ];
   return sqlOf(db).unsafe(
-    `select ${columns.join(", ")}, ${PUBLISHED("c", "$4::int")} as published
-     from ${table} c where grain = $1 and period >= $2::date and period < $3::date
-       and ${conditions.join(" and ")}`,
+    `select ${group}, count(*)::int as cells, ${values.map(groupSum).join(", ")}
+     from (select period, ${[...query.keep, ...values.map(([n]) => n)].join(", ")},
+             ${PUBLISHED("c", "$4::int")} as published
+           from ${table} c where grain = $1 and period >= $2::date and period < $3::date
+             and ${conditions.join(" and ")}) c
+     group by ${group}`,
     params,
     { prepare: true },
   ) as unknown as Promise<Record<string, unknown>[]>;
