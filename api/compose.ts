@@ -212,7 +212,14 @@ async function readiness(
 async function composeDatabase(
   config: Config,
   logger: Logger,
-): Promise<{ database: Database; databaseUrl: string; embedded?: EmbeddedDatabase }> {
+): Promise<{
+  database: Database;
+  databaseUrl: string;
+  sessionUrl: string;
+  /** Where the start-up lock is taken: the pool itself, or a session past a pooler. */
+  startupLock: Database;
+  embedded?: EmbeddedDatabase;
+}> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -224,8 +231,10 @@ async function composeDatabase(
     databaseUrl = embedded.url;
   }
   const database = openDatabase(databaseUrl, { max: config.CARAVAN_DB_POOL });
-  await migrateDatabase(database);
-  return { database, databaseUrl, embedded };
+  const sessionUrl = config.DATABASE_SESSION_URL ?? databaseUrl;
+  const startupLock = sessionUrl === databaseUrl ? database : openDatabase(sessionUrl, { max: 1 });
+  await migrateDatabase(database, { lock: startupLock });
+  return { database, databaseUrl, sessionUrl, startupLock, embedded };
 }
 
 /**
@@ -327,7 +336,8 @@ function swappableStore(initial: CheckpointStore): CheckpointStore & {
 }
 
 interface LeaderParts {
-  databaseUrl: string;
+  /** The lock lives in a session: PostgreSQL's own, or a pooler's in session mode. */
+  sessionUrl: string;
   logger: Logger;
   metrics: Metrics;
   queues: Queues;
@@ -344,7 +354,7 @@ interface LeaderParts {
 async function composeLeadership(config: Config, parts: NodeParts, opts: LeaderParts) {
   const { logger, metrics, queues } = opts;
   const systemCtx = systemCtxFactory(parts);
-  const leadership = electLeader(opts.databaseUrl, {
+  const leadership = electLeader(opts.sessionUrl, {
     start: async () => {
       // Another process may have led, and checkpointed, since this one read the file.
       const store = await openCheckpoints(opts.checkpointFile, parts.identity, logger);
@@ -411,11 +421,23 @@ async function bootstrap(config: Config, parts: NodeParts, logger: Logger) {
 async function composeStorage(config: Config, logger: Logger) {
   const dataDir = resolve(config.CARAVAN_DATA_DIR);
   const identity = await composeIdentity(config, dataDir, logger);
-  const { database, databaseUrl, embedded } = await composeDatabase(config, logger);
+  const { database, databaseUrl, sessionUrl, startupLock, embedded } = await composeDatabase(
+    config,
+    logger,
+  );
   // Beside the data, out of the database's reach: a superuser's edit cannot rewrite these.
   const checkpointFile = await checkpointFileFor(dataDir, database.db);
   const auditCheckpoints = await openCheckpoints(checkpointFile, identity, logger);
-  return { identity, database, databaseUrl, embedded, auditCheckpoints, checkpointFile };
+  return {
+    identity,
+    database,
+    databaseUrl,
+    sessionUrl,
+    startupLock,
+    embedded,
+    auditCheckpoints,
+    checkpointFile,
+  };
 }
 
 /** The queue backend: Redis if REDIS_URL, else PostgreSQL in the node's own database. */
@@ -476,19 +498,20 @@ export async function composeNode(
   const logger =
     opts.logger ?? newLogger({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
   const storage = await composeStorage(config, logger);
-  const { identity, database, databaseUrl, embedded } = storage;
+  const { identity, database, databaseUrl, sessionUrl, embedded } = storage;
   const auditCheckpoints = swappableStore(storage.auditCheckpoints);
-  const runtime = composeQueueRuntime(config, databaseUrl, logger);
+  // BullMQ's PostgreSQL workers LISTEN: they need a session.
+  const runtime = composeQueueRuntime(config, sessionUrl, logger);
   const { queues, jobs } = composeQueueing(runtime, { logger });
   const metrics = new Metrics({ processMetrics: true });
   metrics.watchQueues(() => queues.depths());
 
   const parts = await composeParts(config, { database, identity, jobs });
-  const admin = await withAdvisoryLock(database, LOCKS.startup, () =>
+  const admin = await withAdvisoryLock(storage.startupLock, LOCKS.startup, () =>
     bootstrap(config, parts, logger),
-  );
+  ).finally(() => (storage.startupLock === database ? undefined : storage.startupLock.close()));
   // Keys revoked, or organisations suspended, through any process are forgotten in this one.
-  const keyChanges = await listenKeyChanges(databaseUrl, {
+  const keyChanges = await listenKeyChanges(sessionUrl, {
     change: forgetOrganizationKeys,
     listening: forgetAllKeys,
   });
@@ -506,7 +529,7 @@ export async function composeNode(
 
   // The leader signs its first checkpoint before it serves anything.
   const leadership = await composeLeadership(config, parts, {
-    databaseUrl,
+    sessionUrl,
     logger,
     metrics,
     queues,

@@ -37,6 +37,11 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   DATABASE_URL: optionalUrl(["postgres", "postgresql"]),
+  /**
+   * Where session state works (advisory locks, LISTEN): PostgreSQL itself, or a pooler in
+   * session mode, when DATABASE_URL goes through one in transaction mode. Unset: DATABASE_URL.
+   */
+  DATABASE_SESSION_URL: optionalUrl(["postgres", "postgresql"]),
   REDIS_URL: optionalUrl(["redis", "rediss"]),
   CARAVAN_ADMIN_KEY: z
     .string()

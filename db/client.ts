@@ -113,16 +113,16 @@ export const LOCKS = {
 } as const;
 
 /**
- * Runs `fn` while holding the session advisory lock `key` on a connection reserved for it:
- * other processes asking for the same key wait until `fn` ends. The pool must have a
- * connection to spare besides the reserved one if `fn` queries through it.
+ * Runs `fn` while holding the session advisory lock `key` on a connection of `lock` reserved
+ * for it: other processes asking for the same key wait until `fn` ends. If `fn` queries
+ * through the same pool, that pool needs a connection to spare besides the reserved one.
  */
 export async function withAdvisoryLock<T>(
-  database: Database,
+  lock: Database,
   key: number,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const reserved = await database.sql.reserve();
+  const reserved = await lock.sql.reserve();
   try {
     await reserved`select pg_advisory_lock(${key})`;
     try {
@@ -137,10 +137,14 @@ export async function withAdvisoryLock<T>(
 
 /**
  * Applies pending migrations. Processes started together on a fresh database take turns (an
- * advisory lock): without it, two would both create the first tables and one would fail.
+ * advisory lock, on `opts.lock`'s session if given): without it, two would both create the
+ * first tables and one would fail.
  */
-export async function migrateDatabase(database: Database): Promise<void> {
-  await withAdvisoryLock(database, LOCKS.startup, () =>
+export async function migrateDatabase(
+  database: Database,
+  opts: { lock?: Database } = {},
+): Promise<void> {
+  await withAdvisoryLock(opts.lock ?? database, LOCKS.startup, () =>
     migrate(database.db as Parameters<typeof migrate>[0], {
       migrationsFolder: MIGRATIONS_FOLDER,
     }),

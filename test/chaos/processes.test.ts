@@ -62,6 +62,8 @@ describe("processes starting together on a fresh database", () => {
     const url = await emptyDatabase();
     const node = await startNodeProcess({
       DATABASE_URL: url,
+      // As past a pooler in transaction mode: locks and LISTEN go to the session URL.
+      DATABASE_SESSION_URL: `${url}?application_name=caravan-session`,
       CARAVAN_PROCESSES: "2",
       CARAVAN_ADMIN_KEY: ADMIN_KEY,
       CARAVAN_DB_POOL: "4",
@@ -78,6 +80,12 @@ describe("processes starting together on a fresh database", () => {
       const [row] = await sql<{ n: number }[]>`
         select count(*)::int as n from organizations where kind = 'admin'`;
       expect(row?.n).toBe(1);
+      const sessions = await sql<{ name: string; n: number }[]>`
+        select application_name as name, count(*)::int as n from pg_stat_activity
+        where datname = current_database() group by 1`;
+      const by = Object.fromEntries(sessions.map((r) => [r.name, r.n]));
+      // Each process: its key-change listener, its bid for the lead and its queues.
+      expect(by["caravan-session"], JSON.stringify(by)).toBeGreaterThanOrEqual(4);
     } finally {
       await sql.end();
     }
