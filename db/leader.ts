@@ -34,6 +34,8 @@ export function electLeader(
   const retryMs = opts.retryMs ?? 1_000;
   let sql: postgres.Sql | undefined;
   let running: { stop(): Promise<void> } | undefined;
+  /** The backend that holds the lock: the driver reconnects quietly, to a session without it. */
+  let holder: number | undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let turn: Promise<void> = Promise.resolve();
@@ -68,14 +70,14 @@ export function electLeader(
     const client = connect();
     try {
       if (running) {
-        // Still our session (and so still our lock)?
-        await client`select 1`;
+        const [session] = await client<{ pid: number }[]>`select pg_backend_pid() as pid`;
+        if (session?.pid !== holder) throw new Error("the leader lock's session ended");
         return;
       }
-      const [row] = await client<
-        { ok: boolean }[]
-      >`select pg_try_advisory_lock(${LOCKS.leader}) as ok`;
+      const [row] = await client<{ ok: boolean; pid: number }[]>`
+        select pg_try_advisory_lock(${LOCKS.leader}) as ok, pg_backend_pid() as pid`;
       if (!row?.ok || stopped) return;
+      holder = row.pid;
       running = await duties.start();
       duties.onChange?.(true);
     } catch (err) {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
-import { migrateDatabase, openDatabase } from "../../db/client";
+import { LOCKS, migrateDatabase, openDatabase } from "../../db/client";
 import { createTestDatabase } from "../support/db";
 import { shipperBody } from "../support/fixtures";
 import { callNode, type NodeProcess, startNodeProcess } from "../support/processes";
@@ -24,11 +24,14 @@ async function emptyDatabase(): Promise<string> {
   return withDatabase(server, name);
 }
 
-const leadingLines = (p: NodeProcess) =>
+const lines = (p: NodeProcess, text: string) =>
   p
     .output()
     .split("\n")
-    .filter((l) => l.includes('"leading":true')).length;
+    .filter((l) => l.includes(text)).length;
+const leadingLines = (p: NodeProcess) => lines(p, '"leading":true');
+/** Whether the process leads now, by what it logged. */
+const leads = (p: NodeProcess) => leadingLines(p) - lines(p, '"leading":false') === 1;
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms: number) {
   const deadline = Date.now() + ms;
@@ -127,6 +130,7 @@ describe("two node processes on one database", () => {
     expect(answers.filter((r) => r.status === 429).length).toBe(200 - ok);
 
     await revocationHoldsEverywhere(a, b);
+    await lockSessionEnded(a, b, database.url);
     await leaderTakesOver(a, b, database.url);
   });
 });
@@ -168,12 +172,28 @@ async function revocationHoldsEverywhere(a: NodeProcess, b: NodeProcess) {
   );
 }
 
+/** The leader's lock session ended under it: it stops leading, and one process leads again. */
+async function lockSessionEnded(a: NodeProcess, b: NodeProcess, url: string) {
+  const [leader] = leads(a) ? [a, b] : [b, a];
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const ended = await sql`
+      select pg_terminate_backend(pid) from pg_locks
+      where locktype = 'advisory' and objid = ${LOCKS.leader} and granted`;
+    expect(ended.length).toBe(1);
+  } finally {
+    await sql.end();
+  }
+  await until("the leader to resign", () => lines(leader, '"leading":false') === 1, 5_000);
+  await until("one leader again", () => Number(leads(a)) + Number(leads(b)) === 1, 5_000);
+}
+
 /** Only the leader seals; killed, the other process leads and seals what is written next. */
 async function leaderTakesOver(a: NodeProcess, b: NodeProcess, url: string) {
-  const [leader, follower] = leadingLines(a) === 1 ? [a, b] : [b, a];
+  const [leader, follower] = leads(a) ? [a, b] : [b, a];
   leader.child.kill("SIGKILL");
   await leader.exited;
-  await until("the other process to lead", () => leadingLines(follower) === 1, 5_000);
+  await until("the other process to lead", () => leads(follower), 5_000);
   await verifiedShipper(follower.url);
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
