@@ -33,6 +33,8 @@ const cidrList = z
     }
   });
 
+const PROCESSES_RULE = "must be a whole number from 1 to 256, or auto";
+
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default("127.0.0.1"),
@@ -101,9 +103,13 @@ export const configSchema = z.object({
   CARAVAN_QUEUE_POOL: z.coerce.number().int().min(1).max(50).default(4),
   /** HTTP processes on Node's cluster module: a number, or `auto` for one per core. */
   CARAVAN_PROCESSES: z
-    .union([z.literal("auto"), z.coerce.number().int().min(1).max(256)], {
-      error: "must be a whole number from 1 to 256, or auto",
-    })
+    .union(
+      [
+        z.literal("auto"),
+        z.coerce.number().int(PROCESSES_RULE).min(1, PROCESSES_RULE).max(256, PROCESSES_RULE),
+      ],
+      { error: PROCESSES_RULE },
+    )
     .default(1)
     .transform((v) => (v === "auto" ? availableParallelism() : v)),
   CARAVAN_WORKERS: z
