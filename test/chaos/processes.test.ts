@@ -130,6 +130,7 @@ describe("two node processes on one database", () => {
     expect(answers.filter((r) => r.status === 429).length).toBe(200 - ok);
 
     await revocationHoldsEverywhere(a, b);
+    await listenersComeBack(a, b, database.url);
     await lockSessionEnded(a, b, database.url);
     await leaderTakesOver(a, b, database.url);
   });
@@ -170,6 +171,36 @@ async function revocationHoldsEverywhere(a: NodeProcess, b: NodeProcess) {
   expect((await callNode(b.url, "POST", "/v1/api-keys", { key: second.body.key })).status).toBe(
     403,
   );
+}
+
+/** The key-change listeners' sessions ended: they listen again, and revocation still holds. */
+async function listenersComeBack(a: NodeProcess, b: NodeProcess, url: string) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const listeners = () => sql<{ pid: number }[]>`
+    select pid from pg_stat_activity
+    where datname = current_database() and query like 'listen "caravan_keys_changed"%'`;
+  try {
+    const before = (await listeners()).map((r) => r.pid);
+    expect(before).toHaveLength(2);
+    await sql`select pg_terminate_backend(pid) from unnest(${before}::int[]) as pid`;
+    await until(
+      "both to listen again",
+      async () => (await listeners()).filter((r) => !before.includes(r.pid)).length === 2,
+      5_000,
+    );
+  } finally {
+    await sql.end();
+  }
+  const shipper = await verifiedShipper(a.url);
+  const path = `/v1/shippers/${shipper.id}`;
+  expect((await callNode(b.url, "GET", path, { key: shipper.key })).status).toBe(200);
+  const suspended = await callNode(a.url, "POST", `/v1/orgs/${shipper.id}/suspend`, {
+    key: ADMIN_KEY,
+    body: { reason: "test" },
+  });
+  expect(suspended.status, JSON.stringify(suspended.body)).toBe(200);
+  await new Promise((r) => setTimeout(r, 100));
+  expect((await callNode(b.url, "POST", "/v1/api-keys", { key: shipper.key })).status).toBe(403);
 }
 
 /** The leader's lock session ended under it: it stops leading, and one process leads again. */
