@@ -20,12 +20,22 @@ import { FeedCursors } from "../core/feed/cursor";
 import { loadNodeIdentity, NODE_KEY_FILE } from "../core/identity/load";
 import type { NodeIdentity } from "../core/identity/node-identity";
 import type { JobScheduler } from "../core/jobs";
+import { forgetAllKeys, forgetOrganizationKeys } from "../core/keys/authenticate";
 import { RateLimiter } from "../core/limits/rate-limiter";
 import { ensureAdmin } from "../core/participants/bootstrap";
 import { ensureReportThreshold } from "../core/reports/rebuild";
 import { timeBox } from "../core/time-box";
-import { type Database, migrateDatabase, openDatabase, untilOnlyConnection } from "../db/client";
+import {
+  type Database,
+  LOCKS,
+  migrateDatabase,
+  openDatabase,
+  untilOnlyConnection,
+  withAdvisoryLock,
+} from "../db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
+import { electLeader } from "../db/leader";
+import { listenKeyChanges } from "../db/queries/keys";
 import { loadSeedCorridors } from "../seed/corridors";
 import { loadSeedEngine } from "../seed/network";
 import { type RunningWorkers, type SweepIntervals, startWorkers } from "../workers";
@@ -202,7 +212,14 @@ async function readiness(
 async function composeDatabase(
   config: Config,
   logger: Logger,
-): Promise<{ database: Database; databaseUrl: string; embedded?: EmbeddedDatabase }> {
+): Promise<{
+  database: Database;
+  databaseUrl: string;
+  sessionUrl: string;
+  /** Where the start-up lock is taken: the pool itself, or a session past a pooler. */
+  startupLock: Database;
+  embedded?: EmbeddedDatabase;
+}> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -214,8 +231,10 @@ async function composeDatabase(
     databaseUrl = embedded.url;
   }
   const database = openDatabase(databaseUrl, { max: config.CARAVAN_DB_POOL });
-  await migrateDatabase(database);
-  return { database, databaseUrl, embedded };
+  const sessionUrl = config.DATABASE_SESSION_URL ?? databaseUrl;
+  const startupLock = sessionUrl === databaseUrl ? database : openDatabase(sessionUrl, { max: 1 });
+  await migrateDatabase(database, { lock: startupLock });
+  return { database, databaseUrl, sessionUrl, startupLock, embedded };
 }
 
 /**
@@ -292,21 +311,133 @@ export interface ComposedNode {
   stop(): Promise<void>;
 }
 
+function openCheckpoints(file: string, identity: NodeIdentity, logger: Logger) {
+  return openCheckpointFile(file, identity, {
+    onSkipped: (lines) =>
+      logger.warn(
+        { lines, file },
+        "audit checkpoint lines not signed by this node's key were skipped",
+      ),
+  });
+}
+
+/** The checkpoints the app reads: the newest this process has, swapped when it starts to lead. */
+function swappableStore(initial: CheckpointStore): CheckpointStore & {
+  swap(next: CheckpointStore): void;
+} {
+  let store = initial;
+  return {
+    latest: () => store.latest(),
+    add: (body) => store.add(body),
+    swap(next) {
+      store = next;
+    },
+  };
+}
+
+interface LeaderParts {
+  /** The lock lives in a session: PostgreSQL's own, or a pooler's in session mode. */
+  sessionUrl: string;
+  logger: Logger;
+  metrics: Metrics;
+  queues: Queues;
+  checkpointFile: string;
+  checkpoints: ReturnType<typeof swappableStore>;
+  sweeps?: SweepIntervals;
+}
+
+/**
+ * What runs once for all the processes on one database, in whichever holds the leader lock:
+ * the audit sealer and checkpoints and (CARAVAN_WORKERS) the workers with their schedulers.
+ * Resolves once the first election is over, the first checkpoint signed if this one leads.
+ */
+async function composeLeadership(config: Config, parts: NodeParts, opts: LeaderParts) {
+  const { logger, metrics, queues } = opts;
+  const systemCtx = systemCtxFactory(parts);
+  const leadership = electLeader(opts.sessionUrl, {
+    start: async () => {
+      // Another process may have led, and checkpointed, since this one read the file.
+      const store = await openCheckpoints(opts.checkpointFile, parts.identity, logger);
+      opts.checkpoints.swap(store);
+      const auditing = await composeAuditing(systemCtx, { store, metrics, logger });
+      try {
+        const workers = config.CARAVAN_WORKERS
+          ? await composeWorkers(parts, {
+              queues,
+              logger,
+              auditCheckpoints: store,
+              sweeps: {
+                federationHeartbeatMs: config.CARAVAN_FEDERATION_HEARTBEAT_SECONDS * 1000,
+                ...opts.sweeps,
+              },
+            })
+          : undefined;
+        return {
+          async stop() {
+            await workers?.stop();
+            await auditing.stop();
+          },
+        };
+      } catch (err) {
+        await auditing.stop();
+        throw err;
+      }
+    },
+    onError: (err) =>
+      logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        "leader election: lock connection failed",
+      ),
+    onChange: (leading) =>
+      logger.info(
+        { leading },
+        leading
+          ? "leading: this process runs the audit sealer, checkpoints, schedulers and workers"
+          : "no longer leading",
+      ),
+  });
+  await leadership.settled;
+  return leadership;
+}
+
+/**
+ * Bootstrap steps that write (signing keys, the admin, report rollups), one process at a time:
+ * processes starting together would otherwise each make an admin. Returns the admin's outcome.
+ */
+async function bootstrap(config: Config, parts: NodeParts, logger: Logger) {
+  const ctx = systemCtxFactory(parts)("bootstrap");
+  await readSigningKeys(ctx, logger);
+  const admin = await ensureAdmin(ctx, {
+    nodeCode: config.CARAVAN_NODE_CODE,
+    adminKey: config.CARAVAN_ADMIN_KEY,
+  });
+  if (await ensureReportThreshold(ctx)) {
+    logger.info({ k: parts.reports?.minParties }, "report rollups rebuilt for a new k");
+  }
+  return admin;
+}
+
 /** The node's storage: its key, its database and the audit checkpoints kept beside the data. */
 async function composeStorage(config: Config, logger: Logger) {
   const dataDir = resolve(config.CARAVAN_DATA_DIR);
   const identity = await composeIdentity(config, dataDir, logger);
-  const { database, databaseUrl, embedded } = await composeDatabase(config, logger);
+  const { database, databaseUrl, sessionUrl, startupLock, embedded } = await composeDatabase(
+    config,
+    logger,
+  );
   // Beside the data, out of the database's reach: a superuser's edit cannot rewrite these.
   const checkpointFile = await checkpointFileFor(dataDir, database.db);
-  const auditCheckpoints = await openCheckpointFile(checkpointFile, identity, {
-    onSkipped: (lines) =>
-      logger.warn(
-        { lines, file: checkpointFile },
-        "audit checkpoint lines not signed by this node's key were skipped",
-      ),
-  });
-  return { identity, database, databaseUrl, embedded, auditCheckpoints };
+  const auditCheckpoints = await openCheckpoints(checkpointFile, identity, logger);
+  return {
+    identity,
+    database,
+    databaseUrl,
+    sessionUrl,
+    startupLock,
+    embedded,
+    auditCheckpoints,
+    checkpointFile,
+  };
 }
 
 /** The queue backend: Redis if REDIS_URL, else PostgreSQL in the node's own database. */
@@ -314,7 +445,7 @@ function composeQueueRuntime(config: Config, databaseUrl: string, logger: Logger
   const onError = (err: Error) => logger.warn({ err: err.message }, "queue backend error");
   return config.REDIS_URL
     ? redisRuntime(config.REDIS_URL, { onError })
-    : postgresRuntime(databaseUrl, { onError });
+    : postgresRuntime(databaseUrl, { onError, poolMax: config.CARAVAN_QUEUE_POOL });
 }
 
 /** What every `ctx` of the node carries; one network for the API and the workers alike. */
@@ -366,25 +497,24 @@ export async function composeNode(
 ): Promise<ComposedNode> {
   const logger =
     opts.logger ?? newLogger({ level: config.LOG_LEVEL, base: { node: config.CARAVAN_NODE_CODE } });
-  const { identity, database, databaseUrl, embedded, auditCheckpoints } = await composeStorage(
-    config,
-    logger,
-  );
-  const runtime = composeQueueRuntime(config, databaseUrl, logger);
+  const storage = await composeStorage(config, logger);
+  const { identity, database, databaseUrl, sessionUrl, embedded } = storage;
+  const auditCheckpoints = swappableStore(storage.auditCheckpoints);
+  // BullMQ's PostgreSQL workers LISTEN: they need a session.
+  const runtime = composeQueueRuntime(config, sessionUrl, logger);
   const { queues, jobs } = composeQueueing(runtime, { logger });
   const metrics = new Metrics({ processMetrics: true });
   metrics.watchQueues(() => queues.depths());
 
   const parts = await composeParts(config, { database, identity, jobs });
-  const systemCtx = systemCtxFactory(parts);
-  await readSigningKeys(systemCtx("bootstrap"), logger);
-  const admin = await ensureAdmin(systemCtx("bootstrap"), {
-    nodeCode: config.CARAVAN_NODE_CODE,
-    adminKey: config.CARAVAN_ADMIN_KEY,
+  const admin = await withAdvisoryLock(storage.startupLock, LOCKS.startup, () =>
+    bootstrap(config, parts, logger),
+  ).finally(() => (storage.startupLock === database ? undefined : storage.startupLock.close()));
+  // Keys revoked, or organisations suspended, through any process are forgotten in this one.
+  const keyChanges = await listenKeyChanges(sessionUrl, {
+    change: forgetOrganizationKeys,
+    listening: forgetAllKeys,
   });
-  if (await ensureReportThreshold(systemCtx("bootstrap"))) {
-    logger.info({ k: parts.reports?.minParties }, "report rollups rebuilt for a new k");
-  }
   const limiter = new RateLimiter(database.db, {
     onError: (err) => logger.warn({ err }, "rate-limit buckets not synced"),
   });
@@ -397,19 +527,16 @@ export async function composeNode(
     queues,
   });
 
-  // The first checkpoint is signed before the node serves anything.
-  const auditing = await composeAuditing(systemCtx, { store: auditCheckpoints, metrics, logger });
-  const workers = config.CARAVAN_WORKERS
-    ? await composeWorkers(parts, {
-        queues,
-        logger,
-        auditCheckpoints,
-        sweeps: {
-          federationHeartbeatMs: config.CARAVAN_FEDERATION_HEARTBEAT_SECONDS * 1000,
-          ...opts.sweeps,
-        },
-      })
-    : undefined;
+  // The leader signs its first checkpoint before it serves anything.
+  const leadership = await composeLeadership(config, parts, {
+    sessionUrl,
+    logger,
+    metrics,
+    queues,
+    checkpointFile: storage.checkpointFile,
+    checkpoints: auditCheckpoints,
+    sweeps: opts.sweeps,
+  });
 
   return {
     app,
@@ -419,8 +546,8 @@ export async function composeNode(
     logger,
     async stop() {
       await limiter.stop();
-      await workers?.stop();
-      await auditing.stop();
+      await leadership.stop();
+      await keyChanges.stop();
       await queues.close();
       await runtime.close();
       // The queue backend's pg clients finish closing just after close() resolves; an

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { NODE_KINDS } from "../db/schema/federation";
 import { parseCidrList } from "./egress";
@@ -32,10 +33,17 @@ const cidrList = z
     }
   });
 
+const PROCESSES_RULE = "must be a whole number from 1 to 256, or auto";
+
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   DATABASE_URL: optionalUrl(["postgres", "postgresql"]),
+  /**
+   * Where session state works (advisory locks, LISTEN): PostgreSQL itself, or a pooler in
+   * session mode, when DATABASE_URL goes through one in transaction mode. Unset: DATABASE_URL.
+   */
+  DATABASE_SESSION_URL: optionalUrl(["postgres", "postgresql"]),
   REDIS_URL: optionalUrl(["redis", "rediss"]),
   CARAVAN_ADMIN_KEY: z
     .string()
@@ -86,7 +94,24 @@ export const configSchema = z.object({
     .int()
     .min(1024)
     .default(256 * 1024),
-  CARAVAN_DB_POOL: z.coerce.number().int().min(1).max(200).default(20),
+  /** Connections of each process's query pool (the API and the workers' queries). */
+  CARAVAN_DB_POOL: z.coerce.number().int().min(2).max(200).default(20),
+  /**
+   * Connections of each queue's and each worker's pool when the queues run on PostgreSQL (no
+   * REDIS_URL); the README's "Scaling" adds up what a process holds.
+   */
+  CARAVAN_QUEUE_POOL: z.coerce.number().int().min(1).max(50).default(4),
+  /** HTTP processes on Node's cluster module: a number, or `auto` for one per core. */
+  CARAVAN_PROCESSES: z
+    .union(
+      [
+        z.literal("auto"),
+        z.coerce.number().int(PROCESSES_RULE).min(1, PROCESSES_RULE).max(256, PROCESSES_RULE),
+      ],
+      { error: PROCESSES_RULE },
+    )
+    .default(1)
+    .transform((v) => (v === "auto" ? availableParallelism() : v)),
   CARAVAN_WORKERS: z
     .enum(["on", "off"])
     .default("on")
@@ -113,6 +138,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  if (parsed.data.CARAVAN_PROCESSES > 1 && !parsed.data.DATABASE_URL) {
+    throw new ConfigError(
+      "Invalid configuration:\n  CARAVAN_PROCESSES: more than one process needs DATABASE_URL: the embedded PostgreSQL serves a single process",
+    );
   }
   return parsed.data;
 }

@@ -104,10 +104,51 @@ export function openDatabase(url: string, opts: { max?: number } = {}): Database
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 
-export async function migrateDatabase(database: Database): Promise<void> {
-  await migrate(database.db as Parameters<typeof migrate>[0], {
-    migrationsFolder: MIGRATIONS_FOLDER,
-  });
+/** Advisory lock keys of this node's database (one number space per database). */
+export const LOCKS = {
+  /** Held while migrating and bootstrapping, so processes starting together take turns. */
+  startup: 0x63617201,
+  /** Held by the cluster's leader for as long as it leads (db/leader.ts). */
+  leader: 0x63617202,
+} as const;
+
+/**
+ * Runs `fn` while holding the session advisory lock `key` on a connection of `lock` reserved
+ * for it: other processes asking for the same key wait until `fn` ends. If `fn` queries
+ * through the same pool, that pool needs a connection to spare besides the reserved one.
+ */
+export async function withAdvisoryLock<T>(
+  lock: Database,
+  key: number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const reserved = await lock.sql.reserve();
+  try {
+    await reserved`select pg_advisory_lock(${key})`;
+    try {
+      return await fn();
+    } finally {
+      await reserved`select pg_advisory_unlock(${key})`;
+    }
+  } finally {
+    reserved.release();
+  }
+}
+
+/**
+ * Applies pending migrations. Processes started together on a fresh database take turns (an
+ * advisory lock, on `opts.lock`'s session if given): without it, two would both create the
+ * first tables and one would fail.
+ */
+export async function migrateDatabase(
+  database: Database,
+  opts: { lock?: Database } = {},
+): Promise<void> {
+  await withAdvisoryLock(opts.lock ?? database, LOCKS.startup, () =>
+    migrate(database.db as Parameters<typeof migrate>[0], {
+      migrationsFolder: MIGRATIONS_FOLDER,
+    }),
+  );
 }
 
 /**

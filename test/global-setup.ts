@@ -83,7 +83,7 @@ async function prepare(project: TestProject): Promise<void> {
     if (!exists) {
       const building = `${template}_build_${process.pid}`;
       await admin.unsafe(`create database "${building}"`);
-      const db = openDatabase(withDatabase(server, building), { max: 1 });
+      const db = openDatabase(withDatabase(server, building), { max: 2 });
       await migrateDatabase(db);
       await db.close();
       await admin.unsafe(`alter database "${building}" rename to "${template}"`).catch(() => {});

@@ -134,13 +134,14 @@ export function redisRuntime(
 
 export function postgresRuntime(
   url: string,
-  opts: RuntimeOptions & { schema?: string } = {},
+  opts: RuntimeOptions & { schema?: string; poolMax?: number } = {},
 ): QueueRuntime {
   const onError = opts.onError ?? (() => {});
   const pg = withBackend(createPostgresBackend);
   const connection = {
     connectionString: url,
-    max: 4,
+    // Each queue and each worker has a pool of its own (a worker also a LISTEN connection).
+    max: opts.poolMax ?? 4,
     schema: opts.schema ?? "bullmq",
     migrate: true,
     // pg emits 'error' on a client whose server connection ends, also on one the backend has

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { touchKeyUse } from "../../db/queries/keys";
+import { notifyKeysChanged, touchKeyUse } from "../../db/queries/keys";
 import { apiKeys, organizations } from "../../db/schema";
 import type { Actor, Ctx } from "../context";
 import { hashApiKey } from "./secret";
@@ -36,7 +36,14 @@ function touchKey(db: Db, keyId: string, now: number): void {
   );
 }
 
-function forgetOrganizationKeys(orgId: string): void {
+/** Forgets every key: whatever was announced while this process could not hear is lost. */
+export function forgetAllKeys(): void {
+  generation += 1;
+  cache.clear();
+}
+
+/** Forgets an organisation's keys in this process (also when another process announced it). */
+export function forgetOrganizationKeys(orgId: string): void {
   generation += 1;
   for (const [hash, entry] of cache) {
     if ("orgId" in entry.actor && entry.actor.orgId === orgId) cache.delete(hash);
@@ -47,6 +54,14 @@ function forgetOrganizationKeys(orgId: string): void {
 export function forgetOrganizationKeysOnCommit(ctx: Ctx, orgId: string): void {
   forgetOrganizationKeys(orgId);
   ctx.tx?.afterCommit.push(() => forgetOrganizationKeys(orgId));
+}
+
+/**
+ * Has every other process on the database forget an organisation's keys, once the change is
+ * committed: call it after the change, in its transaction if it has one.
+ */
+export function announceOrganizationKeys(ctx: Ctx, orgId: string): Promise<void> {
+  return notifyKeysChanged(ctx.db, orgId);
 }
 
 /** Resolves a presented key to its actor, or null when unknown or revoked. */

@@ -6,7 +6,7 @@ import { type Ctx, requireOrgActor } from "../context";
 import { ConflictError, NotFoundError } from "../errors";
 import { toPage } from "../pagination";
 import { withTransaction } from "../transaction";
-import { forgetOrganizationKeysOnCommit } from "./authenticate";
+import { announceOrganizationKeys, forgetOrganizationKeysOnCommit } from "./authenticate";
 import { type IssuedKey, issueApiKey } from "./issue";
 
 export type KeyView = KeyRow;
@@ -46,6 +46,7 @@ async function revokeOwnKey(ctx: Ctx, id: string, action: string): Promise<KeyVi
   const row = await revokeKey(ctx.db, { id, orgId: actor.orgId, at: ctx.clock.now() });
   // Another organisation's key and an already revoked one look the same: not found.
   if (!row) throw NotFoundError.of("API key", id);
+  await announceOrganizationKeys(ctx, actor.orgId);
   recordAudit(ctx, { action, entityType: "api_key", entityId: id, data: { orgId: actor.orgId } });
   return row;
 }

@@ -4,7 +4,7 @@ import { type OrgStatus, organizations } from "../../db/schema";
 import { recordAudit } from "../audit/append";
 import type { Ctx } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
-import { forgetOrganizationKeysOnCommit } from "../keys/authenticate";
+import { announceOrganizationKeys, forgetOrganizationKeysOnCommit } from "../keys/authenticate";
 import { withTransaction } from "../transaction";
 import { type OrganizationView, organizationView } from "./view";
 
@@ -93,6 +93,7 @@ export async function reviewOrganization(
       entityId: row.id,
       data: { status: row.status, reason },
     });
+    await announceOrganizationKeys(tx, row.id);
     return organizationView(row, "sensitive");
   });
 }

@@ -1,5 +1,6 @@
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import postgres from "postgres";
+import { type Db, sqlOf } from "../client";
 import { type ApiKey, apiKeys } from "../schema";
 
 /** Adds a key (only its hash is stored): the one way into `api_keys`. Returns when it was made. */
@@ -66,4 +67,34 @@ export async function touchKeyUse(db: Db, params: { id: string; everyMs: number 
         ),
       ),
     );
+}
+
+/** The channel every process of a node hears organisations whose keys' standing changed on. */
+const KEYS_CHANGED = "caravan_keys_changed";
+
+/**
+ * Tells every process on the database that `orgId`'s keys changed (revoked, rotated, its
+ * status). Inside a transaction PostgreSQL delivers it on commit, and not at all on rollback.
+ */
+export async function notifyKeysChanged(db: Db, orgId: string): Promise<void> {
+  await sqlOf(db)`select pg_notify(${KEYS_CHANGED}, ${orgId})`;
+}
+
+/**
+ * Calls `on.change` with each organisation any process on the database announced (this one
+ * too), on a connection of its own; `on.listening` runs whenever that connection (re)starts
+ * listening, since whatever was announced while it was down is lost.
+ */
+export async function listenKeyChanges(
+  url: string,
+  on: { change(orgId: string): void; listening(): void },
+): Promise<{ stop(): Promise<void> }> {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client.listen(KEYS_CHANGED, on.change, on.listening);
+  } catch (err) {
+    await client.end({ timeout: 0 });
+    throw err;
+  }
+  return { stop: () => client.end({ timeout: 1 }) };
 }
