@@ -102,6 +102,21 @@ export interface CompiledIndex {
   closedUntil: Float64Array;
   emissionFactors: EmissionFactorTable;
   volumetric: Float64Array;
+  /**
+   * Per edge: tonnes one unit (truck, container, aircraft load) carries on it — the mode's
+   * payload, or less where the link limits each vehicle to less.
+   */
+  unitTonnes: Float64Array;
+  /** Per mode index: the payload of one unit, in tonnes. */
+  modeUnitTonnes: Float64Array;
+  /** Per mode index: the volume of one unit, m³. */
+  unitVolume: Float64Array;
+  /** Per mode index: what one unit is called ("truck", "40 ft container", …). */
+  unitNames: string[];
+  /** Per mode index: 1 where a link's maxWeightKg limits the whole consignment (train, ship). */
+  consistLimit: Uint8Array;
+  /** Per mode index: 1 where the route's first and last legs pay terminal handling. */
+  terminal: Uint8Array;
 }
 
 const modeIndex = (m: Mode) => MODES.indexOf(m);
@@ -172,6 +187,38 @@ export function compileIndex(
     closedUntil: new Float64Array(m).fill(Number.NEGATIVE_INFINITY),
     emissionFactors,
     volumetric: Float64Array.from(MODES.map((md) => handling.volumetricKgPerM3[md])),
+    ...compileVehicles(handling, edges.mode, edges.maxWeightKg),
+  };
+}
+
+type VehicleArrays = Pick<
+  CompiledIndex,
+  "unitTonnes" | "modeUnitTonnes" | "unitVolume" | "unitNames" | "consistLimit" | "terminal"
+>;
+
+/** Each mode's unit, and each edge's payload per unit (a per-vehicle link limit lowers it). */
+function compileVehicles(
+  handling: HandlingTable,
+  mode: Uint8Array,
+  maxWeightKg: Float64Array,
+): VehicleArrays {
+  const v = MODES.map((md) => handling.vehicles[md]);
+  const modeUnitTonnes = Float64Array.from(v, (x) => x.payloadKg / 1000);
+  const consistLimit = Uint8Array.from(v, (x) => (x.linkLimit === "consist" ? 1 : 0));
+  const unitTonnes = new Float64Array(mode.length);
+  for (let e = 0; e < mode.length; e++) {
+    const md = mode[e] as number;
+    const own = modeUnitTonnes[md] as number;
+    const limit = (maxWeightKg[e] as number) / 1000;
+    unitTonnes[e] = consistLimit[md] === 1 ? own : Math.min(own, limit);
+  }
+  return {
+    unitTonnes,
+    modeUnitTonnes,
+    unitVolume: Float64Array.from(v, (x) => x.volumeM3),
+    unitNames: v.map((x) => x.unit),
+    consistLimit,
+    terminal: Uint8Array.from(MODES, (md) => (handling.terminalHandling[md] ? 1 : 0)),
   };
 }
 

@@ -1,8 +1,9 @@
 import { toHours } from "./calendar";
-import { type CompiledIndex, compileIndex, indexBytes } from "./compile";
+import { CLASS_COUNT, CLASS_MODE, type CompiledIndex, compileIndex, indexBytes } from "./compile";
 import { describe, type Route } from "./describe";
 import { buildGraph, type NetworkGraph } from "./graph";
 import { labelSearch } from "./labels";
+import { unitsFor } from "./leg-cost";
 import { type Objective, reachable, Searcher, type SearchQuery, simulate } from "./search";
 import { DG_CLASSES, type HubRecord, MODES, type Mode, type NetworkData } from "./types";
 
@@ -338,7 +339,10 @@ export class RoutingEngine {
       depart,
       tonnes: cargo.tonnes,
       charge: cargo.charge,
+      volUnits: cargo.volUnits,
+      units: cargo.units,
       allowed: allowedEdges(ix, cargo, avoid, use),
+      noChange: refusedChanges(req, use),
       maxTransitHours: req.maxTransitHours ?? Number.POSITIVE_INFINITY,
       maxModeChanges: req.maxModeChanges ?? Number.POSITIVE_INFINITY,
       blocked: new Set(),
@@ -412,6 +416,10 @@ interface CargoTerms {
   tonnes: number;
   /** Chargeable tonnes per mode index (volumetric weight). */
   charge: Float64Array;
+  /** Per mode index: units (trucks, containers, aircraft loads) the volume alone needs. */
+  volUnits: Float64Array;
+  /** Per mode index: units needed at the mode's own payload. */
+  units: Float64Array;
   /** The dangerous-goods class as a bit of the links' forbidden masks; 0 for none. */
   dgBit: number;
 }
@@ -422,8 +430,12 @@ function cargoTerms(ix: CompiledIndex, req: RouteRequest): CargoTerms {
   const tonnes = w / 1000;
   const volume = req.cargo.volumeM3 ?? 0;
   const charge = new Float64Array(MODE_COUNT);
+  const volUnits = new Float64Array(MODE_COUNT);
+  const units = new Float64Array(MODE_COUNT);
   for (let i = 0; i < MODE_COUNT; i++) {
     charge[i] = Math.max(tonnes, (volume * (ix.volumetric[i] ?? 0)) / 1000);
+    volUnits[i] = volume > 0 ? unitsFor(volume, ix.unitVolume[i] ?? 1) : 0;
+    units[i] = Math.max(unitsFor(tonnes, ix.modeUnitTonnes[i] ?? 1), volUnits[i] ?? 0);
   }
   const dg = req.cargo.dangerousGoods?.class;
   let dgBit = 0;
@@ -432,7 +444,7 @@ function cargoTerms(ix: CompiledIndex, req: RouteRequest): CargoTerms {
     if (i < 0) throw new RouteRequestError("cargo.dangerousGoods.class", `unknown class ${dg}`);
     dgBit = 1 << i;
   }
-  return { weightKg: w, tonnes, charge, dgBit };
+  return { weightKg: w, tonnes, charge, volUnits, units, dgBit };
 }
 
 /** What the request refuses, as flags by mode, country and crossing index. */
@@ -480,11 +492,18 @@ function allowedEdges(
   const allowed = new Uint8Array(ix.m);
   const { mode, dgForbidden, maxWeightKg, countryOffsets, edgeCountries, crossing, closedUntil } =
     ix;
+  const consistLimit = ix.consistLimit;
   const { modeOk, countries: avoidC, crossings: avoidX } = avoid;
   for (let e = 0; e < ix.m; e++) {
     if (useModes && modeOk[mode[e] as number] === 0) continue;
     if (useDg && ((dgForbidden[e] as number) & cargo.dgBit) !== 0) continue;
-    if (useWeight && cargo.weightKg > (maxWeightKg[e] as number)) continue;
+    // A train's or ship's limit caps the consignment; a vehicle's only adds vehicles.
+    if (
+      useWeight &&
+      consistLimit[mode[e] as number] === 1 &&
+      cargo.weightKg > (maxWeightKg[e] as number)
+    )
+      continue;
     if (useCountries) {
       let hit = false;
       const end = countryOffsets[e + 1] as number;
@@ -500,6 +519,23 @@ function allowedEdges(
     allowed[e] = 1;
   }
   return allowed;
+}
+
+/**
+ * Hub changes the request refuses: between rail and air, in either direction, unless `modes`
+ * names air. No carrier offers to strip a container off a train onto an aircraft; a caller who
+ * lists air asks for it knowingly. Counted as part of the "modes" constraint.
+ */
+function refusedChanges(req: RouteRequest, use: Set<Constraint>): Uint8Array {
+  const refused = new Uint8Array(CLASS_COUNT * CLASS_COUNT);
+  if (!use.has("modes") || req.modes?.includes("air")) return refused;
+  for (let a = 0; a < CLASS_COUNT; a++) {
+    for (let b = 0; b < CLASS_COUNT; b++) {
+      const pair = [CLASS_MODE[a], CLASS_MODE[b]];
+      if (pair.includes("rail") && pair.includes("air")) refused[a * CLASS_COUNT + b] = 1;
+    }
+  }
+  return refused;
 }
 
 /** No route under the constraints, though one without them: names the `culprit`'s refusal. */
@@ -522,11 +558,14 @@ function constraintNoRoute(
       return noRoute("AVOIDED_CROSSING", `every route uses an avoided crossing`, list);
     }
     case "modes":
-      return noRoute(
-        "MODES",
-        `no route uses only ${(req.modes ?? []).join(", ")}`,
-        [...(req.modes ?? [])].sort(),
-      );
+      if (req.modes === undefined) {
+        return noRoute(
+          "MODES",
+          "every route changes between rail and air; list air in modes to allow it",
+          ["rail", "air"],
+        );
+      }
+      return noRoute("MODES", `no route uses only ${req.modes.join(", ")}`, [...req.modes].sort());
     case "dg": {
       const cls = req.cargo.dangerousGoods?.class ?? "";
       return noRoute(

@@ -249,5 +249,18 @@ function validateHandling(
   for (const m of MODES) {
     const v = handling.volumetricKgPerM3?.[m];
     if (!(finite(v) && v > 0)) issues.push(`handling volumetricKgPerM3.${m} must be > 0`);
+    if (typeof handling.terminalHandling?.[m] !== "boolean") {
+      issues.push(`handling terminalHandling.${m} must be true or false`);
+    }
+    const u = handling.vehicles?.[m];
+    if (
+      !u ||
+      !(finite(u.payloadKg) && u.payloadKg > 0) ||
+      !(finite(u.volumeM3) && u.volumeM3 > 0)
+    ) {
+      issues.push(`handling vehicles.${m}: payloadKg and volumeM3 must be > 0`);
+    } else if (u.linkLimit !== "vehicle" && u.linkLimit !== "consist") {
+      issues.push(`handling vehicles.${m}: linkLimit must be "vehicle" or "consist"`);
+    }
   }
 }

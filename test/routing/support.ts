@@ -174,6 +174,8 @@ export function smallNetwork(spec: RandomGraphSpec): NetworkData {
       },
       byHub: {},
       volumetricKgPerM3: seed.handling.volumetricKgPerM3,
+      terminalHandling: seed.handling.terminalHandling,
+      vehicles: seed.handling.vehicles,
     },
     emissionFactors: seed.emissionFactors,
   };
