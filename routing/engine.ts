@@ -1,8 +1,8 @@
+import { labelsApart, reachableApart, shortestApart } from "./apart";
 import { toHours } from "./calendar";
 import { CLASS_COUNT, CLASS_MODE, type CompiledIndex, compileIndex, indexBytes } from "./compile";
 import { describe, type Route } from "./describe";
 import { buildGraph, type NetworkGraph } from "./graph";
-import { labelSearch } from "./labels";
 import { unitsFor } from "./leg-cost";
 import { type Objective, reachable, Searcher, type SearchQuery, simulate } from "./search";
 import { DG_CLASSES, type HubRecord, MODES, type Mode, type NetworkData } from "./types";
@@ -228,7 +228,7 @@ export class RoutingEngine {
     const constrained = Number.isFinite(q.maxTransitHours) || Number.isFinite(q.maxModeChanges);
 
     if (optimise === "pareto") {
-      const res = labelSearch(ix, q, { searcher: this.search });
+      const res = labelsApart(ix, q, { searcher: this.search });
       if (res.labels.length === 0) return this.diagnose(req, q);
       const routes = rankPareto(
         res.labels.map((l) => describe(ix, q, l.edges)),
@@ -246,10 +246,10 @@ export class RoutingEngine {
 
     let best: number[] | null;
     if (constrained) {
-      const res = labelSearch(ix, q, { only: optimise, searcher: this.search });
+      const res = labelsApart(ix, q, { only: optimise, searcher: this.search });
       best = pickBest(res.labels, optimise)?.edges ?? null;
     } else {
-      best = this.search.shortest(q, optimise);
+      best = shortestApart(this.search, q, optimise);
     }
     if (!best) return this.diagnose(req, q);
     const routes = [best];
@@ -282,7 +282,7 @@ export class RoutingEngine {
     punish(best);
     const seen = new Set([best.join(",")]);
     for (let iter = 0; iter < 8 * k && kept.length < k; iter++) {
-      const edges = this.search.shortest(q, objective, penalty);
+      const edges = shortestApart(this.search, q, objective, penalty);
       if (!edges) break;
       punish(edges);
       const key = edges.join(",");
@@ -343,6 +343,7 @@ export class RoutingEngine {
       units: cargo.units,
       allowed: allowedEdges(ix, cargo, avoid, use),
       noChange: refusedChanges(req, use),
+      railAirApart: use.has("modes") && !req.modes?.includes("air"),
       maxTransitHours: req.maxTransitHours ?? Number.POSITIVE_INFINITY,
       maxModeChanges: req.maxModeChanges ?? Number.POSITIVE_INFINITY,
       blocked: new Set(),
@@ -356,12 +357,12 @@ export class RoutingEngine {
     if (!reachable(ix, none)) {
       return noRoute("UNREACHABLE", `no link path joins ${req.from} to ${req.to}`, []);
     }
-    if (!reachable(ix, failed)) {
+    if (!reachableApart(ix, failed)) {
       // Constraints the requester chose pointedly are named before broad ones (modes).
       const priority: Constraint[] = ["countries", "crossings", "closed", "dg", "weight", "modes"];
       const culprit = priority.find((c) => {
         const use = new Set(ALL_CONSTRAINTS.filter((x) => x !== c));
-        return reachable(ix, this.prepare(ix, req, use));
+        return reachableApart(ix, this.prepare(ix, req, use));
       });
       return constraintNoRoute(ix, req, culprit);
     }
@@ -370,7 +371,7 @@ export class RoutingEngine {
       const retry = this.prepare(ix, req, new Set(ALL_CONSTRAINTS));
       retry.maxTransitHours = Number.POSITIVE_INFINITY;
       retry.maxModeChanges = Number.POSITIVE_INFINITY;
-      if (this.search.shortest(retry, "time") === null) return closureNoRoute(ix, failed);
+      if (shortestApart(this.search, retry, "time") === null) return closureNoRoute(ix, failed);
     }
     return this.limitNoRoute(req, failed);
   }
@@ -381,7 +382,7 @@ export class RoutingEngine {
     const relaxed = this.prepare(ix, req, new Set(ALL_CONSTRAINTS));
     relaxed.maxTransitHours = Number.POSITIVE_INFINITY;
     const fastest = Number.isFinite(failed.maxModeChanges)
-      ? labelSearch(ix, relaxed, { only: "time", searcher: this.search }).labels
+      ? labelsApart(ix, relaxed, { only: "time", searcher: this.search }).labels
       : [];
     if (Number.isFinite(failed.maxTransitHours)) {
       const noLimit = {
@@ -391,7 +392,7 @@ export class RoutingEngine {
       };
       const best = Number.isFinite(failed.maxModeChanges)
         ? pickBest(fastest, "time")?.edges
-        : this.search.shortest(noLimit, "time");
+        : shortestApart(this.search, noLimit, "time");
       if (best) {
         const s = simulate(ix, noLimit, best);
         const h = s ? Math.round((s.arrive - noLimit.depart) * 10) / 10 : Number.NaN;
@@ -559,11 +560,10 @@ function constraintNoRoute(
     }
     case "modes":
       if (req.modes === undefined) {
-        return noRoute(
-          "MODES",
-          "every route changes between rail and air; list air in modes to allow it",
-          ["rail", "air"],
-        );
+        return noRoute("MODES", "every route mixes rail and air; list air in modes to allow it", [
+          "rail",
+          "air",
+        ]);
       }
       return noRoute("MODES", `no route uses only ${req.modes.join(", ")}`, [...req.modes].sort());
     case "dg": {

@@ -16,6 +16,8 @@ export interface SearchQuery extends Load {
   allowed: Uint8Array;
   /** 1 at [a × CLASS_COUNT + b] where a hub change from class a to class b is refused. */
   noChange: Uint8Array;
+  /** Whether a route may not use both rail and air (see `apart.ts`). */
+  railAirApart: boolean;
   maxTransitHours: number;
   maxModeChanges: number;
   /** Edges refused because of a seasonal closure or an admin closure at the time of entry. */

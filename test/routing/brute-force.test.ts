@@ -97,6 +97,41 @@ describe("against brute-force enumeration of all simple paths (≤ 12 hubs)", ()
     expect(multi).toBeGreaterThan(10);
   });
 
+  it("by default rail and air stay apart: the optima and Pareto set of routes using not both", () => {
+    const both = (1 << MODES.indexOf("rail")) | (1 << MODES.indexOf("air"));
+    fc.assert(
+      fc.property(specArb, departArb, (spec, depart) => {
+        const { engine, ix, q, all } = setUp(spec, depart, { modes: undefined });
+        const apart = all.filter((v) => (v.modes & both) !== both);
+        const res = engine.query({
+          from: ix.codes[q.source] ?? "",
+          to: ix.codes[q.target] ?? "",
+          cargo: { weightKg: 10_000 },
+          departAt: depart,
+          optimise: "pareto",
+          limit: 20,
+        });
+        if (apart.length === 0) {
+          expect(res.ok).toBe(false);
+          return;
+        }
+        if (!res.ok) throw new Error(JSON.stringify(res.noRoute));
+        expect(res.paretoSize).toBe(paretoKeys(apart).length);
+        const cheapest = engine.query({
+          from: ix.codes[q.source] ?? "",
+          to: ix.codes[q.target] ?? "",
+          cargo: { weightKg: 10_000 },
+          departAt: depart,
+          optimise: "cost",
+        });
+        if (!cheapest.ok) throw new Error(JSON.stringify(cheapest.noRoute));
+        const best = Math.min(...apart.map((v) => v.cost));
+        expect(cheapest.routes[0]?.totals.cost).toBeCloseTo(Math.round(best * 100) / 100, 2);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("pareto under a transit-time limit: the non-dominated routes within it", () => {
     fc.assert(
       fc.property(specArb, departArb, fc.integer({ min: 5, max: 200 }), (spec, depart, max) => {
