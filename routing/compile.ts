@@ -23,6 +23,8 @@ const CLASS_AIR = 5;
 /** How many arrival classes there are: search states are hub × CLASS_COUNT + class. */
 export const CLASS_COUNT = 6;
 export const CLASS_MODE: readonly (Mode | null)[] = [null, "road", "rail", "rail", "sea", "air"];
+/** Index into MODES of each arrival class's mode (0 for the start, which never changes mode). */
+export const CLASS_MODE_INDEX = Int8Array.from(CLASS_MODE, (m) => (m ? MODES.indexOf(m) : 0));
 
 /** A forbidden entry "1" covers divisions 1.1–1.6; "2.1" covers only itself. */
 function dgMask(forbidden: readonly string[]): number {
@@ -64,8 +66,13 @@ export interface CompiledIndex {
   xyz: Float64Array;
   /** Per edge: straight-line (chord) distance between its ends, in Earth radii. */
   chord: Float64Array;
-  /** Per hub: mode change [hours, fixedUsd, usdPerTonne, co2eKgPerTonne]. */
+  /**
+   * Per hub: handling (mode change, terminal) [hours, fixedUsd, usdPerTonne, co2eKgPerTonne];
+   * then one row per mode with its own handling (`modeRow`).
+   */
   modeChange: Float64Array;
+  /** Per mode index: offset of its own handling row in `modeChange`, or −1 (the hub's). */
+  modeRow: Int32Array;
   /** Per hub: gauge change, same layout; hours NaN where the hub has no transshipment. */
   gaugeChange: Float64Array;
   /** CSR: out-edges of hub v are offsets[v] … offsets[v + 1] − 1. */
@@ -134,7 +141,7 @@ export function compileIndex(
   const countries = countriesOf(graph);
   const countryOf = new Map(countries.map((c, i) => [c, i]));
   const crossings = [...crossingList].sort(byId);
-  const hubs = compileHubs(graph, codes, countryOf);
+  const hubs = compileHubs(graph, codes, countryOf, handling);
   const edges = compileEdges(graph, codes, {
     nodeOf,
     countryOf,
@@ -159,6 +166,7 @@ export function compileIndex(
     xyz: hubs.xyz,
     chord,
     modeChange: hubs.modeChange,
+    modeRow: hubs.modeRow,
     gaugeChange: hubs.gaugeChange,
     offsets: edges.offsets,
     inOffsets,
@@ -234,17 +242,28 @@ function countriesOf(graph: NetworkGraph): string[] {
   return [...countrySet].sort();
 }
 
-type HubArrays = Pick<CompiledIndex, "nodeCountry" | "xyz" | "modeChange" | "gaugeChange">;
+type HubArrays = Pick<
+  CompiledIndex,
+  "nodeCountry" | "xyz" | "modeChange" | "modeRow" | "gaugeChange"
+>;
 
 function compileHubs(
   graph: NetworkGraph,
   codes: string[],
   countryOf: Map<string, number>,
+  handling: HandlingTable,
 ): HubArrays {
   const n = codes.length;
   const nodeCountry = new Int32Array(n);
   const xyz = new Float64Array(n * 3);
-  const modeChange = new Float64Array(n * 4);
+  const modeChange = new Float64Array((n + MODES.length) * 4);
+  const modeRow = new Int32Array(MODES.length).fill(-1);
+  MODES.forEach((md, i) => {
+    const h = handling.byMode?.[md];
+    if (!h) return;
+    modeRow[i] = (n + i) * 4;
+    modeChange.set([h.hours, h.fixedUsd, h.usdPerTonne, h.co2eKgPerTonne], (n + i) * 4);
+  });
   const gaugeChange = new Float64Array(n * 4);
   for (let v = 0; v < n; v++) {
     const hub = graph.getNodeAttributes(codes[v] ?? "");
@@ -260,7 +279,7 @@ function compileHubs(
       v * 4,
     );
   }
-  return { nodeCountry, xyz, modeChange, gaugeChange };
+  return { nodeCountry, xyz, modeChange, modeRow, gaugeChange };
 }
 
 /** What the edge pass looks up, and the tables it fills as it goes. */

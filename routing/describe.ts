@@ -1,12 +1,13 @@
 import { fromHours, nextOpen } from "./calendar";
 import {
   CLASS_MODE,
+  CLASS_MODE_INDEX,
   CLASS_RAIL_1435,
   CLASS_START,
   type CompiledIndex,
   isGaugeChange,
 } from "./compile";
-import { changeCo2e, changeUsd, legCo2e, legUsd, vehiclesOn } from "./leg-cost";
+import { changeCo2e, changeUsd, handlingRow, legCo2e, legUsd, vehiclesOn } from "./leg-cost";
 import { type SearchQuery, type Simulated, simulate } from "./search";
 import { MODES, type Mode } from "./types";
 
@@ -153,7 +154,7 @@ function pushTerminal(
 ): void {
   const md = ix.mode[e] ?? 0;
   if (ix.terminal[md] !== 1) return;
-  const o = hub * 4;
+  const o = handlingRow(ix, hub, md, md);
   const hours = ix.modeChange[o] ?? 0;
   const units = q.units[md] ?? 1;
   const co2 = changeCo2e(ix.modeChange, o, q.tonnes);
@@ -176,7 +177,7 @@ function hubChangeStop(ix: CompiledIndex, q: SearchQuery, walk: Walk, e: number,
   const b = ix.cls[e] ?? 0;
   const gauge = isGaugeChange(a, b);
   const table = gauge ? ix.gaugeChange : ix.modeChange;
-  const o = v * 4;
+  const o = gauge ? v * 4 : handlingRow(ix, v, CLASS_MODE_INDEX[a] ?? 0, ix.mode[e] ?? 0);
   const hours = table[o] ?? 0;
   const co2 = changeCo2e(table, o, q.tonnes);
   walk.hubsKg += co2;

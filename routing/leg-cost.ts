@@ -50,3 +50,15 @@ export const changeUsd = (table: Float64Array, o: number, tonnes: number, units:
 
 export const changeCo2e = (table: Float64Array, o: number, tonnes: number): number =>
   (table[o + 3] as number) * tonnes;
+
+/**
+ * Row offset in `modeChange` for handling at hub `v` from mode index `from` onto `to` (at a
+ * terminal both are the leg's mode): the loaded mode's own row, else the unloaded mode's, else
+ * the hub's.
+ */
+export const handlingRow = (ix: CompiledIndex, v: number, from: number, to: number): number => {
+  const rt = ix.modeRow[to] as number;
+  if (rt >= 0) return rt;
+  const rf = ix.modeRow[from] as number;
+  return rf >= 0 ? rf : v * 4;
+};

@@ -1,7 +1,13 @@
 import { type CompiledCalendar, nextOpen } from "./calendar";
-import { CLASS_COUNT, CLASS_START, type CompiledIndex, isGaugeChange } from "./compile";
+import {
+  CLASS_COUNT,
+  CLASS_MODE_INDEX,
+  CLASS_START,
+  type CompiledIndex,
+  isGaugeChange,
+} from "./compile";
 import { PairHeap } from "./heap";
-import { changeCo2e, changeUsd, type Load, legCo2e, legUsd } from "./leg-cost";
+import { changeCo2e, changeUsd, handlingRow, type Load, legCo2e, legUsd } from "./leg-cost";
 
 export const OBJECTIVES = ["cost", "time", "co2e"] as const;
 export type Objective = (typeof OBJECTIVES)[number];
@@ -55,15 +61,15 @@ export function step(
   let mc = 0;
   if (a === CLASS_START) {
     if (ix.terminal[md] === 1) {
-      const o = v * 4;
+      const o = handlingRow(ix, v, md, md);
       time += ix.modeChange[o] as number;
       cost += changeUsd(ix.modeChange, o, q.tonnes, q.units[md] as number);
       co2e += changeCo2e(ix.modeChange, o, q.tonnes);
     }
   } else if (a !== b) {
     if (q.noChange[a * CLASS_COUNT + b] === 1) return false;
-    const o = v * 4;
     const gauge = isGaugeChange(a, b);
+    const o = gauge ? v * 4 : handlingRow(ix, v, CLASS_MODE_INDEX[a] as number, md);
     const table = gauge ? ix.gaugeChange : ix.modeChange;
     const hours = table[o] as number;
     if (Number.isNaN(hours)) return false;
@@ -89,7 +95,7 @@ export function step(
   let arrive = time + (ix.hours[e] as number);
   const h = ix.head[e] as number;
   if (h === q.target && ix.terminal[md] === 1) {
-    const o = h * 4;
+    const o = handlingRow(ix, h, md, md);
     arrive += ix.modeChange[o] as number;
     cost += changeUsd(ix.modeChange, o, q.tonnes, q.units[md] as number);
     co2e += changeCo2e(ix.modeChange, o, q.tonnes);
@@ -212,7 +218,7 @@ export class Searcher {
       let time = t;
       if (a === CLASS_START) {
         if (terminal[md] === 1) {
-          const o = v * 4;
+          const o = handlingRow(ix, v, md, md);
           time += modeChange[o] as number;
           sc += changeUsd(modeChange, o, tonnes, units[md] as number);
           se += changeCo2e(modeChange, o, tonnes);

@@ -160,6 +160,11 @@ export interface HandlingTable {
    */
   terminalHandling: Record<Mode, boolean>;
   vehicles: Record<Mode, VehicleRecord>;
+  /**
+   * Handling wherever cargo is loaded onto or off a mode, in place of the hub's record (air: an
+   * air cargo terminal charges per kg whatever kind of hub it is in).
+   */
+  byMode?: Partial<Record<Mode, HandlingRecord>>;
 }
 
 export interface EmissionFactor {

@@ -241,7 +241,15 @@ function validateHandling(
   for (const code of Object.keys(handling.byHub)) {
     if (!hubs.has(code)) issues.push(`handling byHub ${code}: unknown hub`);
   }
-  for (const [key, r] of [...Object.entries(handling.byKind), ...Object.entries(handling.byHub)]) {
+  const byMode = Object.entries(handling.byMode ?? {}).map(([m, r]) => [`byMode.${m}`, r] as const);
+  for (const [m] of Object.entries(handling.byMode ?? {})) {
+    if (!MODE_SET.has(m)) issues.push(`handling byMode.${m}: unknown mode`);
+  }
+  for (const [key, r] of [
+    ...Object.entries(handling.byKind),
+    ...Object.entries(handling.byHub),
+    ...byMode,
+  ]) {
     for (const k of ["hours", "fixedUsd", "usdPerTonne", "co2eKgPerTonne"] as const) {
       if (!nonNegative(r[k])) issues.push(`handling ${key}: ${k} must be ≥ 0`);
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Leg, Route, Stop } from "../../routing/describe";
 import { type RouteRequest, type RouteResult, RoutingEngine } from "../../routing/engine";
-import { MODES } from "../../routing/types";
+import { MODES, type Mode } from "../../routing/types";
 import { seedNetwork } from "./support";
 
 /*
@@ -36,9 +36,12 @@ const linkOf = (l: Leg) => {
   return link;
 };
 const factorOf = (l: Leg) => seedNetwork.emissionFactors.factors[linkOf(l).emissionFactor]?.value;
-const handlingOf = (code: string) => {
+const handlingOf = (code: string, mode: Mode) => {
   const hub = seedNetwork.hubs.find((h) => h.code === code);
-  const h = seedNetwork.handling.byHub[code] ?? seedNetwork.handling.byKind[hub?.kind ?? ""];
+  const h =
+    seedNetwork.handling.byMode?.[mode] ??
+    seedNetwork.handling.byHub[code] ??
+    seedNetwork.handling.byKind[hub?.kind ?? ""];
   if (!h) throw new Error(`no handling at ${code}`);
   return h;
 };
@@ -141,7 +144,7 @@ describe("rail, sea and air routes pay handling at their origin and destination 
     expect(load).toMatchObject({ hub: "CN-URC", mode: "rail", vehicles: 1 });
     expect(unload).toMatchObject({ hub: "KZ-ALA", mode: "rail", vehicles: 1 });
     for (const stop of [load, unload]) {
-      const h = handlingOf(stop?.hub ?? "");
+      const h = handlingOf(stop?.hub ?? "", "rail");
       expect(stop?.hours).toBe(h.hours);
       expect(stop?.cost).toBeCloseTo(h.fixedUsd + h.usdPerTonne * 18, 2);
       expect(stop?.co2eKg).toBeCloseTo(h.co2eKgPerTonne * 18, 1);
@@ -157,7 +160,7 @@ describe("rail, sea and air routes pay handling at their origin and destination 
     expect(departs - Date.parse(JULY)).toBe((load?.hours ?? 0) * 3_600_000);
   });
 
-  it("a pure air route pays the airport handling at both ends, per aircraft load", () => {
+  it("a pure air route pays the air terminal's per-kg handling at both ends, per aircraft load", () => {
     const r = first(ask({ modes: ["air"], cargo: { weightKg: 40_000 } }));
     const ends = terminals(r);
     expect(ends.map((s) => [s.hub, s.mode, s.vehicles])).toEqual([
@@ -165,7 +168,8 @@ describe("rail, sea and air routes pay handling at their origin and destination 
       ["KZ-ALA", "air", 2],
     ]);
     for (const s of ends) {
-      const h = handlingOf(s.hub);
+      const h = handlingOf(s.hub, "air");
+      expect(h).toBe(seedNetwork.handling.byMode?.air);
       expect(s.cost).toBeCloseTo(2 * h.fixedUsd + h.usdPerTonne * 40, 2);
     }
   });

@@ -2,11 +2,12 @@ import { DirectedGraph } from "graphology";
 import {
   CLASS_COUNT,
   CLASS_MODE,
+  CLASS_MODE_INDEX,
   CLASS_START,
   type CompiledIndex,
   isGaugeChange,
 } from "../../routing/compile";
-import { changeCo2e, changeUsd } from "../../routing/leg-cost";
+import { changeCo2e, changeUsd, handlingRow } from "../../routing/leg-cost";
 import { legWeight, type SearchQuery } from "../../routing/search";
 import { MODES } from "../../routing/types";
 
@@ -50,10 +51,12 @@ export function expandedEdges(
       let w = 0;
       if (a !== CLASS_START && a !== b) {
         if (q.noChange[a * CLASS_COUNT + b] === 1) continue;
-        const table = isGaugeChange(a, b) ? ix.gaugeChange : ix.modeChange;
-        const o = v * 4;
+        const gauge = isGaugeChange(a, b);
+        const table = gauge ? ix.gaugeChange : ix.modeChange;
+        const md = ix.mode[e] ?? 0;
+        const o = gauge ? v * 4 : handlingRow(ix, v, CLASS_MODE_INDEX[a] ?? 0, md);
         if (Number.isNaN(table[o] ?? 0)) continue;
-        w += handling(q, table, v, ix.mode[e] ?? 0, objective);
+        w += handling(q, table, o, md, objective);
       }
       w += legWeight(ix, q, e, objective);
       const to = (ix.head[e] ?? 0) * CLASS_COUNT + b;
@@ -69,22 +72,22 @@ export function expandedEdges(
     const a = st - v * CLASS_COUNT;
     if (present[st] === 1 && a !== CLASS_START) {
       const md = MODES.indexOf(CLASS_MODE[a] ?? "road");
-      const weight = ix.terminal[md] === 1 ? handling(q, ix.modeChange, v, md, objective) : 0;
+      const o = handlingRow(ix, v, md, md);
+      const weight = ix.terminal[md] === 1 ? handling(q, ix.modeChange, o, md, objective) : 0;
       out.push({ from: st, to: ix.n * CLASS_COUNT + v, weight });
     }
   }
   return out;
 }
 
-/** Hub `v`'s handling of the cargo onto or off mode `md`, for the objective. */
+/** The handling at row `o` of the cargo onto or off mode `md`, for the objective. */
 function handling(
   q: SearchQuery,
   table: Float64Array,
-  v: number,
+  o: number,
   md: number,
   objective: "cost" | "co2e",
 ): number {
-  const o = v * 4;
   return objective === "cost"
     ? changeUsd(table, o, q.tonnes, q.units[md] ?? 1)
     : changeCo2e(table, o, q.tonnes);
@@ -100,7 +103,8 @@ export function startEdges(
   for (let e = ix.offsets[q.source] ?? 0; e < (ix.offsets[q.source + 1] ?? 0); e++) {
     if (q.allowed[e] === 0) continue;
     const md = ix.mode[e] ?? 0;
-    const load = ix.terminal[md] === 1 ? handling(q, ix.modeChange, q.source, md, objective) : 0;
+    const o = handlingRow(ix, q.source, md, md);
+    const load = ix.terminal[md] === 1 ? handling(q, ix.modeChange, o, md, objective) : 0;
     const w = load + legWeight(ix, q, e, objective);
     const to = (ix.head[e] ?? 0) * CLASS_COUNT + (ix.cls[e] ?? 0);
     const prev = best.get(to);
