@@ -23,6 +23,8 @@ const CLASS_AIR = 5;
 /** How many arrival classes there are: search states are hub × CLASS_COUNT + class. */
 export const CLASS_COUNT = 6;
 export const CLASS_MODE: readonly (Mode | null)[] = [null, "road", "rail", "rail", "sea", "air"];
+/** Index into MODES of each arrival class's mode (0 for the start, which never changes mode). */
+export const CLASS_MODE_INDEX = Int8Array.from(CLASS_MODE, (m) => (m ? MODES.indexOf(m) : 0));
 
 /** A forbidden entry "1" covers divisions 1.1–1.6; "2.1" covers only itself. */
 function dgMask(forbidden: readonly string[]): number {
@@ -64,8 +66,13 @@ export interface CompiledIndex {
   xyz: Float64Array;
   /** Per edge: straight-line (chord) distance between its ends, in Earth radii. */
   chord: Float64Array;
-  /** Per hub: mode change [hours, fixedUsd, usdPerTonne, co2eKgPerTonne]. */
+  /**
+   * Per hub: handling (mode change, terminal) [hours, fixedUsd, usdPerTonne, co2eKgPerTonne];
+   * then one row per mode with its own handling (`modeRow`).
+   */
   modeChange: Float64Array;
+  /** Per mode index: offset of its own handling row in `modeChange`, or −1 (the hub's). */
+  modeRow: Int32Array;
   /** Per hub: gauge change, same layout; hours NaN where the hub has no transshipment. */
   gaugeChange: Float64Array;
   /** CSR: out-edges of hub v are offsets[v] … offsets[v + 1] − 1. */
@@ -102,6 +109,21 @@ export interface CompiledIndex {
   closedUntil: Float64Array;
   emissionFactors: EmissionFactorTable;
   volumetric: Float64Array;
+  /**
+   * Per edge: tonnes one unit (truck, container, aircraft load) carries on it — the mode's
+   * payload, or less where the link limits each vehicle to less.
+   */
+  unitTonnes: Float64Array;
+  /** Per mode index: the payload of one unit, in tonnes. */
+  modeUnitTonnes: Float64Array;
+  /** Per mode index: the volume of one unit, m³. */
+  unitVolume: Float64Array;
+  /** Per mode index: what one unit is called ("truck", "40 ft container", …). */
+  unitNames: string[];
+  /** Per mode index: 1 where a link's maxWeightKg limits the whole consignment (train, ship). */
+  consistLimit: Uint8Array;
+  /** Per mode index: 1 where the route's first and last legs pay terminal handling. */
+  terminal: Uint8Array;
 }
 
 const modeIndex = (m: Mode) => MODES.indexOf(m);
@@ -119,7 +141,7 @@ export function compileIndex(
   const countries = countriesOf(graph);
   const countryOf = new Map(countries.map((c, i) => [c, i]));
   const crossings = [...crossingList].sort(byId);
-  const hubs = compileHubs(graph, codes, countryOf);
+  const hubs = compileHubs(graph, codes, countryOf, handling);
   const edges = compileEdges(graph, codes, {
     nodeOf,
     countryOf,
@@ -144,6 +166,7 @@ export function compileIndex(
     xyz: hubs.xyz,
     chord,
     modeChange: hubs.modeChange,
+    modeRow: hubs.modeRow,
     gaugeChange: hubs.gaugeChange,
     offsets: edges.offsets,
     inOffsets,
@@ -172,6 +195,38 @@ export function compileIndex(
     closedUntil: new Float64Array(m).fill(Number.NEGATIVE_INFINITY),
     emissionFactors,
     volumetric: Float64Array.from(MODES.map((md) => handling.volumetricKgPerM3[md])),
+    ...compileVehicles(handling, edges.mode, edges.maxWeightKg),
+  };
+}
+
+type VehicleArrays = Pick<
+  CompiledIndex,
+  "unitTonnes" | "modeUnitTonnes" | "unitVolume" | "unitNames" | "consistLimit" | "terminal"
+>;
+
+/** Each mode's unit, and each edge's payload per unit (a per-vehicle link limit lowers it). */
+function compileVehicles(
+  handling: HandlingTable,
+  mode: Uint8Array,
+  maxWeightKg: Float64Array,
+): VehicleArrays {
+  const v = MODES.map((md) => handling.vehicles[md]);
+  const modeUnitTonnes = Float64Array.from(v, (x) => x.payloadKg / 1000);
+  const consistLimit = Uint8Array.from(v, (x) => (x.linkLimit === "consist" ? 1 : 0));
+  const unitTonnes = new Float64Array(mode.length);
+  for (let e = 0; e < mode.length; e++) {
+    const md = mode[e] as number;
+    const own = modeUnitTonnes[md] as number;
+    const limit = (maxWeightKg[e] as number) / 1000;
+    unitTonnes[e] = consistLimit[md] === 1 ? own : Math.min(own, limit);
+  }
+  return {
+    unitTonnes,
+    modeUnitTonnes,
+    unitVolume: Float64Array.from(v, (x) => x.volumeM3),
+    unitNames: v.map((x) => x.unit),
+    consistLimit,
+    terminal: Uint8Array.from(MODES, (md) => (handling.terminalHandling[md] ? 1 : 0)),
   };
 }
 
@@ -187,17 +242,28 @@ function countriesOf(graph: NetworkGraph): string[] {
   return [...countrySet].sort();
 }
 
-type HubArrays = Pick<CompiledIndex, "nodeCountry" | "xyz" | "modeChange" | "gaugeChange">;
+type HubArrays = Pick<
+  CompiledIndex,
+  "nodeCountry" | "xyz" | "modeChange" | "modeRow" | "gaugeChange"
+>;
 
 function compileHubs(
   graph: NetworkGraph,
   codes: string[],
   countryOf: Map<string, number>,
+  handling: HandlingTable,
 ): HubArrays {
   const n = codes.length;
   const nodeCountry = new Int32Array(n);
   const xyz = new Float64Array(n * 3);
-  const modeChange = new Float64Array(n * 4);
+  const modeChange = new Float64Array((n + MODES.length) * 4);
+  const modeRow = new Int32Array(MODES.length).fill(-1);
+  MODES.forEach((md, i) => {
+    const h = handling.byMode?.[md];
+    if (!h) return;
+    modeRow[i] = (n + i) * 4;
+    modeChange.set([h.hours, h.fixedUsd, h.usdPerTonne, h.co2eKgPerTonne], (n + i) * 4);
+  });
   const gaugeChange = new Float64Array(n * 4);
   for (let v = 0; v < n; v++) {
     const hub = graph.getNodeAttributes(codes[v] ?? "");
@@ -213,7 +279,7 @@ function compileHubs(
       v * 4,
     );
   }
-  return { nodeCountry, xyz, modeChange, gaugeChange };
+  return { nodeCountry, xyz, modeChange, modeRow, gaugeChange };
 }
 
 /** What the edge pass looks up, and the tables it fills as it goes. */

@@ -1,12 +1,13 @@
 import { fromHours, nextOpen } from "./calendar";
 import {
   CLASS_MODE,
+  CLASS_MODE_INDEX,
   CLASS_RAIL_1435,
   CLASS_START,
   type CompiledIndex,
   isGaugeChange,
 } from "./compile";
-import { changeCo2e, changeUsd, legCo2e, legUsd } from "./leg-cost";
+import { changeCo2e, changeUsd, handlingRow, legCo2e, legUsd, vehiclesOn } from "./leg-cost";
 import { type SearchQuery, type Simulated, simulate } from "./search";
 import { MODES, type Mode } from "./types";
 
@@ -33,8 +34,13 @@ export interface Leg {
   waitHours: number;
   departAt: string;
   arriveAt: string;
+  /** Cost and CO2e of all its vehicles together. */
   cost: number;
   co2eKg: number;
+  /** How many vehicles (trucks, containers, aircraft loads) carry the consignment. */
+  vehicles: number;
+  /** What one vehicle is, e.g. "truck", "40 ft container", "aircraft load". */
+  vehicleUnit: string;
   gauge?: number;
   crossing?: string;
 }
@@ -60,6 +66,17 @@ export type Stop =
       toMode: Mode;
       fromGauge?: number;
       toGauge?: number;
+      hours: number;
+      cost: number;
+      co2eKg: number;
+    }
+  | {
+      /** Loading at the origin terminal or unloading at the destination terminal. */
+      type: "terminal-handling";
+      hub: string;
+      mode: Mode;
+      /** Vehicles handled (each pays the hub's fixed charge). */
+      vehicles: number;
       hours: number;
       cost: number;
       co2eKg: number;
@@ -124,12 +141,46 @@ export function describe(ix: CompiledIndex, q: SearchQuery, edges: number[]): Ro
   let a = CLASS_START;
   for (const e of edges) {
     const b = ix.cls[e] ?? 0;
-    if (a !== CLASS_START && a !== b) stops.push(hubChangeStop(ix, q, walk, e, a));
+    if (a === CLASS_START) pushTerminal(ix, q, walk, e, q.source, stops);
+    else if (a !== b) stops.push(hubChangeStop(ix, q, walk, e, a));
     legs.push(describeLeg(ix, q, walk, e, stops));
     a = b;
   }
+  const last = edges[edges.length - 1];
+  if (last !== undefined) pushTerminal(ix, q, walk, last, q.target, stops);
   stops.push({ type: "destination", hub: ix.codes[q.target] ?? "", arriveAt: iso(sim.arrive) });
   return { labels: [], legs, stops, ...summary(ix, q, sim, walk) };
+}
+
+/**
+ * Loading onto edge `e` at the origin, or unloading from it at the destination (`hub`), where
+ * its mode handles at terminals; moves the clock.
+ */
+function pushTerminal(
+  ix: CompiledIndex,
+  q: SearchQuery,
+  walk: Walk,
+  e: number,
+  hub: number,
+  stops: Stop[],
+): void {
+  const md = ix.mode[e] ?? 0;
+  if (ix.terminal[md] !== 1) return;
+  const o = handlingRow(ix, hub, md, md);
+  const hours = ix.modeChange[o] ?? 0;
+  const units = q.units[md] ?? 1;
+  const co2 = changeCo2e(ix.modeChange, o, q.tonnes);
+  walk.hubsKg += co2;
+  walk.t += hours;
+  stops.push({
+    type: "terminal-handling",
+    hub: ix.codes[hub] ?? "",
+    mode: MODES[md] ?? "road",
+    vehicles: units,
+    hours: hrs(hours),
+    cost: money(changeUsd(ix.modeChange, o, q.tonnes, units)),
+    co2eKg: kg(co2),
+  });
 }
 
 /** The change at edge `e`'s tail from arrival class `a` to `e`'s class; moves the clock. */
@@ -138,7 +189,7 @@ function hubChangeStop(ix: CompiledIndex, q: SearchQuery, walk: Walk, e: number,
   const b = ix.cls[e] ?? 0;
   const gauge = isGaugeChange(a, b);
   const table = gauge ? ix.gaugeChange : ix.modeChange;
-  const o = v * 4;
+  const o = gauge ? v * 4 : handlingRow(ix, v, CLASS_MODE_INDEX[a] ?? 0, ix.mode[e] ?? 0);
   const hours = table[o] ?? 0;
   const co2 = changeCo2e(table, o, q.tonnes);
   walk.hubsKg += co2;
@@ -150,7 +201,7 @@ function hubChangeStop(ix: CompiledIndex, q: SearchQuery, walk: Walk, e: number,
     toMode: CLASS_MODE[b] ?? "road",
     ...(gauge ? { fromGauge: gaugeOf(a), toGauge: gaugeOf(b) } : {}),
     hours: hrs(hours),
-    cost: money(changeUsd(table, o, q.tonnes)),
+    cost: money(changeUsd(table, o, q.tonnes, q.units[ix.mode[e] ?? 0] ?? 1)),
     co2eKg: kg(co2),
   };
 }
@@ -197,8 +248,10 @@ function describeLeg(ix: CompiledIndex, q: SearchQuery, walk: Walk, e: number, s
     waitHours: hrs(wait),
     departAt: iso(dep),
     arriveAt: iso(arrive),
-    cost: money(legUsd(ix, e, q.charge)),
+    cost: money(legUsd(ix, e, q)),
     co2eKg: kg(co2),
+    vehicles: vehiclesOn(ix, e, q),
+    vehicleUnit: ix.unitNames[ix.mode[e] ?? 0] ?? "",
     ...(mode === "rail" ? { gauge: gaugeOf(ix.cls[e] ?? 0) } : {}),
     ...(crossing ? { crossing: crossing.id } : {}),
   };

@@ -1,8 +1,9 @@
+import { labelsApart, reachableApart, shortestApart } from "./apart";
 import { toHours } from "./calendar";
-import { type CompiledIndex, compileIndex, indexBytes } from "./compile";
+import { CLASS_COUNT, CLASS_MODE, type CompiledIndex, compileIndex, indexBytes } from "./compile";
 import { describe, type Route } from "./describe";
 import { buildGraph, type NetworkGraph } from "./graph";
-import { labelSearch } from "./labels";
+import { unitsFor } from "./leg-cost";
 import { type Objective, reachable, Searcher, type SearchQuery, simulate } from "./search";
 import { DG_CLASSES, type HubRecord, MODES, type Mode, type NetworkData } from "./types";
 
@@ -227,7 +228,7 @@ export class RoutingEngine {
     const constrained = Number.isFinite(q.maxTransitHours) || Number.isFinite(q.maxModeChanges);
 
     if (optimise === "pareto") {
-      const res = labelSearch(ix, q, { searcher: this.search });
+      const res = labelsApart(ix, q, { searcher: this.search });
       if (res.labels.length === 0) return this.diagnose(req, q);
       const routes = rankPareto(
         res.labels.map((l) => describe(ix, q, l.edges)),
@@ -245,10 +246,10 @@ export class RoutingEngine {
 
     let best: number[] | null;
     if (constrained) {
-      const res = labelSearch(ix, q, { only: optimise, searcher: this.search });
+      const res = labelsApart(ix, q, { only: optimise, searcher: this.search });
       best = pickBest(res.labels, optimise)?.edges ?? null;
     } else {
-      best = this.search.shortest(q, optimise);
+      best = shortestApart(this.search, q, optimise);
     }
     if (!best) return this.diagnose(req, q);
     const routes = [best];
@@ -281,7 +282,7 @@ export class RoutingEngine {
     punish(best);
     const seen = new Set([best.join(",")]);
     for (let iter = 0; iter < 8 * k && kept.length < k; iter++) {
-      const edges = this.search.shortest(q, objective, penalty);
+      const edges = shortestApart(this.search, q, objective, penalty);
       if (!edges) break;
       punish(edges);
       const key = edges.join(",");
@@ -338,7 +339,11 @@ export class RoutingEngine {
       depart,
       tonnes: cargo.tonnes,
       charge: cargo.charge,
+      volUnits: cargo.volUnits,
+      units: cargo.units,
       allowed: allowedEdges(ix, cargo, avoid, use),
+      noChange: refusedChanges(req, use),
+      railAirApart: use.has("modes") && !req.modes?.includes("air"),
       maxTransitHours: req.maxTransitHours ?? Number.POSITIVE_INFINITY,
       maxModeChanges: req.maxModeChanges ?? Number.POSITIVE_INFINITY,
       blocked: new Set(),
@@ -352,12 +357,12 @@ export class RoutingEngine {
     if (!reachable(ix, none)) {
       return noRoute("UNREACHABLE", `no link path joins ${req.from} to ${req.to}`, []);
     }
-    if (!reachable(ix, failed)) {
+    if (!reachableApart(ix, failed)) {
       // Constraints the requester chose pointedly are named before broad ones (modes).
       const priority: Constraint[] = ["countries", "crossings", "closed", "dg", "weight", "modes"];
       const culprit = priority.find((c) => {
         const use = new Set(ALL_CONSTRAINTS.filter((x) => x !== c));
-        return reachable(ix, this.prepare(ix, req, use));
+        return reachableApart(ix, this.prepare(ix, req, use));
       });
       return constraintNoRoute(ix, req, culprit);
     }
@@ -366,7 +371,7 @@ export class RoutingEngine {
       const retry = this.prepare(ix, req, new Set(ALL_CONSTRAINTS));
       retry.maxTransitHours = Number.POSITIVE_INFINITY;
       retry.maxModeChanges = Number.POSITIVE_INFINITY;
-      if (this.search.shortest(retry, "time") === null) return closureNoRoute(ix, failed);
+      if (shortestApart(this.search, retry, "time") === null) return closureNoRoute(ix, failed);
     }
     return this.limitNoRoute(req, failed);
   }
@@ -377,7 +382,7 @@ export class RoutingEngine {
     const relaxed = this.prepare(ix, req, new Set(ALL_CONSTRAINTS));
     relaxed.maxTransitHours = Number.POSITIVE_INFINITY;
     const fastest = Number.isFinite(failed.maxModeChanges)
-      ? labelSearch(ix, relaxed, { only: "time", searcher: this.search }).labels
+      ? labelsApart(ix, relaxed, { only: "time", searcher: this.search }).labels
       : [];
     if (Number.isFinite(failed.maxTransitHours)) {
       const noLimit = {
@@ -387,7 +392,7 @@ export class RoutingEngine {
       };
       const best = Number.isFinite(failed.maxModeChanges)
         ? pickBest(fastest, "time")?.edges
-        : this.search.shortest(noLimit, "time");
+        : shortestApart(this.search, noLimit, "time");
       if (best) {
         const s = simulate(ix, noLimit, best);
         const h = s ? Math.round((s.arrive - noLimit.depart) * 10) / 10 : Number.NaN;
@@ -412,6 +417,10 @@ interface CargoTerms {
   tonnes: number;
   /** Chargeable tonnes per mode index (volumetric weight). */
   charge: Float64Array;
+  /** Per mode index: units (trucks, containers, aircraft loads) the volume alone needs. */
+  volUnits: Float64Array;
+  /** Per mode index: units needed at the mode's own payload. */
+  units: Float64Array;
   /** The dangerous-goods class as a bit of the links' forbidden masks; 0 for none. */
   dgBit: number;
 }
@@ -422,8 +431,12 @@ function cargoTerms(ix: CompiledIndex, req: RouteRequest): CargoTerms {
   const tonnes = w / 1000;
   const volume = req.cargo.volumeM3 ?? 0;
   const charge = new Float64Array(MODE_COUNT);
+  const volUnits = new Float64Array(MODE_COUNT);
+  const units = new Float64Array(MODE_COUNT);
   for (let i = 0; i < MODE_COUNT; i++) {
     charge[i] = Math.max(tonnes, (volume * (ix.volumetric[i] ?? 0)) / 1000);
+    volUnits[i] = volume > 0 ? unitsFor(volume, ix.unitVolume[i] ?? 1) : 0;
+    units[i] = Math.max(unitsFor(tonnes, ix.modeUnitTonnes[i] ?? 1), volUnits[i] ?? 0);
   }
   const dg = req.cargo.dangerousGoods?.class;
   let dgBit = 0;
@@ -432,7 +445,7 @@ function cargoTerms(ix: CompiledIndex, req: RouteRequest): CargoTerms {
     if (i < 0) throw new RouteRequestError("cargo.dangerousGoods.class", `unknown class ${dg}`);
     dgBit = 1 << i;
   }
-  return { weightKg: w, tonnes, charge, dgBit };
+  return { weightKg: w, tonnes, charge, volUnits, units, dgBit };
 }
 
 /** What the request refuses, as flags by mode, country and crossing index. */
@@ -480,11 +493,18 @@ function allowedEdges(
   const allowed = new Uint8Array(ix.m);
   const { mode, dgForbidden, maxWeightKg, countryOffsets, edgeCountries, crossing, closedUntil } =
     ix;
+  const consistLimit = ix.consistLimit;
   const { modeOk, countries: avoidC, crossings: avoidX } = avoid;
   for (let e = 0; e < ix.m; e++) {
     if (useModes && modeOk[mode[e] as number] === 0) continue;
     if (useDg && ((dgForbidden[e] as number) & cargo.dgBit) !== 0) continue;
-    if (useWeight && cargo.weightKg > (maxWeightKg[e] as number)) continue;
+    // A train's or ship's limit caps the consignment; a vehicle's only adds vehicles.
+    if (
+      useWeight &&
+      consistLimit[mode[e] as number] === 1 &&
+      cargo.weightKg > (maxWeightKg[e] as number)
+    )
+      continue;
     if (useCountries) {
       let hit = false;
       const end = countryOffsets[e + 1] as number;
@@ -500,6 +520,23 @@ function allowedEdges(
     allowed[e] = 1;
   }
   return allowed;
+}
+
+/**
+ * Hub changes the request refuses: between rail and air, in either direction, unless `modes`
+ * names air. No carrier offers to strip a container off a train onto an aircraft; a caller who
+ * lists air asks for it knowingly. Counted as part of the "modes" constraint.
+ */
+function refusedChanges(req: RouteRequest, use: Set<Constraint>): Uint8Array {
+  const refused = new Uint8Array(CLASS_COUNT * CLASS_COUNT);
+  if (!use.has("modes") || req.modes?.includes("air")) return refused;
+  for (let a = 0; a < CLASS_COUNT; a++) {
+    for (let b = 0; b < CLASS_COUNT; b++) {
+      const pair = [CLASS_MODE[a], CLASS_MODE[b]];
+      if (pair.includes("rail") && pair.includes("air")) refused[a * CLASS_COUNT + b] = 1;
+    }
+  }
+  return refused;
 }
 
 /** No route under the constraints, though one without them: names the `culprit`'s refusal. */
@@ -522,11 +559,13 @@ function constraintNoRoute(
       return noRoute("AVOIDED_CROSSING", `every route uses an avoided crossing`, list);
     }
     case "modes":
-      return noRoute(
-        "MODES",
-        `no route uses only ${(req.modes ?? []).join(", ")}`,
-        [...(req.modes ?? [])].sort(),
-      );
+      if (req.modes === undefined) {
+        return noRoute("MODES", "every route mixes rail and air; list air in modes to allow it", [
+          "rail",
+          "air",
+        ]);
+      }
+      return noRoute("MODES", `no route uses only ${req.modes.join(", ")}`, [...req.modes].sort());
     case "dg": {
       const cls = req.cargo.dangerousGoods?.class ?? "";
       return noRoute(

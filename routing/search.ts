@@ -1,23 +1,29 @@
 import { type CompiledCalendar, nextOpen } from "./calendar";
-import { CLASS_COUNT, CLASS_START, type CompiledIndex, isGaugeChange } from "./compile";
+import {
+  CLASS_COUNT,
+  CLASS_MODE_INDEX,
+  CLASS_START,
+  type CompiledIndex,
+  isGaugeChange,
+} from "./compile";
 import { PairHeap } from "./heap";
-import { changeCo2e, changeUsd, legCo2e, legUsd } from "./leg-cost";
+import { changeCo2e, changeUsd, handlingRow, type Load, legCo2e, legUsd } from "./leg-cost";
 
 export const OBJECTIVES = ["cost", "time", "co2e"] as const;
 export type Objective = (typeof OBJECTIVES)[number];
 
 /** A query compiled against one index: hubs as numbers, constraints as an edge mask. */
-export interface SearchQuery {
+export interface SearchQuery extends Load {
   source: number;
   target: number;
   /** Departure, hours since the epoch. */
   depart: number;
-  /** Actual tonnes (emissions, handling). */
-  tonnes: number;
-  /** Chargeable tonnes per mode index (volumetric weight). */
-  charge: Float64Array;
   /** 1 where the edge may be used under the query's static constraints. */
   allowed: Uint8Array;
+  /** 1 at [a × CLASS_COUNT + b] where a hub change from class a to class b is refused. */
+  noChange: Uint8Array;
+  /** Whether a route may not use both rail and air (see `apart.ts`). */
+  railAirApart: boolean;
   maxTransitHours: number;
   maxModeChanges: number;
   /** Edges refused because of a seasonal closure or an admin closure at the time of entry. */
@@ -33,8 +39,9 @@ export interface Step {
 }
 
 /**
- * Leaves hub `v` (reached in class `a` at time `t`) along edge `e`: the hub's mode or gauge
- * change, the wait for the crossing's opening, then the link itself. Every search and the
+ * Leaves hub `v` (reached in class `a` at time `t`) along edge `e`: the origin terminal's
+ * handling or the hub's mode or gauge change, the wait for the crossing's opening, the link
+ * itself, and the destination terminal's handling if `e` ends there. Every search and the
  * route description call this one function, so their sums agree to the last bit.
  */
 export function step(
@@ -47,18 +54,27 @@ export function step(
   out: Step,
 ): boolean {
   const b = ix.cls[e] as number;
+  const md = ix.mode[e] as number;
   let cost = 0;
   let co2e = 0;
   let time = t;
   let mc = 0;
-  if (a !== CLASS_START && a !== b) {
-    const o = v * 4;
+  if (a === CLASS_START) {
+    if (ix.terminal[md] === 1) {
+      const o = handlingRow(ix, v, md, md);
+      time += ix.modeChange[o] as number;
+      cost += changeUsd(ix.modeChange, o, q.tonnes, q.units[md] as number);
+      co2e += changeCo2e(ix.modeChange, o, q.tonnes);
+    }
+  } else if (a !== b) {
+    if (q.noChange[a * CLASS_COUNT + b] === 1) return false;
     const gauge = isGaugeChange(a, b);
+    const o = gauge ? v * 4 : handlingRow(ix, v, CLASS_MODE_INDEX[a] as number, md);
     const table = gauge ? ix.gaugeChange : ix.modeChange;
     const hours = table[o] as number;
     if (Number.isNaN(hours)) return false;
     time += hours;
-    cost += changeUsd(table, o, q.tonnes);
+    cost += changeUsd(table, o, q.tonnes, q.units[md] as number);
     co2e += changeCo2e(table, o, q.tonnes);
     if (!gauge) mc = 1;
   }
@@ -74,10 +90,18 @@ export function step(
     q.blocked.add(e);
     return false;
   }
-  cost += legUsd(ix, e, q.charge);
+  cost += legUsd(ix, e, q);
   co2e += legCo2e(ix, e, q.tonnes);
+  let arrive = time + (ix.hours[e] as number);
+  const h = ix.head[e] as number;
+  if (h === q.target && ix.terminal[md] === 1) {
+    const o = handlingRow(ix, h, md, md);
+    arrive += ix.modeChange[o] as number;
+    cost += changeUsd(ix.modeChange, o, q.tonnes, q.units[md] as number);
+    co2e += changeCo2e(ix.modeChange, o, q.tonnes);
+  }
   out.cost = cost;
-  out.arrive = time + (ix.hours[e] as number);
+  out.arrive = arrive;
   out.co2e = co2e;
   out.modeChange = mc;
   return true;
@@ -86,10 +110,21 @@ export function step(
 /** Edge `e`'s own weight for an objective, without hub changes or waits (both only add). */
 export function legWeight(ix: CompiledIndex, q: SearchQuery, e: number, objective: Objective) {
   return objective === "cost"
-    ? legUsd(ix, e, q.charge)
+    ? legUsd(ix, e, q)
     : objective === "time"
       ? (ix.hours[e] as number)
       : legCo2e(ix, e, q.tonnes);
+}
+
+/** One single-objective search's settings, as its edge loop reads them. */
+interface Run {
+  q: SearchQuery;
+  /** Generation: marks which entries of the search buffers belong to this search. */
+  g: number;
+  byTime: boolean;
+  byCost: boolean;
+  penalty?: Float64Array;
+  bound: (v: number) => number;
 }
 
 export const newStep = (): Step => ({ cost: 0, arrive: 0, co2e: 0, modeChange: 0 });
@@ -137,77 +172,100 @@ export class Searcher {
     penalty?: Float64Array,
     heuristic = true,
   ): number[] | null {
-    const ix = this.ix;
     const g = ++this.gen;
-    const { seen, done, key1, key2, fkey, cost, arrive, co2e, heap } = this;
-    const bound = aStarBound(ix, q.target, heuristic ? boundRate(ix, q, objective) : 0);
-    // Locals for the hot loop; it repeats `step` operation for operation (with the same leg
-    // costs), so the sums equal those of `simulate` bit for bit.
-    const { offsets, head, cls, calendar, calendars, closedUntil, modeChange, gaugeChange } = ix;
-    const { allowed, charge, tonnes, blocked } = q;
-    const byTime = objective === "time";
-    const byCost = objective === "cost";
+    const { done, key2, fkey, heap } = this;
+    const bound = aStarBound(this.ix, q.target, heuristic ? boundRate(this.ix, q, objective) : 0);
+    const run: Run = { q, g, byTime: objective === "time", byCost: objective === "cost", bound };
+    if (penalty) run.penalty = penalty;
     this.start(q, g, bound(q.source));
-    const limit = q.depart + q.maxTransitHours;
     while (heap.size > 0) {
       const k1 = heap.topKey1();
       const k2 = heap.topKey2();
       const st = heap.pop();
       if (done[st] === g || k1 !== fkey[st] || k2 !== key2[st]) continue;
       done[st] = g;
-      const v = (st / CLASS_COUNT) | 0;
-      if (v === q.target) return this.path(st);
-      const a = st - v * CLASS_COUNT;
-      const t = arrive[st] as number;
-      const baseCost = cost[st] as number;
-      const baseCo2 = co2e[st] as number;
-      const end = offsets[v + 1] as number;
-      for (let e = offsets[v] as number; e < end; e++) {
-        if (allowed[e] === 0) continue;
-        const b = cls[e] as number;
-        const w = (head[e] as number) * CLASS_COUNT + b;
-        if (done[w] === g) continue;
-        let sc = 0;
-        let se = 0;
-        let time = t;
-        if (a !== CLASS_START && a !== b) {
-          const o = v * 4;
-          const table = isGaugeChange(a, b) ? gaugeChange : modeChange;
-          const h = table[o] as number;
-          if (Number.isNaN(h)) continue;
-          time += h;
-          sc += changeUsd(table, o, tonnes);
-          se += changeCo2e(table, o, tonnes);
+      if (((st / CLASS_COUNT) | 0) === q.target) return this.path(st);
+      this.expand(run, st);
+    }
+    return null;
+  }
+
+  /**
+   * Relaxes every allowed edge out of settled state `st`. The hot loop: it repeats `step`
+   * operation for operation (with the same leg costs), so the sums equal those of `simulate`
+   * bit for bit.
+   */
+  private expand(run: Run, st: number): void {
+    const { ix, seen, done, key1, key2, cost, arrive, co2e } = this;
+    const { offsets, head, cls, calendar, calendars, closedUntil, modeChange, gaugeChange } = ix;
+    const { terminal, mode } = ix;
+    const { q, g, byTime, byCost, penalty, bound } = run;
+    const { allowed, tonnes, blocked, noChange, units, target } = q;
+    const limit = q.depart + q.maxTransitHours;
+    const v = (st / CLASS_COUNT) | 0;
+    const a = st - v * CLASS_COUNT;
+    const t = arrive[st] as number;
+    const end = offsets[v + 1] as number;
+    for (let e = offsets[v] as number; e < end; e++) {
+      if (allowed[e] === 0) continue;
+      const b = cls[e] as number;
+      const hd = head[e] as number;
+      const w = hd * CLASS_COUNT + b;
+      if (done[w] === g) continue;
+      const md = mode[e] as number;
+      let sc = 0;
+      let se = 0;
+      let time = t;
+      if (a === CLASS_START) {
+        if (terminal[md] === 1) {
+          const o = handlingRow(ix, v, md, md);
+          time += modeChange[o] as number;
+          sc += changeUsd(modeChange, o, tonnes, units[md] as number);
+          se += changeCo2e(modeChange, o, tonnes);
         }
-        const c = calendar[e] as number;
-        if (c >= 0) {
-          time = nextOpen(calendars[c] as CompiledCalendar, time);
-          if (Number.isNaN(time)) {
-            blocked.add(e);
-            continue;
-          }
-        }
-        if (time < (closedUntil[e] as number)) {
+      } else if (a !== b) {
+        if (noChange[a * CLASS_COUNT + b] === 1) continue;
+        const o = v * 4;
+        const table = isGaugeChange(a, b) ? gaugeChange : modeChange;
+        const h = table[o] as number;
+        if (Number.isNaN(h)) continue;
+        time += h;
+        sc += changeUsd(table, o, tonnes, units[md] as number);
+        se += changeCo2e(table, o, tonnes);
+      }
+      const c = calendar[e] as number;
+      if (c >= 0) {
+        time = nextOpen(calendars[c] as CompiledCalendar, time);
+        if (Number.isNaN(time)) {
           blocked.add(e);
           continue;
         }
-        sc += legUsd(ix, e, charge);
-        se += legCo2e(ix, e, tonnes);
-        const na = time + (ix.hours[e] as number);
-        if (na > limit) continue;
-        const nc = baseCost + sc;
-        const p = penalty ? (penalty[e] as number) : 1;
-        const n1 = (key1[st] as number) + (byTime ? na - t : byCost ? sc : se) * p;
-        const n2 = byTime ? nc : na;
-        if (seen[w] === g) {
-          const o1 = key1[w] as number;
-          if (n1 > o1 || (n1 === o1 && n2 >= (key2[w] as number))) continue;
-        }
-        seen[w] = g;
-        this.relax(w, st, e, n1, n2, nc, baseCo2 + se, na, n1 + bound(head[e] as number));
       }
+      if (time < (closedUntil[e] as number)) {
+        blocked.add(e);
+        continue;
+      }
+      sc += legUsd(ix, e, q);
+      se += legCo2e(ix, e, tonnes);
+      let na = time + (ix.hours[e] as number);
+      if (hd === target && terminal[md] === 1) {
+        const o = hd * 4;
+        na += modeChange[o] as number;
+        sc += changeUsd(modeChange, o, tonnes, units[md] as number);
+        se += changeCo2e(modeChange, o, tonnes);
+      }
+      if (na > limit) continue;
+      const nc = (cost[st] as number) + sc;
+      const p = penalty ? (penalty[e] as number) : 1;
+      const n1 = (key1[st] as number) + (byTime ? na - t : byCost ? sc : se) * p;
+      const n2 = byTime ? nc : na;
+      if (seen[w] === g) {
+        const o1 = key1[w] as number;
+        if (n1 > o1 || (n1 === o1 && n2 >= (key2[w] as number))) continue;
+      }
+      seen[w] = g;
+      this.relax(w, st, e, n1, n2, nc, (co2e[st] as number) + se, na, n1 + bound(hd));
     }
-    return null;
   }
 
   /** Records state `w` as reached from `st` along edge `e` with these keys and totals. */
@@ -349,8 +407,9 @@ export function reachable(ix: CompiledIndex, q: SearchQuery): boolean {
     for (let e = ix.offsets[v] ?? 0; e < end; e++) {
       if (q.allowed[e] === 0) continue;
       const b = ix.cls[e] ?? 0;
-      if (a !== CLASS_START && a !== b && isGaugeChange(a, b)) {
-        if (Number.isNaN(ix.gaugeChange[v * 4] ?? 0)) continue;
+      if (a !== CLASS_START && a !== b) {
+        if (q.noChange[a * CLASS_COUNT + b] === 1) continue;
+        if (isGaugeChange(a, b) && Number.isNaN(ix.gaugeChange[v * 4] ?? 0)) continue;
       }
       const w = (ix.head[e] ?? 0) * CLASS_COUNT + b;
       if (seen[w] === 0) {

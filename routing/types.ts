@@ -138,10 +138,40 @@ export interface TransshipmentRecord extends HandlingRecord {
   method: string;
 }
 
+/**
+ * The unit a mode carries cargo in (a truck, a 40 ft container, an aircraft load): a consignment
+ * larger than one goes as several, each paying the link's fixed charge.
+ */
+export interface VehicleRecord {
+  /** What one unit is, e.g. "truck", "40 ft container", "aircraft load". */
+  unit: string;
+  payloadKg: number;
+  volumeM3: number;
+  /**
+   * What a link's maxWeightKg limits for this mode: "vehicle" — each unit (a truck, an
+   * aircraft), so more units go; "consist" — the train or ship carrying all the units, so a
+   * heavier consignment may not use the link.
+   */
+  linkLimit: "vehicle" | "consist";
+  source?: string;
+  approx?: boolean;
+}
+
 export interface HandlingTable {
   byKind: Record<string, HandlingRecord>;
   byHub: Record<string, HandlingRecord>;
   volumetricKgPerM3: Record<Mode, number>;
+  /**
+   * Modes that load and unload at a terminal, so a route's first and last legs by them pay the
+   * hub's handling at the origin and destination; road goes door to door (loading is in its rate).
+   */
+  terminalHandling: Record<Mode, boolean>;
+  vehicles: Record<Mode, VehicleRecord>;
+  /**
+   * Handling wherever cargo is loaded onto or off a mode, in place of the hub's record (air: an
+   * air cargo terminal charges per kg whatever kind of hub it is in).
+   */
+  byMode?: Partial<Record<Mode, HandlingRecord>>;
 }
 
 export interface EmissionFactor {

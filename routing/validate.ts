@@ -245,7 +245,15 @@ function validateHandling(
   for (const code of Object.keys(handling.byHub)) {
     if (!hubs.has(code)) issues.push(`handling byHub ${code}: unknown hub`);
   }
-  for (const [key, r] of [...Object.entries(handling.byKind), ...Object.entries(handling.byHub)]) {
+  const byMode = Object.entries(handling.byMode ?? {}).map(([m, r]) => [`byMode.${m}`, r] as const);
+  for (const [m] of Object.entries(handling.byMode ?? {})) {
+    if (!MODE_SET.has(m)) issues.push(`handling byMode.${m}: unknown mode`);
+  }
+  for (const [key, r] of [
+    ...Object.entries(handling.byKind),
+    ...Object.entries(handling.byHub),
+    ...byMode,
+  ]) {
     for (const k of ["hours", "fixedUsd", "usdPerTonne", "co2eKgPerTonne"] as const) {
       if (!nonNegative(r[k])) issues.push(`handling ${key}: ${k} must be ≥ 0`);
     }
@@ -253,5 +261,18 @@ function validateHandling(
   for (const m of MODES) {
     const v = handling.volumetricKgPerM3?.[m];
     if (!(finite(v) && v > 0)) issues.push(`handling volumetricKgPerM3.${m} must be > 0`);
+    if (typeof handling.terminalHandling?.[m] !== "boolean") {
+      issues.push(`handling terminalHandling.${m} must be true or false`);
+    }
+    const u = handling.vehicles?.[m];
+    if (
+      !u ||
+      !(finite(u.payloadKg) && u.payloadKg > 0) ||
+      !(finite(u.volumeM3) && u.volumeM3 > 0)
+    ) {
+      issues.push(`handling vehicles.${m}: payloadKg and volumeM3 must be > 0`);
+    } else if (u.linkLimit !== "vehicle" && u.linkLimit !== "consist") {
+      issues.push(`handling vehicles.${m}: linkLimit must be "vehicle" or "consist"`);
+    }
   }
 }

@@ -63,20 +63,45 @@ const Leg = z.object({
   waitHours: z.number(),
   departAt: z.string(),
   arriveAt: z.string(),
-  cost: z.number(),
-  co2eKg: z.number(),
+  cost: z.number().openapi({ description: "USD for all the leg's vehicles together" }),
+  co2eKg: z.number().openapi({ description: "Kg CO2e for all the leg's vehicles together" }),
+  vehicles: z
+    .number()
+    .int()
+    .min(1)
+    .openapi({
+      description:
+        "Vehicles the consignment needs on this leg (trucks, 40 ft containers, aircraft loads): " +
+        "the most of its weight over one vehicle's payload (or the link's per-vehicle limit) and " +
+        "its volume over one vehicle's volume, rounded up. Each pays the link's fixed charge.",
+      example: 2,
+    }),
+  vehicleUnit: z.string().openapi({ example: "truck" }),
   gauge: z.number().optional(),
   crossing: z.string().optional(),
 });
 
 const Stop = z
   .object({
-    type: z.enum(["origin", "destination", "crossing", "gauge-change", "mode-change"]),
+    type: z.enum([
+      "origin",
+      "destination",
+      "crossing",
+      "gauge-change",
+      "mode-change",
+      "terminal-handling",
+    ]),
     hub: z.string().optional(),
+    vehicles: z.number().int().optional().openapi({
+      description: "terminal-handling: vehicles loaded or unloaded (each pays the fixed charge)",
+    }),
   })
   .catchall(z.unknown())
   .openapi({
-    description: "Origin, destination, border crossings with dwell, gauge and mode changes",
+    description:
+      "Origin, destination, border crossings with dwell, gauge and mode changes, and " +
+      "terminal-handling: loading at the origin and unloading at the destination terminal " +
+      "of a rail, sea or air leg (road goes door to door)",
   });
 
 const RouteView = z

@@ -46,6 +46,23 @@ describe("POST /v1/routes/quote", () => {
     expect((row?.result as { routes?: unknown[] } | undefined)?.routes).toHaveLength(1);
   });
 
+  it("says how many vehicles each leg needs, as the OpenAPI schema documents", async () => {
+    const res = await node.call("POST", "/v1/routes/quote", {
+      key: shipper.key,
+      body: quote({ cargo: { weightKg: 40_000 }, modes: ["road"] }),
+    });
+    expect(res.status, show(res)).toBe(201);
+    for (const leg of res.body.routes[0].legs) {
+      expect(leg).toMatchObject({ mode: "road", vehicles: 2, vehicleUnit: "truck" });
+    }
+    const doc = (await node.call("GET", "/openapi.json")).body;
+    const leg = doc.components.schemas.Route.properties.legs.items;
+    expect(leg.required).toEqual(expect.arrayContaining(["vehicles", "vehicleUnit"]));
+    expect(leg.properties.vehicles.description).toMatch(/trucks/);
+    const stop = doc.components.schemas.Route.properties.stops.items;
+    expect(stop.properties.type.enum).toContain("terminal-handling");
+  });
+
   it("is open to verified carriers too, and returns a Pareto set", async () => {
     const carrier = await registerCarrier(node);
     const res = await node.call("POST", "/v1/routes/quote", {

@@ -40,12 +40,15 @@ function setUp(spec: RandomGraphSpec, depart: string, extra: Record<string, unkn
   const ix = engine.index;
   const from = data.hubs[0]?.code ?? "";
   const to = data.hubs[spec.hubs - 1]?.code ?? "";
+  // Every mode asked for, so no hub change is refused: with rail-air changes refused, a route
+  // may truck out and back to make the change, and optima need no longer be simple paths.
   const q = engine.prepare(ix, {
     from,
     to,
     cargo: { weightKg: 10_000 },
     departAt: depart,
     optimise: "cost",
+    modes: [...MODES],
     ...extra,
   });
   return { engine, ix, q, from, to, all: enumerateRoutes(ix, q) };
@@ -94,6 +97,41 @@ describe("against brute-force enumeration of all simple paths (≤ 12 hubs)", ()
     expect(multi).toBeGreaterThan(10);
   });
 
+  it("by default rail and air stay apart: the optima and Pareto set of routes using not both", () => {
+    const both = (1 << MODES.indexOf("rail")) | (1 << MODES.indexOf("air"));
+    fc.assert(
+      fc.property(specArb, departArb, (spec, depart) => {
+        const { engine, ix, q, all } = setUp(spec, depart, { modes: undefined });
+        const apart = all.filter((v) => (v.modes & both) !== both);
+        const res = engine.query({
+          from: ix.codes[q.source] ?? "",
+          to: ix.codes[q.target] ?? "",
+          cargo: { weightKg: 10_000 },
+          departAt: depart,
+          optimise: "pareto",
+          limit: 20,
+        });
+        if (apart.length === 0) {
+          expect(res.ok).toBe(false);
+          return;
+        }
+        if (!res.ok) throw new Error(JSON.stringify(res.noRoute));
+        expect(res.paretoSize).toBe(paretoKeys(apart).length);
+        const cheapest = engine.query({
+          from: ix.codes[q.source] ?? "",
+          to: ix.codes[q.target] ?? "",
+          cargo: { weightKg: 10_000 },
+          departAt: depart,
+          optimise: "cost",
+        });
+        if (!cheapest.ok) throw new Error(JSON.stringify(cheapest.noRoute));
+        const best = Math.min(...apart.map((v) => v.cost));
+        expect(cheapest.routes[0]?.totals.cost).toBeCloseTo(Math.round(best * 100) / 100, 2);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("pareto under a transit-time limit: the non-dominated routes within it", () => {
     fc.assert(
       fc.property(specArb, departArb, fc.integer({ min: 5, max: 200 }), (spec, depart, max) => {
@@ -116,6 +154,7 @@ describe("against brute-force enumeration of all simple paths (≤ 12 hubs)", ()
           cargo: { weightKg: 10_000 },
           departAt: depart,
           optimise: "cost",
+          modes: [...MODES],
           maxTransitHours: max,
         });
         if (within.length === 0) {

@@ -1,13 +1,23 @@
 import { DirectedGraph } from "graphology";
-import { CLASS_COUNT, CLASS_START, type CompiledIndex, isGaugeChange } from "../../routing/compile";
-import { changeCo2e, changeUsd } from "../../routing/leg-cost";
+import {
+  CLASS_COUNT,
+  CLASS_MODE,
+  CLASS_MODE_INDEX,
+  CLASS_START,
+  type CompiledIndex,
+  isGaugeChange,
+} from "../../routing/compile";
+import { changeCo2e, changeUsd, handlingRow } from "../../routing/leg-cost";
 import { legWeight, type SearchQuery } from "../../routing/search";
+import { MODES } from "../../routing/types";
 
 /**
  * The search space written out as a plain weighted graph — one node per (hub, arrival class)
  * state, one edge per possible departure with the hub change folded into its weight — so that
  * general-purpose shortest-path libraries can be run on exactly the same weights as the engine.
- * Static: waits for opening hours are not modelled (they do not change cost or CO2e).
+ * Static: waits for opening hours are not modelled (they do not change cost or CO2e). Terminal
+ * handling is folded into the edges out of the start and into each hub's "arrived" node, so one
+ * graph serves every target.
  */
 export interface ExpandedEdge {
   from: number;
@@ -40,10 +50,13 @@ export function expandedEdges(
       const b = ix.cls[e] ?? 0;
       let w = 0;
       if (a !== CLASS_START && a !== b) {
-        const table = isGaugeChange(a, b) ? ix.gaugeChange : ix.modeChange;
-        const o = v * 4;
+        if (q.noChange[a * CLASS_COUNT + b] === 1) continue;
+        const gauge = isGaugeChange(a, b);
+        const table = gauge ? ix.gaugeChange : ix.modeChange;
+        const md = ix.mode[e] ?? 0;
+        const o = gauge ? v * 4 : handlingRow(ix, v, CLASS_MODE_INDEX[a] ?? 0, md);
         if (Number.isNaN(table[o] ?? 0)) continue;
-        w += objective === "cost" ? changeUsd(table, o, q.tonnes) : changeCo2e(table, o, q.tonnes);
+        w += handling(q, table, o, md, objective);
       }
       w += legWeight(ix, q, e, objective);
       const to = (ix.head[e] ?? 0) * CLASS_COUNT + b;
@@ -56,14 +69,31 @@ export function expandedEdges(
   }
   for (let st = 0; st < ix.n * CLASS_COUNT; st++) {
     const v = (st / CLASS_COUNT) | 0;
-    if (present[st] === 1 && st - v * CLASS_COUNT !== CLASS_START) {
-      out.push({ from: st, to: ix.n * CLASS_COUNT + v, weight: 0 });
+    const a = st - v * CLASS_COUNT;
+    if (present[st] === 1 && a !== CLASS_START) {
+      const md = MODES.indexOf(CLASS_MODE[a] ?? "road");
+      const o = handlingRow(ix, v, md, md);
+      const weight = ix.terminal[md] === 1 ? handling(q, ix.modeChange, o, md, objective) : 0;
+      out.push({ from: st, to: ix.n * CLASS_COUNT + v, weight });
     }
   }
   return out;
 }
 
-/** Edges leaving the query's origin (no hub change there); add them under `start` per query. */
+/** The handling at row `o` of the cargo onto or off mode `md`, for the objective. */
+function handling(
+  q: SearchQuery,
+  table: Float64Array,
+  o: number,
+  md: number,
+  objective: "cost" | "co2e",
+): number {
+  return objective === "cost"
+    ? changeUsd(table, o, q.tonnes, q.units[md] ?? 1)
+    : changeCo2e(table, o, q.tonnes);
+}
+
+/** Edges leaving the query's origin (its terminal's loading, no hub change); add them under `start` per query. */
 export function startEdges(
   ix: CompiledIndex,
   q: SearchQuery,
@@ -72,7 +102,10 @@ export function startEdges(
   const best = new Map<number, number>();
   for (let e = ix.offsets[q.source] ?? 0; e < (ix.offsets[q.source + 1] ?? 0); e++) {
     if (q.allowed[e] === 0) continue;
-    const w = legWeight(ix, q, e, objective);
+    const md = ix.mode[e] ?? 0;
+    const o = handlingRow(ix, q.source, md, md);
+    const load = ix.terminal[md] === 1 ? handling(q, ix.modeChange, o, md, objective) : 0;
+    const w = load + legWeight(ix, q, e, objective);
     const to = (ix.head[e] ?? 0) * CLASS_COUNT + (ix.cls[e] ?? 0);
     const prev = best.get(to);
     if (prev === undefined || w < prev) best.set(to, w);

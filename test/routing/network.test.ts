@@ -190,9 +190,10 @@ describe("hand-computed cases on the real network", () => {
     expect(plain[0]?.legs.some((l) => l.mode === "air")).toBe(true);
   });
 
-  it("weight limits are honoured: 30 t cannot go by truck", () => {
-    const [r] = routes(ask({ to: "KZ-ALA", cargo: { weightKg: 30_000 }, optimise: "time" }));
-    expect(r?.legs.some((l) => l.mode === "road")).toBe(false);
+  it("a truck's weight limit adds trucks: 30 t goes by road as two", () => {
+    const [r] = routes(ask({ to: "KZ-ALA", cargo: { weightKg: 30_000 }, modes: ["road"] }));
+    expect(r?.legs.length).toBeGreaterThan(0);
+    expect(r?.legs.every((l) => l.mode === "road" && l.vehicles === 2)).toBe(true);
   });
 
   it("a maximum number of mode changes is respected", () => {

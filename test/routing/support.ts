@@ -17,6 +17,8 @@ export interface Vec {
   hours: number;
   co2e: number;
   modeChanges: number;
+  /** Bit i set when the route uses MODES[i]. */
+  modes: number;
 }
 
 /**
@@ -43,12 +45,13 @@ export function enumerateRoutes(ix: CompiledIndex, q: SearchQuery): Vec[] {
         hours: 0,
         co2e: acc.co2e + s.co2e,
         modeChanges: acc.modeChanges + s.modeChange,
+        modes: acc.modes | (1 << (ix.mode[e] ?? 0)),
       };
       walk(w, ix.cls[e] ?? 0, s.arrive, next);
     }
     onPath[v] = 0;
   };
-  walk(q.source, CLASS_START, q.depart, { cost: 0, hours: 0, co2e: 0, modeChanges: 0 });
+  walk(q.source, CLASS_START, q.depart, { cost: 0, hours: 0, co2e: 0, modeChanges: 0, modes: 0 });
   return out;
 }
 
@@ -176,6 +179,8 @@ export function smallNetwork(spec: RandomGraphSpec): NetworkData {
       },
       byHub: {},
       volumetricKgPerM3: seed.handling.volumetricKgPerM3,
+      terminalHandling: seed.handling.terminalHandling,
+      vehicles: seed.handling.vehicles,
     },
     emissionFactors: seed.emissionFactors,
   };
