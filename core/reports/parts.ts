@@ -45,9 +45,10 @@ export const PART_HISTS: Record<CellTableName, readonly string[]> = {
 
 /**
  * The columns each report's figures are computed from: a partner is sent these and no more
- * (data minimisation; the rest would be aggregates too, but no figure it asked for needs them).
+ * (data minimisation; the rest would be aggregates too, but no figure it asked for needs them),
+ * and the cell query sums these only.
  */
-const REPORT_COLUMNS: Record<ReportName, readonly string[]> = {
+export const REPORT_COLUMNS: Record<ReportName, readonly string[]> = {
   flows: ["waybills", "tonnes", "tonne_km", "value_cny"],
   corridors: ["waybills", "tonnes", "tonne_km"],
   "modal-split": ["tonnes", "tonne_km"],

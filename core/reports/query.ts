@@ -9,6 +9,7 @@ import type { Ctx } from "../context";
 import { ForbiddenError, ValidationError } from "../errors";
 import { areaAt, type Lang, type Level, type ReportGeography } from "./geography";
 import { mergeHistograms, quantile } from "./histogram";
+import { REPORT_COLUMNS } from "./parts";
 import { reportGeography, reportSetup } from "./setup";
 
 export const REPORT_NAMES = [
@@ -276,6 +277,7 @@ async function loadCells(
         to,
         k: reportSetup(ctx).minParties,
         keep: keepOf(name, t, params),
+        values: REPORT_COLUMNS[name],
         filters,
       }),
     ),

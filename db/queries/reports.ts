@@ -210,7 +210,8 @@ function histogram(value: string, edges: readonly number[]): string {
 }
 
 const PARTIES = `(array_agg(distinct f.shipper_id order by f.shipper_id))[1:16],
-  (array_agg(distinct f.carrier_id order by f.carrier_id))[1:16]`;
+  (array_agg(distinct f.carrier_id order by f.carrier_id))[1:16],
+  least(count(distinct f.shipper_id), count(distinct f.carrier_id), 16)::smallint`;
 
 interface CellTable {
   table: string;
@@ -228,7 +229,7 @@ interface CellTable {
 const SUMS = `count(*)::int, sum(f.tonnes), sum(f.tonne_km), coalesce(sum(f.value_cny), 0),
   coalesce(sum(f.tonne_km) filter (where f.value_cny is not null), 0), sum(f.co2e_kg), ${PARTIES}`;
 /** How a month cell combines its day cells' column: a sum, a union of ids, a histogram. */
-type Rollup = "sum" | "count" | "parties" | "hist";
+type Rollup = "sum" | "count" | "parties" | "hist" | "least";
 
 const SUM_COLUMNS = [
   ["waybills", "count"],
@@ -239,6 +240,7 @@ const SUM_COLUMNS = [
   ["co2e_kg", "sum"],
   ["shippers", "parties"],
   ["carriers", "parties"],
+  ["parties", "least"],
 ] as const;
 
 const valueColumns = (t: CellTable) => t.columns.map(([n]) => n).join(", ");
@@ -302,13 +304,14 @@ const CELL_TABLES: readonly CellTable[] = [
       ["dwell_hist", "hist"],
       ["shippers", "parties"],
       ["carriers", "parties"],
+      ["parties", "least"],
     ],
     viaFlowCell: true,
   },
 ];
 
-const PUBLISHED = (d: string, k: string) =>
-  `cardinality(${d}.shippers) >= ${k} and cardinality(${d}.carriers) >= ${k}`;
+/** Published: k distinct shippers and k distinct carriers (`parties`, the lesser count, ≤ 16). */
+const PUBLISHED = (d: string, k: string) => `${d}.parties >= ${k}`;
 
 /**
  * Link and port facts count only for waybills whose day flow cell is published (`k` is the SQL
@@ -361,7 +364,11 @@ function monthFromDays(t: CellTable, month: string, from: string): string {
     s as (select ${group}, ${sums.map(agg).join(", ")} from d group by ${group}),
     ${others.map(part).join(",\n    ")}
     insert into ${t.table} (grain, ${group}, ${valueColumns(t)})
-    select 'month', ${group}, ${t.columns.map(([n]) => n).join(", ")}
+    select 'month', ${group}, ${t.columns
+      .map(([n, r]) =>
+        r === "least" ? "least(cardinality(shippers), cardinality(carriers))::smallint" : n,
+      )
+      .join(", ")}
     from s ${others.map(([n]) => `join c_${n} using (${group})`).join(" ")}`;
 }
 
@@ -523,12 +530,13 @@ export async function rebuildAllReportCells(db: Db, minParties: number): Promise
 /**
  * Refreshes the planner's statistics of the facts and cells after a bulk rebuild: left to
  * autovacuum, the refresh's keyed statements were planned as over empty tables for minutes.
+ * The cells are vacuumed too, so reports' index-only scans need not visit the rows.
  */
 export async function analyzeReportTables(db: Db, which: "facts" | "cells"): Promise<void> {
   await sqlOf(db).unsafe(
     which === "facts"
       ? "analyze report_facts, report_fact_links, report_crossings"
-      : "analyze report_cells, report_link_cells, report_port_cells",
+      : "vacuum analyze report_cells, report_link_cells, report_port_cells",
   );
 }
 
@@ -679,6 +687,8 @@ export function selectReportCells(
     to: string;
     k: number;
     keep: readonly string[];
+    /** The value columns to sum (those of the table among them); all when absent. */
+    values?: readonly string[];
     filters?: CellFilters;
   },
 ): Promise<Record<string, unknown>[]> {
@@ -687,7 +697,9 @@ export function selectReportCells(
   const keys = new Set(t.keys.map(([n]) => n));
   const bad = query.keep.find((n) => !keys.has(n));
   if (bad) throw new Error(`${table} has no key column ${bad}`);
-  const values = t.columns.filter(([, r]) => r !== "parties");
+  const values = t.columns.filter(
+    ([n, r]) => r !== "parties" && r !== "least" && (!query.values || query.values.includes(n)),
+  );
   const group = ["period", ...query.keep, "published"].join(", ");
   const filters = query.filters ?? {};
   const conditions = FILTERABLE[table].map(
@@ -701,8 +713,8 @@ export function selectReportCells(
     ...FILTERABLE[table].map((f) => filters[f] ?? null),
   ];
   return sqlOf(db).unsafe(
-    `select ${group}, count(*)::int as cells, ${values.map(groupSum).join(", ")}
-     from (select period, ${[...query.keep, ...values.map(([n]) => n)].join(", ")},
+    `select ${group}, count(*)::int as cells${values.map((v) => `, ${groupSum(v)}`).join("")}
+     from (select ${["period", ...query.keep, ...values.map(([n]) => n)].join(", ")},
              ${PUBLISHED("c", "$4::int")} as published
            from ${table} c where grain = $1 and period >= $2::date and period < $3::date
              and ${conditions.join(" and ")}) c

@@ -7,6 +7,7 @@ import {
   integer,
   pgTable,
   primaryKey,
+  smallint,
   text,
 } from "drizzle-orm/pg-core";
 import type { FieldClassification } from "./classification";
@@ -116,6 +117,8 @@ const cellSums = {
   /** Up to 16 distinct ids, sorted: enough to decide k ≤ 16. Never part of an answer. */
   shippers: text().array().notNull(),
   carriers: text().array().notNull(),
+  /** The lesser of the two counts (≤ 16): a cell is published when it is at least k. */
+  parties: smallint().notNull().default(0),
 };
 
 /** Flows at prefecture level; province and country roll up at query time. */
@@ -174,6 +177,7 @@ export const reportPortCells = pgTable(
     dwellHist: integer().array().notNull(),
     shippers: text().array().notNull(),
     carriers: text().array().notNull(),
+    parties: smallint().notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.grain, t.period, t.port, t.mode] })],
 );
