@@ -1,4 +1,5 @@
 import type { CellTableName } from "../../db/queries/reports";
+import { REPORT_COLUMNS } from "./columns";
 import type { Cell, ReportName, Row } from "./query";
 
 /**
@@ -41,26 +42,6 @@ export const PART_HISTS: Record<CellTableName, readonly string[]> = {
   report_cells: ["transit_hist"],
   report_link_cells: [],
   report_port_cells: ["dwell_hist"],
-};
-
-/**
- * The columns each report's figures are computed from: a partner is sent these and no more
- * (data minimisation; the rest would be aggregates too, but no figure it asked for needs them),
- * and the cell query sums these only.
- */
-export const REPORT_COLUMNS: Record<ReportName, readonly string[]> = {
-  flows: ["waybills", "tonnes", "tonne_km", "value_cny"],
-  corridors: ["waybills", "tonnes", "tonne_km"],
-  "modal-split": ["tonnes", "tonne_km"],
-  "border-ports": ["crossings", "cleared", "dwell_hours", "gauge_transshipments", "dwell_hist"],
-  performance: ["waybills", "delivered", "on_time", "exceptions", "transit_hist"],
-  prices: ["value_cny", "priced_tonne_km"],
-  emissions: ["co2e_kg", "tonne_km"],
-  carec: [
-    ...["crossings", "cleared", "dwell_hours", "gauge_transshipments", "dwell_hist"],
-    ...["value_cny", "tonnes", "priced_tonne_km"],
-    ...["delivered", "delivered_km", "delivered_hours", "delivered_dwell_hours"],
-  ],
 };
 
 /** Row key fields and the cell columns they stand for; labels and constants are not keys. */

@@ -7,22 +7,12 @@ import {
 import { DWELL_EDGES, TRANSIT_EDGES } from "../../db/schema/reports";
 import type { Ctx } from "../context";
 import { ForbiddenError, ValidationError } from "../errors";
+import { REPORT_COLUMNS, type ReportName } from "./columns";
 import { areaAt, type Lang, type Level, type ReportGeography } from "./geography";
 import { mergeHistograms, quantile } from "./histogram";
-import { REPORT_COLUMNS } from "./parts";
 import { reportGeography, reportSetup } from "./setup";
 
-export const REPORT_NAMES = [
-  "flows",
-  "corridors",
-  "modal-split",
-  "border-ports",
-  "performance",
-  "prices",
-  "emissions",
-  "carec",
-] as const;
-export type ReportName = (typeof REPORT_NAMES)[number];
+export { REPORT_NAMES, type ReportName } from "./columns";
 
 export interface ReportParams {
   from: string;

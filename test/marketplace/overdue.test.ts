@@ -3,28 +3,14 @@ import { expect, it } from "vitest";
 import { systemCtxFactory } from "../../api/compose";
 import { OVERDUE_LOOKBACK_DAYS, raiseOverdueLegs } from "../../core/waybills/overdue";
 import { createTestNode, type TestNode } from "../support/app";
-import { registerShipper } from "../support/fixtures";
-import { carrierWithTruck, loadBody } from "./support";
+import { directWaybill } from "./support";
 
 /** A waybill under way (picked up) whose one leg fell due `hoursAgo` hours ago. */
 async function dueWaybill(node: TestNode, hoursAgo: number): Promise<string> {
-  const shipper = await registerShipper(node);
-  const carrier = await carrierWithTruck(node);
-  const res = await node.call("POST", "/v1/waybills", {
-    key: shipper.key,
-    body: {
-      carrierId: carrier.id,
-      origin: "CN-URC",
-      destination: "KZ-ALA",
-      cargo: loadBody().cargo,
-      price: { amount: 1000, currency: "CNY" },
-      mode: "road",
-      pickupAt: new Date(Date.now() + 3_600_000).toISOString(),
-      deliveryAt: new Date(Date.now() + 72 * 3_600_000).toISOString(),
-    },
+  const { number, carrier } = await directWaybill(node, {
+    pickupAt: new Date(Date.now() + 3_600_000).toISOString(),
+    deliveryAt: new Date(Date.now() + 72 * 3_600_000).toISOString(),
   });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  const number = String(res.body.number);
   const picked = await node.call("POST", `/v1/waybills/${number}/events`, {
     key: carrier.key,
     body: { type: "picked_up", occurredAt: new Date().toISOString() },

@@ -91,3 +91,28 @@ export async function feedShowing(node: TestNode, key: string, type: string, ent
 }
 
 export { registerShipper };
+
+/**
+ * A waybill issued directly by a new shipper to a new carrier with a truck, Ürümqi → Almaty by
+ * road (201 checked); returns its number and both parties.
+ */
+export async function directWaybill(node: TestNode, body: Record<string, unknown> = {}) {
+  const shipper = await registerShipper(node);
+  const carrier = await carrierWithTruck(node);
+  const res = await node.call("POST", "/v1/waybills", {
+    key: shipper.key,
+    body: {
+      carrierId: carrier.id,
+      origin: "CN-URC",
+      destination: "KZ-ALA",
+      cargo: loadBody().cargo,
+      price: { amount: 1000, currency: "CNY" },
+      mode: "road",
+      pickupAt: new Date(Date.UTC(2030, 0, 1)).toISOString(),
+      deliveryAt: new Date(Date.UTC(2030, 0, 3)).toISOString(),
+      ...body,
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return { number: String(res.body.number), shipper, carrier };
+}

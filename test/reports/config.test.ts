@@ -3,9 +3,9 @@ import { systemCtxFactory } from "../../api/compose";
 import { ConfigError, loadConfig } from "../../core/config";
 import { ensureReportThreshold } from "../../core/reports/rebuild";
 import { refreshAllReports } from "../../core/reports/refresh";
-import { type Bidder, carrierWithTruck, loadBody } from "../marketplace/support";
+import { directWaybill } from "../marketplace/support";
 import { createTestNode, type TestNode } from "../support/app";
-import { createRegulator, registerShipper } from "../support/fixtures";
+import { createRegulator } from "../support/fixtures";
 
 describe("CARAVAN_REPORT_MIN_PARTIES", () => {
   it("defaults to 3 and takes 3 to 16", () => {
@@ -33,22 +33,7 @@ describe("k = 4", () => {
       const node = await createTestNode({ reportMinParties: k });
       const regulator = await createRegulator(node);
       for (let i = 0; i < 3; i++) {
-        const shipper = await registerShipper(node);
-        const carrier: Bidder = await carrierWithTruck(node);
-        const res = await node.call("POST", "/v1/waybills", {
-          key: shipper.key,
-          body: {
-            carrierId: carrier.id,
-            origin: "CN-URC",
-            destination: "KZ-ALA",
-            cargo: loadBody().cargo,
-            price: { amount: 1000, currency: "CNY" },
-            mode: "road",
-            pickupAt: new Date(Date.UTC(2030, 0, 1)).toISOString(),
-            deliveryAt: new Date(Date.UTC(2030, 0, 3)).toISOString(),
-          },
-        });
-        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        await directWaybill(node);
       }
       await refreshAllReports(systemCtxFactory(node.parts)("test"));
       const res = await node.call(
@@ -88,22 +73,7 @@ describe("a node started with another k", () => {
     for (const day of days) {
       today = day;
       for (let i = 0; i < 3; i++) {
-        const shipper = await registerShipper(first);
-        const carrier: Bidder = await carrierWithTruck(first);
-        const res = await first.call("POST", "/v1/waybills", {
-          key: shipper.key,
-          body: {
-            carrierId: carrier.id,
-            origin: "CN-URC",
-            destination: "KZ-ALA",
-            cargo: loadBody().cargo,
-            price: { amount: 1000, currency: "CNY" },
-            mode: "road",
-            pickupAt: new Date(Date.UTC(2030, 0, 1)).toISOString(),
-            deliveryAt: new Date(Date.UTC(2030, 0, 3)).toISOString(),
-          },
-        });
-        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        await directWaybill(first);
       }
     }
     await refreshAllReports(ctx);
