@@ -92,9 +92,20 @@ function preparing<T extends postgres.Sql | postgres.TransactionSql>(client: T):
  * postgres.js is patched (patches/postgres+3.4.9.patch) so that a connection PostgreSQL ends
  * under load costs the queries on it, not the process.
  */
-export function openDatabase(url: string, opts: { max?: number } = {}): Database {
+export function openDatabase(
+  url: string,
+  opts: {
+    max?: number;
+    /** Called as each statement is sent (tests count a request's statements and round trips). */
+    onStatement?: (connection: number, text: string) => void;
+  } = {},
+): Database {
+  const onStatement = opts.onStatement;
   const sql = postgres(url, {
     max: opts.max ?? 20,
+    ...(onStatement
+      ? { debug: (connection: number, text: string) => onStatement(connection, text) }
+      : {}),
     onnotice: () => {},
     // After a failover or a reaper ends many connections at once, each counts as a failed
     // attempt; the driver's default backoff then grows to 20 s per reconnect. Retry within 2 s.

@@ -1,7 +1,5 @@
-import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { notifyKeysChanged, touchKeyUse } from "../../db/queries/keys";
-import { apiKeys, organizations } from "../../db/schema";
+import { liveKeyByHash, notifyKeysChanged, touchKeyUse } from "../../db/queries/keys";
 import type { Actor, Ctx } from "../context";
 import { hashApiKey } from "./secret";
 
@@ -74,17 +72,7 @@ export async function authenticateApiKey(db: Db, key: string): Promise<Actor | n
     return hit.actor;
   }
   const seen = generation;
-  const [row] = await db
-    .select({
-      keyId: apiKeys.id,
-      role: apiKeys.role,
-      orgId: organizations.id,
-      orgStatus: organizations.status,
-    })
-    .from(apiKeys)
-    .innerJoin(organizations, eq(organizations.id, apiKeys.orgId))
-    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
-    .limit(1);
+  const row = await liveKeyByHash(db, hash);
   if (!row) return null;
   const actor: Actor = {
     kind: row.role,

@@ -1,7 +1,7 @@
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import postgres from "postgres";
 import { type Db, sqlOf } from "../client";
-import { type ApiKey, apiKeys } from "../schema";
+import { type ApiKey, apiKeys, type OrgKind, type OrgStatus } from "../schema";
 
 /** Adds a key (only its hash is stored): the one way into `api_keys`. Returns when it was made. */
 export async function insertApiKey(
@@ -50,23 +50,35 @@ export async function revokeKey(
   return row;
 }
 
+// Fixed text, prepared once per connection: the lookup runs for every key not in the cache.
+const KEY_BY_HASH = `select k.id as key_id, k.role, o.id as org_id, o.status as org_status
+  from api_keys k join organizations o on o.id = k.org_id
+  where k.hash = $1 and k.revoked_at is null limit 1`;
+
+/** The live key with this hash and its organisation's standing; undefined when none. */
+export async function liveKeyByHash(
+  db: Db,
+  hash: string,
+): Promise<{ keyId: string; role: OrgKind; orgId: string; orgStatus: OrgStatus } | undefined> {
+  const [row] = await sqlOf(db).unsafe(KEY_BY_HASH, [hash], { prepare: true });
+  if (!row) return undefined;
+  return {
+    keyId: String(row.key_id),
+    role: row.role as OrgKind,
+    orgId: String(row.org_id),
+    orgStatus: row.org_status as OrgStatus,
+  };
+}
+
+const TOUCH = `update api_keys set last_used_at = now()
+  where id = $1 and (last_used_at is null or last_used_at < now() - make_interval(secs => $2))`;
+
 /**
  * Marks a key used now, unless it was marked within `everyMs`: other processes touching the
  * same key in the same interval write nothing.
  */
 export async function touchKeyUse(db: Db, params: { id: string; everyMs: number }): Promise<void> {
-  await db
-    .update(apiKeys)
-    .set({ lastUsedAt: sql`now()` })
-    .where(
-      and(
-        eq(apiKeys.id, params.id),
-        or(
-          isNull(apiKeys.lastUsedAt),
-          lt(apiKeys.lastUsedAt, sql`now() - make_interval(secs => ${params.everyMs / 1000})`),
-        ),
-      ),
-    );
+  await sqlOf(db).unsafe(TOUCH, [params.id, params.everyMs / 1000], { prepare: true });
 }
 
 /** The channel every process of a node hears organisations whose keys' standing changed on. */

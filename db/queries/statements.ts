@@ -1,4 +1,4 @@
-import { type Column, getTableColumns, getTableName, type Table } from "drizzle-orm";
+import { Column, getTableColumns, getTableName, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import { type Db, sqlOf } from "../client";
 
@@ -59,11 +59,20 @@ export function tableStatements<T extends Table>(table: T): TableStatements<T> {
   const keysOf = (values: Record<string, unknown>) =>
     Object.keys(values).filter((k) => values[k] !== undefined && byKey.has(k));
 
+  // Text, json from postgres.js and the like come back as they are: only columns with a
+  // conversion of their own (instants, numbers, arrays) call it, once per row.
+  const readers = entries.map(([key, column, sql]) => {
+    const convert =
+      column.mapFromDriverValue === Column.prototype.mapFromDriverValue
+        ? undefined
+        : (v: unknown) => column.mapFromDriverValue(v);
+    return { key, sql, convert };
+  });
   const map = (row: Record<string, unknown>): Row<T> => {
     const out: Record<string, unknown> = {};
-    for (const [key, column, sql] of entries) {
+    for (const { key, sql, convert } of readers) {
       const v = row[sql];
-      out[key] = v === null || v === undefined ? null : column.mapFromDriverValue(v);
+      out[key] = v === null || v === undefined ? null : convert ? convert(v) : v;
     }
     return out as Row<T>;
   };

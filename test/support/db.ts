@@ -20,7 +20,9 @@ afterAll(async () => {
  * A fresh, migrated database for the calling test file, cloned from the run's template and
  * dropped when the file ends.
  */
-export async function createTestDatabase(opts: { max?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  opts: { max?: number; onStatement?: (connection: number, text: string) => void } = {},
+): Promise<TestDatabase> {
   const server = inject("pgServerUrl");
   const name = `caravan_t_${randomBytes(6).toString("hex")}`;
   const admin = postgres(server, { max: 1, onnotice: () => {} });
@@ -30,7 +32,7 @@ export async function createTestDatabase(opts: { max?: number } = {}): Promise<T
     await admin.end();
   }
   const url = withDatabase(server, name);
-  const database = openDatabase(url, { max: opts.max ?? 10 });
+  const database = openDatabase(url, { max: opts.max ?? 10, onStatement: opts.onStatement });
   let closed = false;
   const close = async () => {
     if (closed) return;
