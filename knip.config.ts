@@ -6,6 +6,8 @@ const config: KnipConfig = {
     "api/server.ts",
     // `npm run bench -- <name>` imports bench/<name>.ts by name.
     "bench/*.ts",
+    // The hand-rolled peer bench/api.ts starts as a process of its own, by path.
+    "bench/peer/*.ts",
     // Started as a worker thread by seed/history/pool.ts, by URL.
     "seed/history/worker.ts",
   ],
