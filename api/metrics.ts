@@ -53,6 +53,27 @@ export class Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  /** Each route's counter and histogram children, resolved once rather than per request. */
+  private readonly routeSeries = new Map<
+    string,
+    { count: { inc(): void }; time: { observe(v: number): void } }
+  >();
+
+  /** Counts a request and records its latency under its method, matched route and status. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let series = this.routeSeries.get(key);
+    if (!series) {
+      series = {
+        count: this.requests.labels(method, route, String(status)),
+        time: this.latency.labels(method, route),
+      };
+      this.routeSeries.set(key, series);
+    }
+    series.count.inc();
+    series.time.observe(seconds);
+  }
+
   readonly auditIntact = new Gauge({
     name: "caravan_audit_log_intact",
     help: "1 while the audit chain matches its signed checkpoints and every entry is proven; 0 once tampering is seen",

@@ -2,7 +2,7 @@ import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { HonoAdapter } from "@bull-board/hono";
 import { serveStatic } from "@hono/node-server/serve-static";
-import type { Context, Hono, Next } from "hono";
+import { type Context, Hono, type Next } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { openKeySession, resolveAdminSession, SESSION_TTL_MS } from "../../core/admin/sessions";
 import { authenticateApiKey } from "../../core/keys/authenticate";
@@ -37,9 +37,20 @@ export function mountQueueDashboard(app: Hono<AppEnv>, queues: readonly Dashboar
     ),
     serverAdapter: adapter,
   });
+  // bull-board's own routes live in an app of their own: on the main app their patterns would
+  // make hono fall back from its RegExpRouter to the slower TrieRouter for every request.
+  const board = new Hono();
+  board.route(BASE, adapter.registerPlugin());
+  const serve = async (c: Context<AppEnv>) => {
+    const res = await board.fetch(c.req.raw, c.env);
+    return res.status === 404
+      ? errorResponse(c, "NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)
+      : res;
+  };
   app.use(BASE, adminOnly);
   app.use(`${BASE}/*`, adminOnly);
-  app.route(BASE, adapter.registerPlugin());
+  app.all(BASE, serve);
+  app.all(`${BASE}/*`, serve);
 }
 
 async function adminOnly(c: Context<AppEnv>, next: Next) {

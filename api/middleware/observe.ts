@@ -8,16 +8,18 @@ export const observe = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const seconds = (performance.now() - start) / 1000;
   const { metrics, logger } = c.get("deps");
-  const route = c.res.status === 404 && routePath(c) === "/*" ? "unmatched" : routePath(c);
-  metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
-  metrics.latency.observe({ method: c.req.method, route }, seconds);
+  const status = c.res.status;
+  const matched = routePath(c);
+  const route = status === 404 && matched === "/*" ? "unmatched" : matched;
+  metrics.observeRequest(c.req.method, route, status, seconds);
+  if (!logger.isLevelEnabled("info")) return;
   logger.info(
     {
       requestId: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,
       route,
-      status: c.res.status,
+      status,
       ms: Math.round(seconds * 1e4) / 10,
     },
     "request",

@@ -41,6 +41,9 @@ describe.each(queueBackends())("a node with queues on $name", (backend) => {
         body: JSON.stringify(shipperBody()),
       });
       expect(reg.status).toBe(201);
+      expect(reg.headers.get("x-request-id")).toMatch(/^req_/);
+      const traced = await fetch(`${node.url}/nope`, { headers: { "x-request-id": "trace-1" } });
+      expect([traced.status, traced.headers.get("x-request-id")]).toEqual([404, "trace-1"]);
       // The queue dashboard: admins only, by bearer key or once by ?key= (then a session).
       expect((await fetch(`${node.url}/admin/queues`)).status).toBe(401);
       const registered = (await reg.json()) as { apiKey: string; organization: { id: string } };
@@ -60,6 +63,11 @@ describe.each(queueBackends())("a node with queues on $name", (backend) => {
       });
       expect(board.status).toBe(200);
       expect(await board.text()).toMatch(/<html/i);
+      const boardApi = await fetch(`${node.url}/admin/queues/api/queues`, {
+        headers: { cookie: cookie.split(";")[0] ?? "" },
+      });
+      expect(boardApi.status).toBe(200);
+      expect(((await boardApi.json()) as { queues: unknown[] }).queues.length).toBeGreaterThan(0);
       const verify = await fetch(`${node.url}/v1/audit/verify`, {
         headers: { authorization: `Bearer ${node.generatedAdminKey}` },
       });
