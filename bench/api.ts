@@ -5,6 +5,7 @@ import postgres from "postgres";
 import { newId } from "../core/ids";
 import {
   benchPostgres,
+  cpuSeconds,
   creditCode,
   freshDatabase,
   machine,
@@ -120,8 +121,22 @@ async function startPeer(databaseUrl: string): Promise<ChildProcess> {
   return child;
 }
 
-const figuresOf = (result: autocannon.Result) => ({
+/** A measured run, with the CPU its server process spent per answered request. */
+async function measure(pid: number | undefined, run: () => ReturnType<typeof runApi>) {
+  const before = cpuSeconds(pid);
+  const out = await run();
+  const after = cpuSeconds(pid);
+  const answered = out.result["2xx"];
+  const cpuUsPerRequest =
+    before !== undefined && after !== undefined && answered > 0
+      ? round(((after - before) / answered) * 1e6, 0)
+      : undefined;
+  return { ...out, cpuUsPerRequest };
+}
+
+const figuresOf = (result: autocannon.Result, cpuUsPerRequest: number | undefined) => ({
   rps: round(result["2xx"] / DURATION_S, 0),
+  cpuUsPerRequest,
   p50Ms: result.latency.p50,
   p99Ms: result.latency.p99,
   non2xx: result.non2xx,
@@ -153,11 +168,15 @@ try {
   await api(`/v1/orgs/${carrierId}/verify`, {}, ADMIN_KEY);
 
   const warm = await runApi(carrierId, reg.apiKey, 2, 0);
-  const measured = await runApi(carrierId, reg.apiKey, DURATION_S, warm.next);
-  const apiFigures = figuresOf(measured.result);
+  const measured = await measure(child.pid, () =>
+    runApi(carrierId, reg.apiKey, DURATION_S, warm.next),
+  );
+  const apiFigures = figuresOf(measured.result, measured.cpuUsPerRequest);
   const peerWarm = await runApi(carrierId, reg.apiKey, 2, measured.next, PEER_PORT);
-  const peerRun = await runApi(carrierId, reg.apiKey, DURATION_S, peerWarm.next, PEER_PORT);
-  const peerFigures = figuresOf(peerRun.result);
+  const peerRun = await measure(peer.pid, () =>
+    runApi(carrierId, reg.apiKey, DURATION_S, peerWarm.next, PEER_PORT),
+  );
+  const peerFigures = figuresOf(peerRun.result, peerRun.cpuUsPerRequest);
   await runBaseline(db.url, carrierId, 2); // warm-up
   const base = await runBaseline(db.url, carrierId, DURATION_S);
   const ratio = round(apiFigures.rps / peerFigures.rps, 2);
