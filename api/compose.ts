@@ -193,19 +193,25 @@ async function readSigningKeys(ctx: Ctx, logger: Logger): Promise<void> {
 async function readiness(
   database: Database,
   runtime: QueueRuntime,
+  replica?: Database,
 ): Promise<Record<string, boolean>> {
-  const [db, queue] = await Promise.all([
+  const answers = (d: Database) =>
     timeBox(
-      database.sql`select 1`.then(
+      d.sql`select 1`.then(
         () => true,
         () => false,
       ),
       READY_CHECK_MS,
       false,
-    ),
+    );
+  const [db, queue, replicaUp] = await Promise.all([
+    answers(database),
     timeBox(runtime.ping(), READY_CHECK_MS, false),
+    replica ? answers(replica) : undefined,
   ]);
-  return { database: db, queue };
+  return replicaUp === undefined
+    ? { database: db, queue }
+    : { database: db, queue, replica: replicaUp };
 }
 
 /** The node's database: embedded unless DATABASE_URL, migrated before anything uses it. */
@@ -451,7 +457,7 @@ function composeQueueRuntime(config: Config, databaseUrl: string, logger: Logger
 /** What every `ctx` of the node carries; one network for the API and the workers alike. */
 async function composeParts(
   config: Config,
-  opts: { database: Database; identity: NodeIdentity; jobs: JobScheduler },
+  opts: { database: Database; identity: NodeIdentity; jobs: JobScheduler; replica?: Database },
 ): Promise<NodeParts> {
   return {
     db: opts.database.db,
@@ -463,7 +469,11 @@ async function composeParts(
     egress: new EgressPolicy(config.CARAVAN_EGRESS_ALLOW),
     feedCursors: new FeedCursors(await cursorSecret(config)),
     federation: federationSetup(config),
-    reports: { corridors: loadSeedCorridors(), minParties: config.CARAVAN_REPORT_MIN_PARTIES },
+    reports: {
+      corridors: loadSeedCorridors(),
+      minParties: config.CARAVAN_REPORT_MIN_PARTIES,
+      readDb: opts.replica?.db,
+    },
   };
 }
 
@@ -506,7 +516,11 @@ export async function composeNode(
   const metrics = new Metrics({ processMetrics: true });
   metrics.watchQueues(() => queues.depths());
 
-  const parts = await composeParts(config, { database, identity, jobs });
+  // Reports read from a replica when there is one; it holds a pool of its own.
+  const replica = config.DATABASE_REPLICA_URL
+    ? openDatabase(config.DATABASE_REPLICA_URL, { max: config.CARAVAN_DB_POOL })
+    : undefined;
+  const parts = await composeParts(config, { database, identity, jobs, replica });
   const admin = await withAdvisoryLock(storage.startupLock, LOCKS.startup, () =>
     bootstrap(config, parts, logger),
   ).finally(() => (storage.startupLock === database ? undefined : storage.startupLock.close()));
@@ -523,7 +537,7 @@ export async function composeNode(
     metrics,
     auditCheckpoints,
     limiter,
-    ready: () => readiness(database, runtime),
+    ready: () => readiness(database, runtime, replica),
     queues,
   });
 
@@ -553,6 +567,7 @@ export async function composeNode(
       // The queue backend's pg clients finish closing just after close() resolves; an
       // embedded server stopped under them would end them with an error.
       if (embedded) await untilOnlyConnection(database, 5_000);
+      await replica?.close();
       await database.close();
       await embedded?.stop();
     },

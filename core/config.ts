@@ -44,6 +44,11 @@ export const configSchema = z.object({
    * session mode, when DATABASE_URL goes through one in transaction mode. Unset: DATABASE_URL.
    */
   DATABASE_SESSION_URL: optionalUrl(["postgres", "postgresql"]),
+  /**
+   * A read replica of DATABASE_URL (streaming replication) that reports read their cells
+   * from; everything else, and every write, goes to DATABASE_URL. Unset: DATABASE_URL.
+   */
+  DATABASE_REPLICA_URL: optionalUrl(["postgres", "postgresql"]),
   REDIS_URL: optionalUrl(["redis", "rediss"]),
   CARAVAN_ADMIN_KEY: z
     .string()

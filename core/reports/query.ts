@@ -10,7 +10,7 @@ import { ForbiddenError, ValidationError } from "../errors";
 import { REPORT_COLUMNS, type ReportName } from "./columns";
 import { areaAt, type Lang, type Level, type ReportGeography } from "./geography";
 import { mergeHistograms, quantile } from "./histogram";
-import { reportGeography, reportSetup } from "./setup";
+import { reportGeography, reportReadDb, reportSetup } from "./setup";
 
 export { REPORT_NAMES, type ReportName } from "./columns";
 
@@ -261,7 +261,7 @@ async function loadCells(
   const tables = TABLES[name];
   const loaded = await Promise.all(
     tables.map((t) =>
-      selectReportCells(ctx.db, t, {
+      selectReportCells(reportReadDb(ctx), t, {
         grain,
         from,
         to,
@@ -299,7 +299,7 @@ export async function loadReportCells(ctx: Ctx, input: ReportRequest): Promise<L
   refuseUnsupportedFilters(input.name, input.params);
   const [byTable, freshness] = await Promise.all([
     loadCells(ctx, input.name, input.params),
-    reportFreshness(ctx.db),
+    reportFreshness(reportReadDb(ctx)),
   ]);
   return {
     byTable,

@@ -10,6 +10,11 @@ export function reportSetup(ctx: Pick<Ctx, "reports">): ReportSetup {
   return ctx.reports ?? { corridors: NO_CORRIDORS, minParties: MIN_PARTIES.floor };
 }
 
+/** Where reports read their cells: the replica when the node has one. */
+export function reportReadDb(ctx: Pick<Ctx, "reports" | "db">) {
+  return ctx.reports?.readDb ?? ctx.db;
+}
+
 export function reportGeography(ctx: Pick<Ctx, "network" | "reports">): ReportGeography {
   return geographyOf(ctx.network, reportSetup(ctx).corridors);
 }
