@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FEED_EVENT_TYPES } from "../../core/feed/emit";
+import { validateCreditCode, validateRegistrationNumber } from "../../core/validation";
 import { TRANSITIONS } from "../../core/waybills/lifecycle";
 import { loadSeedNetwork } from "../../seed/network";
 import { createTestNode, type TestNode } from "../support/app";
@@ -112,6 +113,15 @@ describe("the README", () => {
     ]) {
       expect(all).toContain(call);
     }
+  });
+
+  it("gives only credit codes and Kazakh BINs that pass the node's checks", () => {
+    const codes = [...README.matchAll(/[`"]([0-9A-Y]{18})[`"]/g)].map((m) => m[1] as string);
+    const bins = [...README.matchAll(/[`"]([0-9]{12})[`"]/g)].map((m) => m[1] as string);
+    expect(codes.length).toBeGreaterThanOrEqual(4);
+    expect(bins.length).toBeGreaterThanOrEqual(3);
+    expect(codes.filter((c) => !validateCreditCode(c).ok)).toEqual([]);
+    expect(bins.filter((b) => !validateRegistrationNumber("KZ", b).ok)).toEqual([]);
   });
 
   it("names only hub codes the network has", () => {
