@@ -173,12 +173,12 @@ export const WaybillNumberParam = z.object({
   number: z
     .string()
     .max(40)
-    .openapi({ param: { name: "number", in: "path" }, example: "XJ-2026-00012345-7" }),
+    .openapi({ param: { name: "number", in: "path" }, example: "XJ-2026-00012345-6" }),
 });
 
 export const Waybill = z
   .object({
-    number: z.string().openapi({ example: "XJ-2026-00012345-7" }),
+    number: z.string().openapi({ example: "XJ-2026-00012345-6" }),
     status: z.enum(WAYBILL_STATES),
     loadId: z.string().nullable().optional(),
     bidId: z.string().nullable().optional(),

@@ -67,7 +67,7 @@ const organizationFields = {
   country: CountryCode,
   creditCode: z.string().max(18).optional().openapi({
     description: "Unified social credit code (Chinese organisations)",
-    example: "91650100MA77XXXXX0",
+    example: "91650100MA77XXXXXL",
   }),
   registrationNumber: z
     .string()

@@ -1,7 +1,7 @@
 import { ValidationError } from "../errors";
 
 /**
- * Waybill numbers: `<node>-<year>-<sequence>-<check>`, e.g. `XJ-2026-00012345-7`.
+ * Waybill numbers: `<node>-<year>-<sequence>-<check>`, e.g. `XJ-2026-00012345-6`.
  *
  * The node code makes numbers unique across the federation; the year and an 8-digit sequence
  * from the node's database make them unique within it. The check digit is ISO/IEC 7064
@@ -47,7 +47,7 @@ export function checkWaybillNumber(input: string): WaybillNumberCheck {
     return {
       ok: false,
       reason: "MALFORMED",
-      message: "malformed waybill number; expected NODE-YYYY-NNNNNNNN-C, e.g. XJ-2026-00012345-7",
+      message: "malformed waybill number; expected NODE-YYYY-NNNNNNNN-C, e.g. XJ-2026-00012345-6",
     };
   }
   const expected = mod11_10(payloadDigits(m[1], m[2], m[3]));
