@@ -71,6 +71,10 @@ const loadFields = {
     description:
       "manual; lowest_price; best_value = 0.5 price + 0.2 transit time + 0.15 CO2e + 0.15 (1 − on-time record), each scaled 0..1 across bids, lowest wins",
   }),
+  earlyAward: z.boolean().optional().openapi({
+    description:
+      "Whether the shipper may award before biddingClosesAt (default true); false answers such an award 409 BIDDING_OPEN",
+  }),
 };
 
 export const LoadCreate = z.strictObject(loadFields).openapi("LoadCreate");
@@ -100,6 +104,7 @@ export const Load = z
       .openapi({ description: "Shown to the load's shipper only" }),
     biddingClosesAt: z.string(),
     awardRule: z.enum(AWARD_RULES),
+    earlyAward: z.boolean(),
     awardedBidId: z.string().nullable().optional(),
     cancelReason: z.string().nullable().optional(),
     createdAt: z.string(),

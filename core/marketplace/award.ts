@@ -60,10 +60,13 @@ export async function awardInTx(tx: Ctx & { tx: object }, input: AwardInput): Pr
   return waybillView(done.effect.waybill, done.effect.legs, "sensitive", tx.nodeCode);
 }
 
-/** Locks the load (the shipper's own, when a shipper awards) and requires it open. */
+/**
+ * Locks the load (the shipper's own, when a shipper awards) and requires it open; a shipper's
+ * award before bidding closes (by the database clock) needs the load's `earlyAward`.
+ */
 async function lockOpenLoad(tx: Ctx, input: AwardInput): Promise<Load> {
-  const [locked] = await tx.db
-    .select()
+  const [row] = await tx.db
+    .select({ load: loads, biddingOpen: sql<boolean>`${loads.biddingClosesAt} > now()` })
     .from(loads)
     .where(
       and(
@@ -72,8 +75,16 @@ async function lockOpenLoad(tx: Ctx, input: AwardInput): Promise<Load> {
       ),
     )
     .for("no key update");
-  if (!locked) throw NotFoundError.of("load", input.loadId);
+  if (!row) throw NotFoundError.of("load", input.loadId);
+  const locked = row.load;
   if (locked.status !== "open") throw await loadNotOpen(tx, input.loadId, locked.status);
+  if (!input.auto && !locked.earlyAward && row.biddingOpen) {
+    throw new ConflictError(
+      `the load takes no award before bidding closes at ${locked.biddingClosesAt.toISOString()}`,
+      [],
+      "BIDDING_OPEN",
+    );
+  }
   return locked;
 }
 
