@@ -11,7 +11,13 @@ async function quote(key: string, from: string, to: string, weightKg = 12_000): 
   return (await quoteAnswer(key, from, to, weightKg)).quoteId;
 }
 
-async function quoteAnswer(key: string, from: string, to: string, weightKg = 12_000): Promise<any> {
+async function quoteAnswer(
+  key: string,
+  from: string,
+  to: string,
+  weightKg = 12_000,
+  modes = ["road"],
+): Promise<any> {
   const res = await node.call("POST", "/v1/routes/quote", {
     key,
     body: {
@@ -20,7 +26,7 @@ async function quoteAnswer(key: string, from: string, to: string, weightKg = 12_
       cargo: { weightKg, volumeM3: 40 },
       departAt: new Date(Date.now() + 50 * 3_600_000).toISOString(),
       optimise: "cost",
-      modes: ["road"],
+      modes,
     },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -130,6 +136,46 @@ describe("an award of a bid citing a quote", () => {
     const read = await node.call("GET", `/v1/waybills/${w.number}`, { key: shipper.key });
     expect(read.body.legs).toEqual(w.legs);
     expect(read.body.points).toEqual(w.points);
+  });
+
+  it("by rail: the crossing and the gauge change at Altynkol, hub handling in the CO2e", async () => {
+    const rail = await carrierWithTruck(node, {
+      truck: { mode: "rail", plate: "CSQU 305438 3", gauge: 1520, capacityKg: 26_000 },
+    });
+    const load = await postLoad(node, shipper.key);
+    const q = await quoteAnswer(rail.key, "CN-URC", "KZ-ALA", 12_000, ["rail"]);
+    const [route] = q.routes;
+    const bid = await node.call("POST", `/v1/loads/${load.id}/bids`, {
+      key: rail.key,
+      body: bidBody(rail.vehicleId, { quoteId: q.quoteId, mode: "rail" }),
+    });
+    expect(bid.status, JSON.stringify(bid.body)).toBe(201);
+    expect(bid.body.co2eKg).toBe(route.totals.co2eKg);
+    expect(route.emissions.hubsKg).toBeGreaterThan(0);
+    const award = await node.call("POST", `/v1/loads/${load.id}/award`, {
+      key: shipper.key,
+      body: { bidId: bid.body.id },
+    });
+    expect(award.status, JSON.stringify(award.body)).toBe(201);
+    const w = award.body.waybill;
+    expect(w.legs).toHaveLength(route.legs.length);
+    const crossing = route.legs.findIndex((l: { crossing?: string }) => l.crossing);
+    const gaugeChange = route.stops.find((s: { type: string }) => s.type === "gauge-change");
+    expect(gaugeChange).toBeDefined();
+    expect(w.points).toEqual([
+      expect.objectContaining({
+        kind: "border_crossing",
+        afterLeg: crossing,
+        crossing: route.legs[crossing].crossing,
+      }),
+      expect.objectContaining({
+        kind: "transshipment",
+        afterLeg: crossing,
+        place: expect.objectContaining({ hub: gaugeChange.hub }),
+        note: expect.stringContaining("gauge change 1435 → 1520 mm"),
+      }),
+    ]);
+    expect(w.route.co2eKg).toBe(route.totals.co2eKg);
   });
 
   it("refuses a quote for another weight", async () => {
