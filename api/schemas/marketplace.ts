@@ -71,6 +71,10 @@ const loadFields = {
     description:
       "manual; lowest_price; best_value = 0.5 price + 0.2 transit time + 0.15 CO2e + 0.15 (1 − on-time record), each scaled 0..1 across bids, lowest wins",
   }),
+  earlyAward: z.boolean().optional().openapi({
+    description:
+      "Whether the shipper may award before biddingClosesAt (default true); false answers such an award 409 BIDDING_OPEN",
+  }),
 };
 
 export const LoadCreate = z.strictObject(loadFields).openapi("LoadCreate");
@@ -100,6 +104,7 @@ export const Load = z
       .openapi({ description: "Shown to the load's shipper only" }),
     biddingClosesAt: z.string(),
     awardRule: z.enum(AWARD_RULES),
+    earlyAward: z.boolean(),
     awardedBidId: z.string().nullable().optional(),
     cancelReason: z.string().nullable().optional(),
     createdAt: z.string(),
@@ -116,10 +121,17 @@ export const LoadQuery = {
   pickupTo: isoDateTime.optional().openapi({ description: "Pickup window starts at or before" }),
 };
 
-/** A bid or a waybill names one mode for the whole way, or its legs: one of the two. */
-function eitherModeOrLegs(v: { mode?: unknown; legs?: unknown }, ctx: z.RefinementCtx): void {
-  if ((v.mode === undefined) === (v.legs === undefined))
-    flag(ctx, "mode", "give either mode or legs");
+/**
+ * A bid or a waybill names one mode for the whole way, or its legs: one of the two. A bid
+ * citing a quote may name neither (the quote's route gives its legs).
+ */
+function eitherModeOrLegs(
+  v: { mode?: unknown; legs?: unknown; quoteId?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  const neither = v.mode === undefined && v.legs === undefined;
+  const both = v.mode !== undefined && v.legs !== undefined;
+  if (both || (neither && v.quoteId === undefined)) flag(ctx, "mode", "give either mode or legs");
 }
 
 const BidLegIn = z.strictObject({
@@ -135,7 +147,10 @@ export const BidCreate = z
     price: Money,
     mode: Mode.optional(),
     legs: z.array(BidLegIn).min(1).max(12).optional(),
-    quoteId: text(64).optional().openapi({ description: "A routing quote the route plan follows" }),
+    quoteId: text(64).optional().openapi({
+      description:
+        "The carrier's own routing quote for the load's hubs and weight: the bid follows its first route (legs, CO2e), and so does the waybill it wins",
+    }),
     vehicleIds: z
       .array(idOf("veh"))
       .min(1)
@@ -176,6 +191,40 @@ export const WaybillNumberParam = z.object({
     .openapi({ param: { name: "number", in: "path" }, example: "XJ-2026-00012345-6" }),
 });
 
+const LegFigures = z
+  .object({
+    linkId: z.string(),
+    distanceKm: z.number(),
+    durationHours: z.number(),
+    waitHours: z.number(),
+    cost: z.number(),
+    currency: z.string(),
+    co2eKg: z.number(),
+    vehicles: z.number().int(),
+    vehicleUnit: z.string(),
+    crossing: z.string().optional(),
+    gauge: z.number().optional(),
+  })
+  .openapi("LegFigures", {
+    description:
+      "A leg's figures from the routing quote the waybill follows (not shown to partners)",
+  });
+
+const WaybillRoute = z
+  .object({
+    quoteId: z.string(),
+    route: z.number().int(),
+    distanceKm: z.number(),
+    durationHours: z.number(),
+    cost: z.number(),
+    currency: z.string(),
+    co2eKg: z.number(),
+    factorTable: z.string(),
+  })
+  .openapi("WaybillRoute", {
+    description: "The routing quote an awarded bid cited, and its route's totals",
+  });
+
 export const Waybill = z
   .object({
     number: z.string().openapi({ example: "XJ-2026-00012345-6" }),
@@ -197,16 +246,19 @@ export const Waybill = z
         to: Place,
         plannedDeparture: z.string(),
         plannedArrival: z.string(),
+        figures: LegFigures.optional(),
       }),
     ),
     points: z.array(
       z.object({
         kind: z.enum(["border_crossing", "transshipment"]),
-        afterLeg: z.number().int(),
+        afterLeg: z.number().int().openapi({ description: "Index (from 0) of the leg it follows" }),
         place: Place,
         note: z.string().optional(),
+        crossing: z.string().optional().openapi({ example: "X-KHR-NUR" }),
       }),
     ),
+    route: WaybillRoute.optional(),
     homeNode: z.string().nullable().openapi({
       description: "The node that issued the waybill: a partner's code on a replica",
       example: "XJ",

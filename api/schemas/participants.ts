@@ -194,6 +194,10 @@ export const Registered = z
       .string()
       .optional()
       .openapi({ description: "Shown once (absent on a replay); store it now", example: "cvn_…" }),
+    key: z.string().optional().openapi({
+      description: "The same key as `apiKey`, under the name `POST /v1/api-keys` gives it",
+      example: "cvn_…",
+    }),
     ...omittedSecrets,
   })
   .openapi("Registered");
@@ -256,6 +260,9 @@ export const IssuedApiKey = z
   .object({
     ...apiKeyFields,
     key: z.string().optional().openapi({ description: "Shown once: absent on a replay" }),
+    apiKey: z.string().optional().openapi({
+      description: "The same key as `key`, under the name registration gives it",
+    }),
     ...omittedSecrets,
   })
   .openapi("IssuedApiKey");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Cargo, HandoverPoint, Place } from "../../db/schema";
+import type { Cargo, HandoverPoint, LegFigures, Place, WaybillRoute } from "../../db/schema";
 import { MODES, RECORD_TYPES, WAYBILL_STATES } from "../../db/schema";
 
 /**
@@ -21,6 +21,13 @@ const carrierRegistration = z
   .nullish()
   .transform((r) => r ?? null);
 
+// `internal`, from a routing quote: kept as the home node wrote them, absent otherwise.
+const quoted = <T>() =>
+  z
+    .record(z.string(), z.unknown())
+    .nullish()
+    .transform((v) => (v ?? null) as T | null);
+
 const ReceivedLeg = z.object({
   seq: z.number().int().min(1).max(100),
   mode: z.enum(MODES),
@@ -30,6 +37,7 @@ const ReceivedLeg = z.object({
   to: place,
   plannedDeparture: instant,
   plannedArrival: instant,
+  figures: quoted<LegFigures>(),
 });
 
 export const ReceivedWaybill = z.object({
@@ -50,6 +58,7 @@ export const ReceivedWaybill = z.object({
     .max(100)
     .default([])
     .transform((p) => p as unknown as HandoverPoint[]),
+  route: quoted<WaybillRoute>(),
   createdAt: instant,
   legs: z.array(ReceivedLeg).max(100).default([]),
 });

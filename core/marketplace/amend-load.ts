@@ -75,5 +75,6 @@ function loadInputOf(load: Load): LoadInput {
         : undefined,
     biddingClosesAt: load.biddingClosesAt.toISOString(),
     awardRule: load.awardRule,
+    earlyAward: load.earlyAward,
   };
 }

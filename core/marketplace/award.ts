@@ -5,6 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
 import { withTransaction } from "../transaction";
 import { issueWaybill, planLegs } from "../waybills/create";
 import { type WaybillView, waybillView } from "../waybills/view";
+import { quotedFigures, quotedPoints, quotedRouteFor, quotedTotals } from "./quoted-route";
 import { bidderEvents, shipperEvent, type Transitioned, transitionLoad } from "./transition";
 
 interface AwardInput {
@@ -60,10 +61,13 @@ export async function awardInTx(tx: Ctx & { tx: object }, input: AwardInput): Pr
   return waybillView(done.effect.waybill, done.effect.legs, "sensitive", tx.nodeCode);
 }
 
-/** Locks the load (the shipper's own, when a shipper awards) and requires it open. */
+/**
+ * Locks the load (the shipper's own, when a shipper awards) and requires it open; a shipper's
+ * award before bidding closes (by the database clock) needs the load's `earlyAward`.
+ */
 async function lockOpenLoad(tx: Ctx, input: AwardInput): Promise<Load> {
-  const [locked] = await tx.db
-    .select()
+  const [row] = await tx.db
+    .select({ load: loads, biddingOpen: sql<boolean>`${loads.biddingClosesAt} > now()` })
     .from(loads)
     .where(
       and(
@@ -72,8 +76,16 @@ async function lockOpenLoad(tx: Ctx, input: AwardInput): Promise<Load> {
       ),
     )
     .for("no key update");
-  if (!locked) throw NotFoundError.of("load", input.loadId);
+  if (!row) throw NotFoundError.of("load", input.loadId);
+  const locked = row.load;
   if (locked.status !== "open") throw await loadNotOpen(tx, input.loadId, locked.status);
+  if (!input.auto && !locked.earlyAward && row.biddingOpen) {
+    throw new ConflictError(
+      `the load takes no award before bidding closes at ${locked.biddingClosesAt.toISOString()}`,
+      [],
+      "BIDDING_OPEN",
+    );
+  }
   return locked;
 }
 
@@ -109,6 +121,18 @@ async function issueWinnersWaybill(tx: Ctx & { tx: object }, done: Transitioned,
   const { load } = done;
   const winner = done.bids.find((b) => b.id === bidId);
   if (!winner) throw new Error("awarded bid vanished inside the transaction");
+  const legs = planLegs(
+    winner.carrierId,
+    winner.pickupAt,
+    winner.deliveryAt,
+    winner.legs ?? [{ mode: winner.mode, from: load.origin, to: load.destination }],
+  );
+  // A bid citing a quote carries the quote's route: its legs (already the bid's), each leg's
+  // figures, the route's totals, crossings and transshipments.
+  const quoted = winner.quoteId
+    ? await quotedRouteFor(tx, load, winner.carrierId, winner.quoteId)
+    : undefined;
+  const figures = quoted ? quotedFigures(quoted) : [];
   const issued = await issueWaybill(tx, {
     loadId: load.id,
     bidId: winner.id,
@@ -118,12 +142,10 @@ async function issueWinnersWaybill(tx: Ctx & { tx: object }, done: Transitioned,
     destination: load.destination,
     cargo: load.cargo,
     price: { amount: winner.amount, currency: winner.currency },
-    legs: planLegs(
-      winner.carrierId,
-      winner.pickupAt,
-      winner.deliveryAt,
-      winner.legs ?? [{ mode: winner.mode, from: load.origin, to: load.destination }],
-    ),
+    legs: legs.map((l, i) => ({ ...l, ...(figures[i] ? { figures: figures[i] } : {}) })),
+    ...(quoted
+      ? { quoted: { route: quotedTotals(quoted), points: quotedPoints(tx.network, quoted) } }
+      : {}),
   });
   return { ...issued, carrierId: winner.carrierId };
 }

@@ -1,9 +1,9 @@
-import { quoteEndpoints } from "../../db/queries/marketplace";
 import type { BidLeg, Load, Mode, Place } from "../../db/schema";
 import type { RoutingEngine } from "../../routing/engine";
 import type { Ctx } from "../context";
 import { ForbiddenError, UnprocessableError } from "../errors";
-import { distanceKm, type PlaceInput, resolveEnds } from "./places";
+import { distanceKm, type PlaceInput, placeLabel, resolveEnds } from "./places";
+import { quotedLegs, quotedRouteFor } from "./quoted-route";
 import { type CarrierProfile, permittedClasses } from "./visibility";
 
 export interface BidInput {
@@ -44,21 +44,25 @@ function refuse(reason: string, message: string, path?: string): UnprocessableEr
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
- * A bid may cite a routing quote: the carrier's own, for the load's hubs (when the load names
- * hubs rather than free addresses).
+ * A bid citing a quote follows its route: legs the bid gives too must be the route's, and a
+ * `mode` it gives must be one of the route's.
  */
-async function checkQuote(ctx: Ctx, load: Load, carrierId: string, quoteId: string) {
-  const quote = await quoteEndpoints(ctx.db, quoteId, carrierId);
-  if (!quote)
-    throw refuse("QUOTE_NOT_FOUND", `no route quote ${quoteId} of this carrier`, "quoteId");
-  const wrongFrom = load.originHub !== null && quote.from !== load.originHub;
-  const wrongTo = load.destinationHub !== null && quote.to !== load.destinationHub;
-  if (wrongFrom || wrongTo) {
+function requireQuotedPlan(
+  quoted: BidLeg[],
+  given: BidLeg[] | null,
+  mode: Mode | undefined,
+  quoteId: string,
+): void {
+  const key = (l: BidLeg) => `${l.mode} ${placeLabel(l.from)} ${placeLabel(l.to)}`;
+  if (given && given.map(key).join("|") !== quoted.map(key).join("|")) {
     throw refuse(
       "QUOTE_MISMATCH",
-      `quote ${quoteId} is for ${quote.from} → ${quote.to}, the load for ${load.originHub ?? "an address"} → ${load.destinationHub ?? "an address"}`,
-      "quoteId",
+      `the legs are not those of quote ${quoteId}: ${quoted.map(key).join(", ")}`,
+      "legs",
     );
+  }
+  if (mode && !quoted.some((l) => l.mode === mode)) {
+    throw refuse("QUOTE_MISMATCH", `quote ${quoteId} has no ${mode} leg`, "mode");
   }
 }
 
@@ -85,7 +89,11 @@ export async function checkBid(
   if (carrier.status !== "verified") {
     throw new ForbiddenError("the carrier is not verified", [], "CARRIER_NOT_VERIFIED");
   }
-  const legs: BidLeg[] | null = input.legs
+  // A cited quote is read first: its route gives the bid's legs, modes and CO2e.
+  const quoted = input.quoteId
+    ? await quotedRouteFor(ctx, load, carrier.id, input.quoteId)
+    : undefined;
+  const given: BidLeg[] | null = input.legs
     ? input.legs.map((l, i) => ({
         mode: l.mode,
         ...resolveEnds(ctx.network, `legs.${i}`, l),
@@ -93,7 +101,12 @@ export async function checkBid(
         ...(l.arriveAt ? { arriveAt: l.arriveAt } : {}),
       }))
     : null;
-  const modes = checkModes(load, carrier, legs, input.mode);
+  let legs = given;
+  if (quoted) {
+    legs = quotedLegs(ctx.network, quoted, new Date(input.pickupAt));
+    requireQuotedPlan(legs, given, input.mode, quoted.quoteId);
+  }
+  const modes = checkModes(load, carrier, legs, legs ? undefined : input.mode);
   const times = checkTimes(load, input);
   checkQualifications(load, carrier.qualifications, day(times.pickupAt));
   if (load.reserveCurrency && input.price.currency !== load.reserveCurrency) {
@@ -103,10 +116,12 @@ export async function checkBid(
       "price.currency",
     );
   }
-  if (input.quoteId) await checkQuote(ctx, load, carrier.id, input.quoteId);
   checkFleet(load, carrier, modes.all, input.vehicleIds);
   const stretches = legs ?? [{ mode: modes.primary, from: load.origin, to: load.destination }];
-  return { mode: modes.primary, legs, co2eKg: co2eOf(ctx.network, load, stretches), ...times };
+  // Cited, the quote's CO2e (its links' distances and factors, its vehicles and hub handling);
+  // otherwise an estimate from the great circle.
+  const co2eKg = quoted ? quoted.route.totals.co2eKg : co2eOf(ctx.network, load, stretches);
+  return { mode: modes.primary, legs, co2eKg, ...times };
 }
 
 /** The bid's modes (its one mode, or each leg's): allowed by the load, operated by the carrier. */

@@ -20,6 +20,8 @@ export interface LoadInput {
   reservePrice?: { amount: number; currency: string };
   biddingClosesAt: string;
   awardRule: AwardRule;
+  /** May the shipper award before bidding closes? Default true, as before the field existed. */
+  earlyAward?: boolean;
 }
 
 /** Turns a load body into row values, refusing the impossible with the offending field named. */
@@ -74,6 +76,7 @@ export function loadValues(ctx: Ctx, input: LoadInput) {
     reserveCurrency: input.reservePrice?.currency ?? null,
     biddingClosesAt,
     awardRule: input.awardRule,
+    earlyAward: input.earlyAward ?? true,
   };
 }
 

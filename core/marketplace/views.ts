@@ -16,6 +16,7 @@ export interface LoadView {
   reservePrice?: { amount: number; currency: string } | null;
   biddingClosesAt: string;
   awardRule: Load["awardRule"];
+  earlyAward: boolean;
   awardedBidId?: string | null;
   cancelReason?: string | null;
   createdAt: string;
@@ -47,6 +48,7 @@ export function loadView(load: Load, actor: Actor): LoadView {
     ...(owner ? { reservePrice, cancelReason: load.cancelReason, version: load.version } : {}),
     biddingClosesAt: load.biddingClosesAt.toISOString(),
     awardRule: load.awardRule,
+    earlyAward: load.earlyAward,
     awardedBidId: owner || actor.kind === "regulator" ? load.awardedBidId : undefined,
     createdAt: load.createdAt.toISOString(),
   };

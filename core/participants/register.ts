@@ -19,9 +19,11 @@ export interface OrganizationInput {
   qualifications?: Qualifications;
 }
 
+/** The new key under both names: registration answered `apiKey`, key creation `key`. */
 export interface Registered {
   organization: OrganizationView;
   apiKey: string;
+  key: string;
 }
 
 const PG_UNIQUE_VIOLATION = "23505";
@@ -84,7 +86,7 @@ async function insertOrganization(
       data: { kind, status: row.status, name: row.name, country: row.country },
     });
     const key = await issueApiKey(tx, { orgId: id, role: kind, name: "default" });
-    return { organization: organizationView(row, "sensitive"), apiKey: key.key };
+    return { organization: organizationView(row, "sensitive"), apiKey: key.key, key: key.key };
   });
 }
 

@@ -4,7 +4,16 @@ import {
   insertWaybillEvent,
   insertWaybillLegs,
 } from "../../db/queries/waybills";
-import type { Cargo, HandoverPoint, Mode, Place, Waybill, WaybillLeg } from "../../db/schema";
+import type {
+  Cargo,
+  HandoverPoint,
+  LegFigures,
+  Mode,
+  Place,
+  Waybill,
+  WaybillLeg,
+  WaybillRoute,
+} from "../../db/schema";
 import type { RoutingEngine } from "../../routing/engine";
 import { recordAudit } from "../audit/append";
 import type { Ctx, TxState } from "../context";
@@ -23,6 +32,8 @@ export interface LegDraft {
   to: Place;
   plannedDeparture: Date;
   plannedArrival: Date;
+  /** The leg's figures from the routing quote the waybill follows. */
+  figures?: LegFigures;
 }
 
 export interface WaybillDraft {
@@ -35,6 +46,8 @@ export interface WaybillDraft {
   cargo: Cargo;
   price: { amount: number; currency: string };
   legs: LegDraft[];
+  /** The routing quote followed: its totals, and its crossings and transshipments as points. */
+  quoted?: { route: WaybillRoute; points: HandoverPoint[] };
 }
 
 /** Planned legs from a route plan; missing times are spread evenly between pickup and delivery. */
@@ -130,7 +143,8 @@ export async function issueWaybill(
     cargo: draft.cargo,
     priceAmount: draft.price.amount,
     priceCurrency: draft.price.currency,
-    points: handoverPoints(ctx.network, draft.legs),
+    points: draft.quoted?.points ?? handoverPoints(ctx.network, draft.legs),
+    route: draft.quoted?.route ?? null,
     status: "created",
     createdAt: now,
     updatedAt: now,

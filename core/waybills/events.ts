@@ -17,7 +17,13 @@ import type { FederationPartner } from "../../db/schema/federation";
 import type { RoutingEngine } from "../../routing/engine";
 import { recordAudit } from "../audit/append";
 import type { Ctx, OrgActor } from "../context";
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+  ValidationError,
+} from "../errors";
 import { shareWithPartners } from "../federation/outbox";
 import { emitFeed } from "../feed/emit";
 import { resolvePlace } from "../marketplace/places";
@@ -37,6 +43,12 @@ export interface EventInput {
 }
 
 const SHIPPER_TYPES: readonly WaybillState[] = ["pod_confirmed", "cancelled", "exception"];
+
+/**
+ * How far ahead of the node's clock an event may be dated: reporters' clocks drift, but an
+ * event dated later than this has not happened yet and would fix the status in advance.
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
 
 /**
  * The leg in progress when an event occurred: each `transshipped` event before it hands the
@@ -163,10 +175,17 @@ export async function appendWaybillEvent(
   input: { number: string; event: EventInput },
 ): Promise<AppendResult> {
   const number = parseWaybillNumber(input.number);
+  const occurredAt = new Date(input.event.occurredAt);
+  const latest = ctx.clock.now().getTime() + CLOCK_SKEW_ALLOWANCE_MS;
+  if (occurredAt.getTime() > latest) {
+    throw ValidationError.field(
+      "occurredAt",
+      `is in the future: events may be dated at most ${CLOCK_SKEW_ALLOWANCE_MS / 60_000} minutes after the node's clock (${new Date(latest).toISOString()})`,
+    );
+  }
   return withTransaction(ctx, async (tx) => {
     const held = await holdWaybill(tx, number);
     const w = held.waybill;
-    const occurredAt = new Date(input.event.occurredAt);
     await requireReporter(tx, held, { type: input.event.type, occurredAt });
     const event: TrackingEvent = {
       type: input.event.type,

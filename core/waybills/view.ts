@@ -4,6 +4,7 @@ import {
   type WaybillLeg,
   waybillClasses,
   waybillEventClasses,
+  waybillLegClasses,
 } from "../../db/schema";
 import { type Classification, redact } from "../../db/schema/classification";
 
@@ -26,8 +27,12 @@ export interface WaybillView {
     to: WaybillLeg["to"];
     plannedDeparture: string;
     plannedArrival: string;
+    /** From the routing quote the waybill follows. */
+    figures?: NonNullable<WaybillLeg["figures"]>;
   }[];
   points: Waybill["points"];
+  /** The routing quote the waybill follows and the route's totals. */
+  route?: NonNullable<Waybill["route"]>;
   /** The node that issued it: this node's code for its own, a partner's on a replica. */
   homeNode: string | null;
   createdAt: string;
@@ -68,8 +73,10 @@ export function waybillView(
         to: l.to,
         plannedDeparture: l.plannedDeparture.toISOString(),
         plannedArrival: l.plannedArrival.toISOString(),
+        figures: redact(l, waybillLegClasses, ceiling).figures ?? undefined,
       })),
     points: w.points,
+    route: r.route ?? undefined,
     homeNode: w.homeNode ?? ownCode,
     createdAt: w.createdAt.toISOString(),
   };

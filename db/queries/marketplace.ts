@@ -209,19 +209,39 @@ export async function carrierHasBid(db: Db, loadId: string, carrierId: string): 
   return row !== undefined;
 }
 
-/** The hubs a carrier's own route quote runs between, if it has that quote. */
-export async function quoteEndpoints(
+/** What a bid or a waybill takes from a carrier's own route quote: its ends, weight, first route. */
+export interface QuoteSummary {
+  from: string | null;
+  to: string | null;
+  weightKg: number | null;
+  /** The quote's first route as stored (`routing/describe.ts` Route). */
+  route: unknown;
+  factorTable: string | null;
+}
+
+/** A carrier's own route quote, if it has that quote. */
+export async function quoteSummary(
   db: Db,
   quoteId: string,
   orgId: string,
-): Promise<{ from: string | null; to: string | null } | undefined> {
+): Promise<QuoteSummary | undefined> {
   const [quote] = await sqlOf(db).unsafe(
-    `select request->>'from' as "from", request->>'to' as "to" from route_quotes
-     where id = $1 and org_id = $2`,
+    `select request->>'from' as "from", request->>'to' as "to",
+            (request->'cargo'->>'weightKg')::float8 as weight_kg,
+            (result->'routes'->0)::text as route,
+            result->'emissionFactors'->>'version' as factor_table
+       from route_quotes where id = $1 and org_id = $2`,
     [quoteId, orgId],
     { prepare: true },
   );
-  return quote ? { from: quote.from as string | null, to: quote.to as string | null } : undefined;
+  if (!quote) return undefined;
+  return {
+    from: quote.from as string | null,
+    to: quote.to as string | null,
+    weightKg: quote.weight_kg === null ? null : Number(quote.weight_kg),
+    route: quote.route === null ? null : JSON.parse(String(quote.route)),
+    factorTable: quote.factor_table as string | null,
+  };
 }
 
 const LOAD_COPY_COLUMNS = [

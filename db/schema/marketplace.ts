@@ -1,5 +1,6 @@
 import { relations, sql } from "drizzle-orm";
 import {
+  boolean,
   check,
   doublePrecision,
   index,
@@ -83,6 +84,8 @@ export const loads = pgTable(
     reserveCurrency: text(),
     biddingClosesAt: tsz("bidding_closes_at").notNull(),
     awardRule: text().$type<AwardRule>().notNull(),
+    /** Whether the shipper may award before `biddingClosesAt`; false keeps sealed bids sealed. */
+    earlyAward: boolean().notNull().default(true),
     awardedBidId: text(),
     closedAt: tsz("closed_at"),
     cancelReason: text(),
@@ -123,6 +126,7 @@ export const loadClasses: FieldClassification<Load> = {
   reserveCurrency: "sensitive",
   biddingClosesAt: "public",
   awardRule: "public",
+  earlyAward: "public",
   awardedBidId: "internal",
   closedAt: "public",
   cancelReason: "internal",

@@ -37,6 +37,37 @@ export interface HandoverPoint {
   afterLeg: number;
   place: Place;
   note?: string;
+  /** The network's crossing (`X-…`), when the point comes from a routing quote. */
+  crossing?: string;
+}
+
+/** A leg's figures as the routing quote it came from gave them (cost in the quote's currency). */
+export interface LegFigures {
+  linkId: string;
+  distanceKm: number;
+  durationHours: number;
+  waitHours: number;
+  cost: number;
+  currency: string;
+  co2eKg: number;
+  vehicles: number;
+  vehicleUnit: string;
+  crossing?: string;
+  gauge?: number;
+}
+
+/** The routing quote a waybill follows, and that route's totals. */
+export interface WaybillRoute {
+  quoteId: string;
+  /** The route's index among the quote's routes. */
+  route: number;
+  distanceKm: number;
+  durationHours: number;
+  cost: number;
+  currency: string;
+  co2eKg: number;
+  /** The emission factor table the CO2e figures come from. */
+  factorTable: string;
 }
 
 const inList = (column: string, values: readonly string[]) =>
@@ -75,6 +106,8 @@ export const waybills = pgTable(
     priceAmount: numeric({ precision: 16, scale: 2, mode: "number" }),
     priceCurrency: text(),
     points: jsonb().$type<HandoverPoint[]>().notNull().default([]),
+    /** The routing quote the waybill follows (an award of a bid citing one); null otherwise. */
+    route: jsonb().$type<WaybillRoute>(),
     /** Derived from the event set on every append; kept for filtering and lists. */
     status: text().$type<WaybillState>().notNull().default("created"),
     /** The node that issued it: null for this node's own, a partner's code on a replica. */
@@ -105,6 +138,7 @@ export const waybillClasses: FieldClassification<Waybill> = {
   priceAmount: "sensitive",
   priceCurrency: "sensitive",
   points: "public",
+  route: "internal",
   status: "public",
   homeNode: "public",
   createdAt: "public",
@@ -127,6 +161,8 @@ export const waybillLegs = pgTable(
     to: jsonb().$type<Place>().notNull(),
     plannedDeparture: tsz("planned_departure").notNull(),
     plannedArrival: tsz("planned_arrival").notNull(),
+    /** From the routing quote the waybill follows; null when it follows none. */
+    figures: jsonb().$type<LegFigures>(),
     /** Set when the overdue check raised an exception for this leg, so it is raised once. */
     overdueRaisedAt: tsz("overdue_raised_at"),
   },
@@ -149,6 +185,7 @@ export const waybillLegClasses: FieldClassification<WaybillLeg> = {
   to: "public",
   plannedDeparture: "public",
   plannedArrival: "public",
+  figures: "internal",
   overdueRaisedAt: "internal",
 };
 

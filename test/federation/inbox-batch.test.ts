@@ -338,3 +338,39 @@ describe("events on this node's own waybills", () => {
     }
   });
 });
+
+describe("a waybill that follows a routing quote", () => {
+  it("keeps its route's totals and its legs' figures as the home node shared them", async () => {
+    const number = newNumber();
+    const message = waybillMessage(number);
+    const route = {
+      quoteId: "rq_01M8Q27K3WBVDF9GK4ZM96MZP1",
+      route: 0,
+      distanceKm: 1065,
+      durationHours: 44.38,
+      cost: 1713.34,
+      currency: "USD",
+      co2eKg: 1303.6,
+      factorTable: "caravan-ef-2026.2",
+    };
+    const figures = {
+      linkId: "D-URC-ALA",
+      distanceKm: 1065,
+      durationHours: 44.38,
+      waitHours: 2.01,
+      cost: 1713.34,
+      currency: "USD",
+      co2eKg: 1303.6,
+      vehicles: 1,
+      vehicleUnit: "truck",
+    };
+    const record = message.record as Record<string, unknown> & { legs: object[] };
+    record.route = route;
+    record.legs = record.legs.map((l) => ({ ...l, figures }));
+    expect((await apply([message])).accepted).toBe(1);
+    const [w] = await sql`select route from waybills where number = ${number}`;
+    expect(w?.route).toEqual(route);
+    const [leg] = await sql`select figures from waybill_legs where waybill_number = ${number}`;
+    expect(leg?.figures).toEqual(figures);
+  });
+});

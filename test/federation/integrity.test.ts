@@ -13,7 +13,12 @@ import { createRegulator, registerShipper } from "../support/fixtures";
 import { movableClock, partnerBody, partnerKey } from "./support";
 
 const HOUR = 3_600_000;
-const t = (m: number) => new Date(Date.UTC(2030, 0, 1, 0, m)).toISOString();
+/**
+ * Times from the latest waybill's issue, 4 s apart: tracking events follow the `created` event
+ * and may not be dated more than five minutes ahead of the node's clock.
+ */
+let issuedAt = Date.now();
+const t = (m: number) => new Date(issuedAt + m * 4_000).toISOString();
 
 const clock = movableClock();
 const node = await createTestNode({ clock, keyGraceHours: 1 });
@@ -32,6 +37,7 @@ const kz = await partnerKey();
 }
 
 async function issue(on: TestNode = node): Promise<string> {
+  issuedAt = clock.now().getTime();
   const res = await on.call("POST", "/v1/waybills", {
     key: shipper.key,
     body: {

@@ -41,6 +41,8 @@ describe("Idempotency-Key never keeps a secret", () => {
     });
     expect(first.status, JSON.stringify(first.body)).toBe(201);
     expect(first.body.key).toMatch(FULL_KEY);
+    // Registration names the key `apiKey`: both names answer, so clients of either work.
+    expect(first.body.apiKey).toBe(first.body.key);
 
     const replay = await node.call("POST", "/v1/api-keys", {
       key: await secondKey(org),
@@ -51,7 +53,8 @@ describe("Idempotency-Key never keeps a secret", () => {
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.body).toMatchObject({ id: first.body.id, name: "ci", prefix: first.body.prefix });
     expect(replay.body.key).toBeUndefined();
-    expect(replay.body.omittedSecrets).toEqual(["key"]);
+    expect(replay.body.apiKey).toBeUndefined();
+    expect(replay.body.omittedSecrets).toEqual(["key", "apiKey"]);
     expect(JSON.stringify(replay.body)).not.toContain(first.body.key);
 
     const rows = await idempotencyRows(org.id);
@@ -113,10 +116,14 @@ describe("Idempotency-Key never keeps a secret", () => {
     };
     const first = await node.call("POST", "/v1/orgs", { key: node.adminKey, body, headers });
     expect(first.status, JSON.stringify(first.body)).toBe(201);
+    // `POST /v1/api-keys` names the key `key`: both names answer, so clients of either work.
+    expect(first.body.apiKey).toMatch(FULL_KEY);
+    expect(first.body.key).toBe(first.body.apiKey);
     const replay = await node.call("POST", "/v1/orgs", { key: node.adminKey, body, headers });
     expect(replay.status).toBe(201);
     expect(replay.body.apiKey).toBeUndefined();
-    expect(replay.body.omittedSecrets).toEqual(["apiKey"]);
+    expect(replay.body.key).toBeUndefined();
+    expect(replay.body.omittedSecrets).toEqual(["apiKey", "key"]);
     expect(replay.body.organization.id).toBe(first.body.organization.id);
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { vehicleClasses } from "../../db/schema";
 import { createTestNode } from "../support/app";
 import {
   carrierBody,
@@ -152,6 +153,38 @@ describe("vehicles", () => {
     expect(one.body).toEqual(rail.body);
     const list = await node.call("GET", `/v1/carriers/${c.id}/vehicles?mode=rail`, { key: c.key });
     expect(list.body.items.map((v: { id: string }) => v.id)).toEqual([rail.body.id]);
+  });
+
+  it("lets regulators read a fleet without sensitive fields, and change none of it", async () => {
+    const regulator = await createRegulator(node);
+    const c = await registerCarrier(node);
+    const added = await node.call("POST", `/v1/carriers/${c.id}/vehicles`, {
+      key: c.key,
+      body: vehicleBody({ plate: "新A77665" }),
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    const list = await node.call("GET", `/v1/carriers/${c.id}/vehicles`, { key: regulator.key });
+    expect(list.status, JSON.stringify(list.body)).toBe(200);
+    expect(list.body.items.map((v: { id: string }) => v.id)).toEqual([added.body.id]);
+    const one = await node.call("GET", `/v1/carriers/${c.id}/vehicles/${added.body.id}`, {
+      key: regulator.key,
+    });
+    expect(one.status).toBe(200);
+    // What the regulator sees is the vehicle's view cut at `internal`: no `sensitive` field.
+    for (const view of [one.body, ...list.body.items]) {
+      for (const field of Object.keys(view)) {
+        expect(vehicleClasses[field as keyof typeof vehicleClasses], field).not.toBe("sensitive");
+      }
+    }
+    const write = await node.call("POST", `/v1/carriers/${c.id}/vehicles`, {
+      key: regulator.key,
+      body: vehicleBody({ plate: "新A77666" }),
+    });
+    expect(write.status, JSON.stringify(write.body)).toBe(404);
+    // Another carrier still sees no fleet but its own.
+    const other = await registerCarrier(node);
+    const stranger = await node.call("GET", `/v1/carriers/${c.id}/vehicles`, { key: other.key });
+    expect(stranger.status).toBe(404);
   });
 
   it.each([

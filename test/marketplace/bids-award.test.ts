@@ -211,6 +211,41 @@ describe("award", () => {
     }
   });
 
+  it("awards before bidding closes by default (earlyAward true)", async () => {
+    const load = await postLoad(node, shipper.key);
+    const view = await node.call("GET", `/v1/loads/${load.id}`, { key: shipper.key });
+    expect(view.body.earlyAward).toBe(true);
+    const bid = await placeBid(node, load.id, a);
+    const res = await node.call("POST", `/v1/loads/${load.id}/award`, {
+      key: shipper.key,
+      body: { bidId: bid.id },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  });
+
+  it("with earlyAward false, refuses an award before bidding closes (409 BIDDING_OPEN), takes it after", async () => {
+    const closesAt = Date.now() + 2_500;
+    const load = await postLoad(node, shipper.key, {
+      earlyAward: false,
+      biddingClosesAt: new Date(closesAt).toISOString(),
+    });
+    const view = await node.call("GET", `/v1/loads/${load.id}`, { key: shipper.key });
+    expect(view.body.earlyAward).toBe(false);
+    const bid = await placeBid(node, load.id, a);
+    const award = () =>
+      node.call("POST", `/v1/loads/${load.id}/award`, {
+        key: shipper.key,
+        body: { bidId: bid.id },
+      });
+    const early = await award();
+    expect(early.status, JSON.stringify(early.body)).toBe(409);
+    expect(early.body.error).toMatchObject({ code: "CONFLICT", reason: "BIDDING_OPEN" });
+    await new Promise((r) => setTimeout(r, closesAt + 500 - Date.now()));
+    const late = await award();
+    expect(late.status, JSON.stringify(late.body)).toBe(201);
+    expect(late.body.waybill.loadId).toBe(load.id);
+  });
+
   it("keeps the audit chain intact", async () => {
     const res = await node.call("GET", "/v1/audit/verify", { key: node.adminKey });
     expect(res.body.ok, JSON.stringify(res.body)).toBe(true);

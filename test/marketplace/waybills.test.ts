@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../core/context";
+import { CLOCK_SKEW_ALLOWANCE_MS } from "../../core/waybills/events";
 import { replay, type TrackingEvent } from "../../core/waybills/lifecycle";
 import { checkWaybillNumber, formatWaybillNumber, mod11_10 } from "../../core/waybills/number";
 import { WAYBILL_STATES } from "../../db/schema";
@@ -113,9 +114,15 @@ describe("waybill lifecycle over the API", () => {
       body: { bidId: bid.id },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
+    issuedAt = skewed.now().getTime();
     return res.body.waybill.number as string;
   }
-  const t = (m: number) => new Date(Date.UTC(2030, 0, 1, 0, m)).toISOString();
+  /**
+   * Times from the waybill's award by the node's clock, 4 s apart: tracking events follow the
+   * `created` event and may not be dated more than five minutes ahead of that clock.
+   */
+  let issuedAt = Date.now();
+  const t = (m: number) => new Date(issuedAt + m * 4_000).toISOString();
 
   it("tracks a journey, refuses impossible transitions with the allowed ones, takes duplicates once", async () => {
     const no = await awarded();
@@ -161,6 +168,30 @@ describe("waybill lifecycle over the API", () => {
     expect(asRegulator.status).toBe(200);
     expect(asRegulator.body.price).toBeUndefined();
     expect(wb.body.price).toBeDefined();
+  });
+
+  it("refuses events dated beyond the clock-skew allowance, naming occurredAt", async () => {
+    const no = await awarded();
+    const post = (occurredAt: number) =>
+      node.call("POST", `/v1/waybills/${no}/events`, {
+        key: carrier.key,
+        body: { type: "picked_up", occurredAt: new Date(occurredAt).toISOString() },
+      });
+    const now = skewed.now().getTime();
+    const threeDaysAhead = await post(now + 3 * 24 * 3_600_000);
+    expect(threeDaysAhead.status, JSON.stringify(threeDaysAhead.body)).toBe(400);
+    expect(threeDaysAhead.body.error.details).toEqual([
+      { path: "occurredAt", message: expect.stringContaining("future") },
+    ]);
+    const justBeyond = await post(now + CLOCK_SKEW_ALLOWANCE_MS + 60_000);
+    expect(justBeyond.status, JSON.stringify(justBeyond.body)).toBe(400);
+    const within = await post(now + CLOCK_SKEW_ALLOWANCE_MS - 60_000);
+    expect(within.status, JSON.stringify(within.body)).toBe(201);
+    const events = await node.call("GET", `/v1/waybills/${no}/events`, { key: carrier.key });
+    expect(events.body.items.map((e: { type: string }) => e.type)).toEqual([
+      "created",
+      "picked_up",
+    ]);
   });
 
   it("tells a mistyped number (400) from an unknown one (404)", async () => {

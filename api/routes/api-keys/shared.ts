@@ -9,5 +9,12 @@ export const keyJson = (k: KeyView) => ({
   revokedAt: k.revokedAt?.toISOString() ?? null,
 });
 
-/** A newly issued key (secret included, shown once) as its JSON answer shows it. */
-export const issuedJson = (k: IssuedKey) => ({ ...k, createdAt: k.createdAt.toISOString() });
+/**
+ * A newly issued key (secret included, shown once) as its JSON answer shows it: the secret as
+ * `key` and, as registration names it, `apiKey`.
+ */
+export const issuedJson = (k: IssuedKey) => ({
+  ...k,
+  apiKey: k.key,
+  createdAt: k.createdAt.toISOString(),
+});

@@ -1,0 +1,1 @@
+ALTER TABLE "loads" ADD COLUMN "early_award" boolean DEFAULT true NOT NULL;
