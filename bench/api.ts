@@ -25,6 +25,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const POOL = Number(process.env.BENCH_POOL ?? 20); // the node's default CARAVAN_DB_POOL
 const PORT = 3917;
 const PEER_PORT = 3918;
+const CLUSTER_PORT = 3919;
 const ADMIN_KEY = `cvn_bench_${randomBytes(16).toString("hex")}`;
 const PROVINCE_LETTERS = "ABCDEFGHJKLMNPQR";
 
@@ -99,6 +100,13 @@ async function runBaseline(databaseUrl: string, carrierId: string, seconds: numb
     p99: percentile(latencies, 99),
     count: latencies.length,
   };
+}
+
+async function stop(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise((r) => c.once("exit", r));
+  c.kill("SIGTERM");
+  await exited;
 }
 
 /** The hand-rolled peer, in its own process on the same database and pool size. */
@@ -177,6 +185,32 @@ try {
     runApi(carrierId, reg.apiKey, DURATION_S, peerWarm.next, PEER_PORT),
   );
   const peerFigures = figuresOf(peerRun.result, peerRun.cpuUsPerRequest);
+  // The same node as two processes (CARAVAN_PROCESSES=2) on the same database, once the
+  // single process has stopped (else it would stay the leader and do the background work):
+  // on 2 cores they share them with PostgreSQL and the load generator.
+  await stop(child);
+  const cluster = await startNodeProcess({
+    databaseUrl: db.url,
+    port: CLUSTER_PORT,
+    adminKey: ADMIN_KEY,
+    pool: POOL,
+    env: { CARAVAN_PROCESSES: "2" },
+  });
+  let clusterFigures: ReturnType<typeof figuresOf>;
+  try {
+    const clusterWarm = await runApi(carrierId, reg.apiKey, 2, peerRun.next, CLUSTER_PORT);
+    const clusterRun = await runApi(
+      carrierId,
+      reg.apiKey,
+      DURATION_S,
+      clusterWarm.next,
+      CLUSTER_PORT,
+    );
+    clusterFigures = figuresOf(clusterRun.result, undefined);
+  } finally {
+    await stop(cluster);
+  }
+  const clusterRatio = round(clusterFigures.rps / apiFigures.rps, 2);
   await runBaseline(db.url, carrierId, 2); // warm-up
   const base = await runBaseline(db.url, carrierId, DURATION_S);
   const ratio = round(apiFigures.rps / peerFigures.rps, 2);
@@ -191,6 +225,8 @@ try {
     api: apiFigures,
     peer: peerFigures,
     baseline: { rps: round(base.rps, 0), p50Ms: round(base.p50, 2), p99Ms: round(base.p99, 2) },
+    twoProcesses: clusterFigures,
+    twoProcessRatio: clusterRatio,
     rawRatio,
     p99Ratio,
     ratio,
@@ -217,10 +253,14 @@ Machine: ${figures.machine}.
 |---|---:|---:|---:|
 | API (\`POST …/vehicles\`) | ${apiFigures.rps} | ${apiFigures.p50Ms} | ${apiFigures.p99Ms} |
 | peer (hand-rolled) | ${peerFigures.rps} | ${peerFigures.p50Ms} | ${peerFigures.p99Ms} |
+| API, two processes (\`CARAVAN_PROCESSES=2\`) | ${clusterFigures.rps} | ${clusterFigures.p50Ms} | ${clusterFigures.p99Ms} |
 | baseline (raw insert) | ${figures.baseline.rps} | ${figures.baseline.p50Ms} | ${figures.baseline.p99Ms} |
 
 Ratio API / peer: **${ratio}** (target ≥ 0.9); p99 API / peer ${p99Ratio} (target ≤ 1.2);
-API / raw insert ${rawRatio}; non-2xx: ${apiFigures.non2xx} (peer ${peerFigures.non2xx}).
+API / raw insert ${rawRatio}; two processes / one: ${clusterRatio} (target ≥ 1.6 where the
+machine has the cores); non-2xx: ${apiFigures.non2xx} (peer ${peerFigures.non2xx}, two
+processes ${clusterFigures.non2xx}). CPU per answered request, node ${apiFigures.cpuUsPerRequest} µs, peer
+${peerFigures.cpuUsPerRequest} µs.
 
 Where the time goes: with one statement per request, the node process is CPU-bound on one
 core (autocannon and PostgreSQL share the other); PostgreSQL connections mostly wait for it.
@@ -246,10 +286,7 @@ now encoded once per pass and its hash reuses that encoding (canonical JSON 4.2 
   );
   console.log(JSON.stringify(figures));
 } finally {
-  for (const c of [child, peer]) {
-    c.kill("SIGTERM");
-    await new Promise((r) => c.once("exit", r));
-  }
+  for (const c of [child, peer]) await stop(c);
   await db.drop();
   await server.stop();
 }
