@@ -20,24 +20,40 @@ export function requireBiddingCarrier(ctx: Ctx): OrgActor {
  * database clock. Many bids share the lock at once; award, cancel and amend (which take a
  * stronger lock) wait for them, so no bid slips in after a load closes.
  */
-export async function lockLoadForBidding(
+export function lockLoadForBidding(
   ctx: Ctx,
   actor: OrgActor,
   loadId: string,
   opts: { vehicleIds?: readonly string[] } = {},
 ) {
-  const found = await carrierAndLoadForBidding(ctx.db, actor.orgId, loadId, opts.vehicleIds ?? []);
+  return loadForBidding(ctx, actor, loadId, { ...opts, lock: true });
+}
+
+/**
+ * As `lockLoadForBidding`, locked or not: unlocked, a write made on what was read must check
+ * that the load is still as read (`seen.rowVersion`) and bidding still open.
+ */
+export async function loadForBidding(
+  ctx: Ctx,
+  actor: OrgActor,
+  loadId: string,
+  opts: { vehicleIds?: readonly string[]; lock: boolean },
+) {
+  const found = await carrierAndLoadForBidding(ctx.db, actor.orgId, loadId, opts.vehicleIds ?? [], {
+    lock: opts.lock,
+  });
   if (!found) throw NotFoundError.of("carrier", actor.orgId);
-  const { load, dbNow } = found;
+  const { dbNow } = found;
   const carrier: CarrierProfile = {
     ...found.carrier,
     ...(opts.vehicleIds ? { fleet: found.fleet } : {}),
   };
-  if (!load || !(await carrierSeesLoad(ctx, carrier, load))) {
+  if (!found.load || !(await carrierSeesLoad(ctx, carrier, found.load.load))) {
     throw NotFoundError.of("load", loadId);
   }
+  const { load, ...seen } = found.load;
   requireBiddingOpen(load, dbNow);
-  return { load, dbNow, carrier };
+  return { load, dbNow, carrier, seen };
 }
 
 function requireBiddingOpen(load: Load, dbNow: Date): void {
