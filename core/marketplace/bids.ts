@@ -1,6 +1,5 @@
-import { and, eq } from "drizzle-orm";
-import { carrierAndLoadForBidding } from "../../db/queries/marketplace";
-import { type Bid, bids, type Load } from "../../db/schema";
+import { carrierAndLoadForBidding, lockCarrierBid } from "../../db/queries/marketplace";
+import type { Load } from "../../db/schema";
 import { type Ctx, type OrgActor, requireOrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
 import { type CarrierProfile, carrierSeesLoad } from "./visibility";
@@ -79,21 +78,31 @@ export function requireValidUntil(validUntil: Date, dbNow: Date): void {
   }
 }
 
-/** The carrier's own live bid on the load, locked for a revision or withdrawal. */
-export async function lockOwnLiveBid(
+/**
+ * The load locked for bidding (as `lockLoadForBidding`) and the carrier's own live bid on it
+ * locked for a revision or withdrawal, asked for together: pipelined on the transaction's
+ * connection, one round trip. The load's refusals come before the bid's.
+ */
+export async function lockLoadAndOwnBid(
   ctx: Ctx,
   actor: OrgActor,
-  loadId: string,
-  bidId: string,
-): Promise<Bid> {
-  const [bid] = await ctx.db
-    .select()
-    .from(bids)
-    .where(and(eq(bids.id, bidId), eq(bids.loadId, loadId), eq(bids.carrierId, actor.orgId)))
-    .for("update");
-  if (!bid) throw NotFoundError.of("bid", bidId);
+  input: { loadId: string; bidId: string; vehicleIds?: readonly string[] },
+) {
+  const [locked, own] = await Promise.allSettled([
+    lockLoadForBidding(
+      ctx,
+      actor,
+      input.loadId,
+      input.vehicleIds ? { vehicleIds: input.vehicleIds } : {},
+    ),
+    lockCarrierBid(ctx.db, { id: input.bidId, loadId: input.loadId, carrierId: actor.orgId }),
+  ]);
+  if (locked.status === "rejected") throw locked.reason;
+  if (own.status === "rejected") throw own.reason;
+  const bid = own.value;
+  if (!bid) throw NotFoundError.of("bid", input.bidId);
   if (bid.status !== "live") {
     throw new ConflictError(`the bid is ${bid.status}`, [], "BID_NOT_LIVE");
   }
-  return bid;
+  return { ...locked.value, bid };
 }

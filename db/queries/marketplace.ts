@@ -103,6 +103,20 @@ export function insertBid(db: Db, values: NewBid): Promise<Bid> {
   return bidRows.insert(db, values);
 }
 
+const CARRIER_BID = `select ${bidRows.columns} from bids
+  where id = $1 and load_id = $2 and carrier_id = $3 for update`;
+
+/** A carrier's bid on a load, locked FOR UPDATE for the rest of the caller's transaction. */
+export async function lockCarrierBid(
+  db: Db,
+  params: { id: string; loadId: string; carrierId: string },
+): Promise<Bid | undefined> {
+  const [row] = await sqlOf(db).unsafe(CARRIER_BID, [params.id, params.loadId, params.carrierId], {
+    prepare: true,
+  });
+  return row ? bidRows.map(row) : undefined;
+}
+
 /** How the live bids of a load end when it closes: all alike, or one winner and the rest lost. */
 export type LiveBidsOutcome = "void" | "lost" | { winner: string };
 
