@@ -256,7 +256,7 @@ const PLACE_BID = `
     select $1, l.id, $3, $4::numeric, $5, $6, $7::jsonb, $8, $9::text[], $10::timestamptz,
       $11::timestamptz, $12::timestamptz, $13::float8, $14::timestamptz, $15::timestamptz
     from l
-    returning *
+    returning id
   ), a as (
     ${auditInsertSql("b", {
       at: "$17",
@@ -292,7 +292,7 @@ const PLACE_BID = `
       when: "exists (select 1 from b)",
     })}
   )
-  select b.*, (select coalesce(json_agg(d.id), '[]'::json) from d) as delivery_ids from b`;
+  select b.id, (select coalesce(json_agg(d.id), '[]'::json) from d) as delivery_ids from b`;
 
 /**
  * Places a bid in one statement (one round trip, its own transaction): see PLACE_BID.
@@ -354,7 +354,15 @@ export async function insertBidAtOnce(
     { prepare: true },
   );
   if (!row) return undefined;
-  return { bid: bidRows.map(row), deliveryIds: row.delivery_ids as string[] };
+  // The row as inserted: the values given and the table's defaults for a new bid.
+  const bid: Bid = {
+    ...b,
+    legs: b.legs ?? null,
+    quoteId: b.quoteId ?? null,
+    status: "live",
+    revision: 1,
+  };
+  return { bid, deliveryIds: row.delivery_ids as string[] };
 }
 
 const STANDING = `select id, status, modes, qualifications from organizations
