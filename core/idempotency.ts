@@ -119,8 +119,13 @@ export async function recordCommittedResult(
     state: "committed",
     from: ["in_flight", "committed"],
     responseStatus: null,
-    responseBody: withoutSecrets(JSON.parse(JSON.stringify(result ?? null))),
+    responseBody: committedResultBody(result),
   });
+}
+
+/** What `recordCommittedResult` stores for a verb's result, for writes that store it themselves. */
+export function committedResultBody(result: unknown): unknown {
+  return withoutSecrets(JSON.parse(JSON.stringify(result ?? null)));
 }
 
 /**

@@ -1,6 +1,5 @@
-import { and, eq } from "drizzle-orm";
-import { carrierAndLoadForBidding } from "../../db/queries/marketplace";
-import { type Bid, bids, type Load } from "../../db/schema";
+import { carrierAndLoadForBidding, lockCarrierBid } from "../../db/queries/marketplace";
+import type { Load } from "../../db/schema";
 import { type Ctx, type OrgActor, requireOrgActor } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
 import { type CarrierProfile, carrierSeesLoad } from "./visibility";
@@ -20,24 +19,40 @@ export function requireBiddingCarrier(ctx: Ctx): OrgActor {
  * database clock. Many bids share the lock at once; award, cancel and amend (which take a
  * stronger lock) wait for them, so no bid slips in after a load closes.
  */
-export async function lockLoadForBidding(
+export function lockLoadForBidding(
   ctx: Ctx,
   actor: OrgActor,
   loadId: string,
   opts: { vehicleIds?: readonly string[] } = {},
 ) {
-  const found = await carrierAndLoadForBidding(ctx.db, actor.orgId, loadId, opts.vehicleIds ?? []);
+  return loadForBidding(ctx, actor, loadId, { ...opts, lock: true });
+}
+
+/**
+ * As `lockLoadForBidding`, locked or not: unlocked, a write made on what was read must check
+ * that the load is still as read (`seen.rowVersion`) and bidding still open.
+ */
+export async function loadForBidding(
+  ctx: Ctx,
+  actor: OrgActor,
+  loadId: string,
+  opts: { vehicleIds?: readonly string[]; lock: boolean },
+) {
+  const found = await carrierAndLoadForBidding(ctx.db, actor.orgId, loadId, opts.vehicleIds ?? [], {
+    lock: opts.lock,
+  });
   if (!found) throw NotFoundError.of("carrier", actor.orgId);
-  const { load, dbNow } = found;
+  const { dbNow } = found;
   const carrier: CarrierProfile = {
     ...found.carrier,
     ...(opts.vehicleIds ? { fleet: found.fleet } : {}),
   };
-  if (!load || !(await carrierSeesLoad(ctx, carrier, load))) {
+  if (!found.load || !(await carrierSeesLoad(ctx, carrier, found.load.load))) {
     throw NotFoundError.of("load", loadId);
   }
+  const { load, ...seen } = found.load;
   requireBiddingOpen(load, dbNow);
-  return { load, dbNow, carrier };
+  return { load, dbNow, carrier, seen };
 }
 
 function requireBiddingOpen(load: Load, dbNow: Date): void {
@@ -63,21 +78,31 @@ export function requireValidUntil(validUntil: Date, dbNow: Date): void {
   }
 }
 
-/** The carrier's own live bid on the load, locked for a revision or withdrawal. */
-export async function lockOwnLiveBid(
+/**
+ * The load locked for bidding (as `lockLoadForBidding`) and the carrier's own live bid on it
+ * locked for a revision or withdrawal, asked for together: pipelined on the transaction's
+ * connection, one round trip. The load's refusals come before the bid's.
+ */
+export async function lockLoadAndOwnBid(
   ctx: Ctx,
   actor: OrgActor,
-  loadId: string,
-  bidId: string,
-): Promise<Bid> {
-  const [bid] = await ctx.db
-    .select()
-    .from(bids)
-    .where(and(eq(bids.id, bidId), eq(bids.loadId, loadId), eq(bids.carrierId, actor.orgId)))
-    .for("update");
-  if (!bid) throw NotFoundError.of("bid", bidId);
+  input: { loadId: string; bidId: string; vehicleIds?: readonly string[] },
+) {
+  const [locked, own] = await Promise.allSettled([
+    lockLoadForBidding(
+      ctx,
+      actor,
+      input.loadId,
+      input.vehicleIds ? { vehicleIds: input.vehicleIds } : {},
+    ),
+    lockCarrierBid(ctx.db, { id: input.bidId, loadId: input.loadId, carrierId: actor.orgId }),
+  ]);
+  if (locked.status === "rejected") throw locked.reason;
+  if (own.status === "rejected") throw own.reason;
+  const bid = own.value;
+  if (!bid) throw NotFoundError.of("bid", input.bidId);
   if (bid.status !== "live") {
     throw new ConflictError(`the bid is ${bid.status}`, [], "BID_NOT_LIVE");
   }
-  return bid;
+  return { ...locked.value, bid };
 }

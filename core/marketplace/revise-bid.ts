@@ -1,12 +1,7 @@
 import type { Bid, Load } from "../../db/schema";
 import type { Ctx } from "../context";
 import { withTransaction } from "../transaction";
-import {
-  lockLoadForBidding,
-  lockOwnLiveBid,
-  requireBiddingCarrier,
-  requireValidUntil,
-} from "./bids";
+import { lockLoadAndOwnBid, requireBiddingCarrier, requireValidUntil } from "./bids";
 import { type BidInput, bidTerms, checkBid } from "./eligibility";
 import { type BidChange, transitionLoad } from "./transition";
 import type { BidView } from "./views";
@@ -22,10 +17,12 @@ export async function reviseBid(
 ): Promise<BidView> {
   const actor = requireBiddingCarrier(ctx);
   return withTransaction(ctx, async (tx) => {
-    const { load, dbNow, carrier } = await lockLoadForBidding(tx, actor, input.loadId, {
-      vehicleIds: input.bid.vehicleIds,
-    });
-    const previous = await lockOwnLiveBid(tx, actor, load.id, input.bidId);
+    const {
+      load,
+      dbNow,
+      carrier,
+      bid: previous,
+    } = await lockLoadAndOwnBid(tx, actor, { ...input, vehicleIds: input.bid.vehicleIds });
     const checked = await checkBid(tx, load, carrier, input.bid);
     requireValidUntil(checked.validUntil, dbNow);
     return changeOwnBid(tx, load, {
@@ -44,8 +41,7 @@ export async function withdrawBid(
 ): Promise<BidView> {
   const actor = requireBiddingCarrier(ctx);
   return withTransaction(ctx, async (tx) => {
-    const { load } = await lockLoadForBidding(tx, actor, input.loadId);
-    const bid = await lockOwnLiveBid(tx, actor, load.id, input.bidId);
+    const { load, bid } = await lockLoadAndOwnBid(tx, actor, input);
     return changeOwnBid(tx, load, {
       change: { id: bid.id, status: "withdrawn" },
       event: "withdrawn",

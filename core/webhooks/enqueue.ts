@@ -36,13 +36,22 @@ export async function queueWebhookDeliveries(
       .map((h) => ({ id: newId("msg"), webhookId: h.id, feedSeq: e.seq, createdAt: now })),
   );
   await insertWebhookDeliveries(ctx.db, rows);
-  const jobs = ctx.jobs;
-  if (!jobs) return;
+  if (!ctx.jobs) return;
   ctx.tx.afterCommit.push(() =>
-    Promise.all(
-      rows.map((r) => jobs.schedule({ kind: "webhook.deliver", deliveryId: r.id })),
-    ).catch(() => {
-      // The sweep queues whatever is still pending; a queue outage must not fail the request.
-    }),
+    scheduleDeliveries(
+      ctx,
+      rows.map((r) => r.id),
+    ),
   );
+}
+
+/** Queues committed deliveries, each with its id as the job id. */
+export async function scheduleDeliveries(ctx: Ctx, deliveryIds: readonly string[]): Promise<void> {
+  const jobs = ctx.jobs;
+  if (!jobs || deliveryIds.length === 0) return;
+  await Promise.all(
+    deliveryIds.map((id) => jobs.schedule({ kind: "webhook.deliver", deliveryId: id })),
+  ).catch(() => {
+    // The sweep queues whatever is still pending; a queue outage must not fail the request.
+  });
 }

@@ -23,24 +23,54 @@ export interface NewFeedEvent {
 }
 
 const FEED_COLUMNS = "org_id, type, entity_type, entity_id, data, created_at";
-const FROM_SOURCE =
-  "e.org_id, e.type, e.entity_type, e.entity_id, e.data::jsonb, e.created_at::timestamptz";
+
+/** SQL expressions for each column of a new event, as `feedInsertSql` composes them. */
+export interface FeedExpressions {
+  orgId: string;
+  type: string;
+  entityType: string;
+  entityId: string;
+  /** JSON text. */
+  data: string;
+  /** An instant as text. */
+  createdAt: string;
+}
+
+/**
+ * The one text of a feed insert: `insert into feed_events (…) select <expressions> from
+ * <source> returning seq, org_id`. Statements that write their event in the same round trip
+ * (a CTE) compose it; everything else calls `insertFeedEvents`.
+ */
+export function feedInsertSql(source: string, e: FeedExpressions): string {
+  return `insert into feed_events (${FEED_COLUMNS})
+  select (${e.orgId})::text, (${e.type})::text, (${e.entityType})::text, (${e.entityId})::text,
+    (${e.data})::jsonb, (${e.createdAt})::timestamptz
+  from ${source}
+  returning seq, org_id`;
+}
+
+const FROM_SOURCE: FeedExpressions = {
+  orgId: "e.org_id",
+  type: "e.type",
+  entityType: "e.entity_type",
+  entityId: "e.entity_id",
+  data: "e.data",
+  createdAt: "e.created_at",
+};
 
 // Two fixed texts: one event from plain parameters (the hot paths' case, which PostgreSQL
 // inserts ~10–30% faster than from arrays), and a fan-out of any size from parallel arrays
 // (no bind-parameter limit, one plan per connection).
-const INSERT_ONE = `
-  insert into feed_events (${FEED_COLUMNS})
-  select ${FROM_SOURCE}
-  from (select $1::text as org_id, $2::text as type, $3::text as entity_type,
-               $4::text as entity_id, $5::text as data, $6::text as created_at) e
-  returning seq, org_id`;
-const INSERT_MANY = `
-  insert into feed_events (${FEED_COLUMNS})
-  select ${FROM_SOURCE}
-  from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-    as e(${FEED_COLUMNS})
-  returning seq, org_id`;
+const INSERT_ONE = feedInsertSql(
+  `(select $1::text as org_id, $2::text as type, $3::text as entity_type,
+          $4::text as entity_id, $5::text as data, $6::text as created_at) e`,
+  FROM_SOURCE,
+);
+const INSERT_MANY = feedInsertSql(
+  `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+    as e(${FEED_COLUMNS})`,
+  FROM_SOURCE,
+);
 
 const eventColumns = (e: NewFeedEvent): string[] => [
   e.orgId,

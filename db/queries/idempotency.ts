@@ -103,3 +103,22 @@ export async function deleteIdempotencyKeysOlderThan(db: Db, ms: number): Promis
     .returning({ key: idempotencyKeys.key });
   return gone.length;
 }
+
+/**
+ * The text of `completeIdempotencyKey` moving a key to `committed` (from `in_flight` or
+ * `committed`), for a statement that stores the result together with its write (a CTE). Each
+ * field is an SQL expression; `when` is a condition, such as that the write happened.
+ */
+export function committedResultSql(e: {
+  orgId: string;
+  key: string;
+  /** JSON text. */
+  body: string;
+  when: string;
+}): string {
+  return `update idempotency_keys
+  set state = 'committed', response_status = null, response_body = (${e.body})::jsonb,
+    completed_at = now()
+  where org_id = (${e.orgId})::text and key = (${e.key})::text
+    and state in ('in_flight', 'committed') and (${e.when})`;
+}

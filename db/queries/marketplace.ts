@@ -10,8 +10,12 @@ import {
   type Mode,
   type Organization,
 } from "../schema";
+import { auditInsertSql, type NewAuditEntry } from "./audit";
 import { type CopyText, copyText } from "./copy";
+import { feedInsertSql, type NewFeedEvent } from "./feed";
+import { committedResultSql } from "./idempotency";
 import { tableStatements } from "./statements";
+import { deliveriesInsertSql } from "./webhooks";
 
 /**
  * The one way into `loads` and `bids`: every insert and update of either table is a function
@@ -99,6 +103,20 @@ export function insertBid(db: Db, values: NewBid): Promise<Bid> {
   return bidRows.insert(db, values);
 }
 
+const CARRIER_BID = `select ${bidRows.columns} from bids
+  where id = $1 and load_id = $2 and carrier_id = $3 for update`;
+
+/** A carrier's bid on a load, locked FOR UPDATE for the rest of the caller's transaction. */
+export async function lockCarrierBid(
+  db: Db,
+  params: { id: string; loadId: string; carrierId: string },
+): Promise<Bid | undefined> {
+  const [row] = await sqlOf(db).unsafe(CARRIER_BID, [params.id, params.loadId, params.carrierId], {
+    prepare: true,
+  });
+  return row ? bidRows.map(row) : undefined;
+}
+
 /** How the live bids of a load end when it closes: all alike, or one winner and the rest lost. */
 export type LiveBidsOutcome = "void" | "lost" | { winner: string };
 
@@ -154,39 +172,197 @@ const standing = (row: Record<string, unknown>, prefix: string): CarrierStanding
   qualifications: row[`${prefix}qualifications`] as CarrierStanding["qualifications"],
 });
 
-// The carrier (with the named vehicles) and the load locked FOR SHARE, in one statement.
-const CARRIER_AND_LOAD = `with l as (select * from loads where id = $2 for share)
+// The carrier (with the named vehicles) and the load, locked FOR SHARE or as last committed,
+// in one statement; with the load's row version (xmin, new with every update of the row) and
+// its shipper's active webhooks, for a write that is to find the load unchanged.
+const carrierAndLoadText = (lock: boolean) => `with l as (
+    select *, xmin::text as l_row_version from loads where id = $2${lock ? " for share" : ""}
+  )
   select c.id as c_id, c.status as c_status, c.modes as c_modes,
     c.qualifications as c_qualifications,
     (select coalesce(json_agg(json_build_object('id', v.id, 'carrierId', v.carrier_id,
       'mode', v.mode, 'capacityKg', v.capacity_kg, 'capacityM3', v.capacity_m3)), '[]'::json)
      from vehicles v where v.id = any($3::text[])) as c_fleet,
+    (select coalesce(json_agg(w.id), '[]'::json) from webhooks w
+     where w.org_id = l.shipper_id and w.disabled_at is null) as l_hooks,
     l.*, (extract(epoch from now()) * 1000)::float8 as db_now_ms
   from organizations c left join l on true
   where c.id = $1 and c.kind = 'carrier'`;
+const CARRIER_AND_LOCKED_LOAD = carrierAndLoadText(true);
+const CARRIER_AND_LOAD = carrierAndLoadText(false);
+
+/** A load as a bidding carrier read it: its row, and what a write after the read checks. */
+export interface LoadForBidding {
+  load: Load;
+  /** The row's version when read: `insertBidAtOnce` writes only while it is unchanged. */
+  rowVersion: string;
+  /** The shipper's active webhooks when read. */
+  shipperHooks: string[];
+}
 
 /**
- * A bidding carrier's standing and named vehicles, with the load locked FOR SHARE and the
- * database clock, in one round trip. Undefined when there is no such carrier.
+ * A bidding carrier's standing and named vehicles, with the load (locked FOR SHARE when
+ * `lock`, for the rest of the caller's transaction) and the database clock, in one round
+ * trip. Undefined when there is no such carrier.
  */
 export async function carrierAndLoadForBidding(
   db: Db,
   carrierId: string,
   loadId: string,
   vehicleIds: readonly string[],
+  opts: { lock: boolean } = { lock: true },
 ): Promise<
-  { carrier: CarrierStanding; fleet: FleetUnit[]; load: Load | undefined; dbNow: Date } | undefined
+  | {
+      carrier: CarrierStanding;
+      fleet: FleetUnit[];
+      load: LoadForBidding | undefined;
+      dbNow: Date;
+    }
+  | undefined
 > {
-  const [row] = await sqlOf(db).unsafe(CARRIER_AND_LOAD, [carrierId, loadId, [...vehicleIds]], {
-    prepare: true,
-  });
+  const [row] = await sqlOf(db).unsafe(
+    opts.lock ? CARRIER_AND_LOCKED_LOAD : CARRIER_AND_LOAD,
+    [carrierId, loadId, [...vehicleIds]],
+    { prepare: true },
+  );
   if (!row) return undefined;
   return {
     carrier: standing(row, "c_"),
     fleet: row.c_fleet as FleetUnit[],
-    load: row.id === null || row.id === undefined ? undefined : loadRows.map(row),
+    load:
+      row.id === null || row.id === undefined
+        ? undefined
+        : {
+            load: loadRows.map(row),
+            rowVersion: String(row.l_row_version),
+            shipperHooks: row.l_hooks as string[],
+          },
     dbNow: new Date(Number(row.db_now_ms)),
   };
+}
+
+// A bid with its audit entry, the shipper's feed event, its webhook deliveries and the
+// request's idempotent result, in one statement, written only while the load is still the row
+// that was read (same xmin), open, and bidding open by the database clock. It takes the load
+// FOR SHARE like the transactional path, so award, cancel and amend wait for it.
+const PLACE_BID = `
+  with l as (
+    select id from loads
+    where id = $2 and xmin = $16::xid and status = 'open' and bidding_closes_at > now()
+    for share
+  ), b as (
+    insert into bids (id, load_id, carrier_id, amount, currency, mode, legs, quote_id,
+      vehicle_ids, pickup_at, delivery_at, valid_until, co2e_kg, created_at, updated_at)
+    select $1, l.id, $3, $4::numeric, $5, $6, $7::jsonb, $8, $9::text[], $10::timestamptz,
+      $11::timestamptz, $12::timestamptz, $13::float8, $14::timestamptz, $15::timestamptz
+    from l
+    returning id
+  ), a as (
+    ${auditInsertSql("b", {
+      at: "$17",
+      actorOrgId: "$18",
+      actorKind: "$19",
+      action: "$20",
+      entityType: "$21",
+      entityId: "b.id",
+      data: "$22",
+      requestId: "$23",
+      proof: "$24",
+    })}
+  ), f as (
+    ${feedInsertSql("b", {
+      orgId: "$25",
+      type: "$26",
+      entityType: "$27",
+      entityId: "b.id",
+      data: "$28",
+      createdAt: "$29",
+    })}
+  ), d as (
+    ${deliveriesInsertSql(
+      `f cross join unnest($30::text[], $31::text[]) as h(id, webhook_id)
+      join webhooks w on w.id = h.webhook_id and w.disabled_at is null`,
+      { id: "h.id", webhookId: "h.webhook_id", feedSeq: "f.seq", createdAt: "$29" },
+    )}
+  ), k as (
+    ${committedResultSql({
+      orgId: "$32",
+      key: "$33",
+      body: "$34",
+      when: "exists (select 1 from b)",
+    })}
+  )
+  select b.id, (select coalesce(json_agg(d.id), '[]'::json) from d) as delivery_ids from b`;
+
+/**
+ * Places a bid in one statement (one round trip, its own transaction): see PLACE_BID.
+ * Undefined when the load changed since `seen` was read, closed, or bidding closed: the
+ * caller then takes the transactional path, which names the reason. A second live bid of the
+ * carrier on the load fails on the unique index, as `insertBid` does.
+ */
+export async function insertBidAtOnce(
+  db: Db,
+  params: {
+    bid: NewBid & { createdAt: Date; updatedAt: Date };
+    seen: Pick<LoadForBidding, "rowVersion">;
+    audit: Omit<NewAuditEntry, "entityId">;
+    feed: Omit<NewFeedEvent, "entityId" | "createdAt">;
+    /** Delivery ids for the shipper's webhooks, as read with the load; inactive ones are skipped. */
+    deliveries: { id: string; webhookId: string }[];
+    idempotency: { orgId: string; key: string; body: unknown } | null;
+  },
+): Promise<{ bid: Bid; deliveryIds: string[] } | undefined> {
+  const { bid: b, audit: a, feed: f } = params;
+  const [row] = await sqlOf(db).unsafe(
+    PLACE_BID,
+    [
+      b.id,
+      b.loadId,
+      b.carrierId,
+      String(b.amount),
+      b.currency,
+      b.mode,
+      b.legs ? JSON.stringify(b.legs) : null,
+      b.quoteId ?? null,
+      [...b.vehicleIds],
+      b.pickupAt.toISOString(),
+      b.deliveryAt.toISOString(),
+      b.validUntil.toISOString(),
+      b.co2eKg,
+      b.createdAt.toISOString(),
+      b.updatedAt.toISOString(),
+      params.seen.rowVersion,
+      a.at.toISOString(),
+      a.actorOrgId,
+      a.actorKind,
+      a.action,
+      a.entityType,
+      JSON.stringify(a.data),
+      a.requestId,
+      a.proof,
+      f.orgId,
+      f.type,
+      f.entityType,
+      JSON.stringify(f.data),
+      b.createdAt.toISOString(),
+      params.deliveries.map((d) => d.id),
+      params.deliveries.map((d) => d.webhookId),
+      params.idempotency?.orgId ?? null,
+      params.idempotency?.key ?? null,
+      params.idempotency ? JSON.stringify(params.idempotency.body) : null,
+    ] as never[],
+    { prepare: true },
+  );
+  if (!row) return undefined;
+  // The row as inserted: the values given and the table's defaults for a new bid.
+  const bid: Bid = {
+    ...b,
+    legs: b.legs ?? null,
+    quoteId: b.quoteId ?? null,
+    status: "live",
+    revision: 1,
+  };
+  return { bid, deliveryIds: row.delivery_ids as string[] };
 }
 
 const STANDING = `select id, status, modes, qualifications from organizations

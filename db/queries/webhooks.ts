@@ -53,11 +53,33 @@ export async function activeWebhooksOf(
   return rows.map((r) => ({ id: String(r.id), orgId: String(r.org_id) }));
 }
 
-const INSERT_DELIVERIES = `
-  insert into webhook_deliveries (id, webhook_id, feed_seq, created_at)
-  select d.id, d.webhook_id, d.feed_seq, d.created_at::timestamptz
-  from unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
-    as d(id, webhook_id, feed_seq, created_at)`;
+/** SQL expressions for each column of a new delivery, as `deliveriesInsertSql` composes them. */
+export interface DeliveryExpressions {
+  id: string;
+  webhookId: string;
+  feedSeq: string;
+  /** An instant as text. */
+  createdAt: string;
+}
+
+/**
+ * The one text of a delivery insert: `insert into webhook_deliveries (…) select
+ * <expressions> from <source> returning id`. Statements that queue deliveries in the same
+ * round trip as their event (a CTE) compose it; everything else calls `insertWebhookDeliveries`.
+ */
+export function deliveriesInsertSql(source: string, e: DeliveryExpressions): string {
+  return `insert into webhook_deliveries (id, webhook_id, feed_seq, created_at)
+  select (${e.id})::text, (${e.webhookId})::text, (${e.feedSeq})::bigint,
+    (${e.createdAt})::timestamptz
+  from ${source}
+  returning id`;
+}
+
+const INSERT_DELIVERIES = deliveriesInsertSql(
+  `unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
+    as d(id, webhook_id, feed_seq, created_at)`,
+  { id: "d.id", webhookId: "d.webhook_id", feedSeq: "d.feed_seq", createdAt: "d.created_at" },
+);
 
 /** Adds pending deliveries, any number in one fixed statement: the one way in. */
 export async function insertWebhookDeliveries(

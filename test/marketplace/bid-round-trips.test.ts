@@ -54,30 +54,68 @@ async function countedBid(): Promise<{ statements: string[]; trips: number }> {
   return { statements: sent.map((s) => s.text), trips: trips.size };
 }
 
+async function countedRevision(): Promise<{ statements: string[]; trips: number }> {
+  const load = await postLoad(node, shipper.key);
+  const placed = await node.call("POST", `/v1/loads/${load.id}/bids`, {
+    key: carrier.key,
+    body: bidBody(carrier.vehicleId),
+  });
+  expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+  await new Promise((r) => setImmediate(r));
+  sent.length = 0;
+  const firstTrip = trip + 1;
+  const res = await node.call("PUT", `/v1/loads/${load.id}/bids/${placed.body.id}`, {
+    key: carrier.key,
+    body: bidBody(carrier.vehicleId, { price: { amount: 24_000, currency: "CNY" } }),
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  const trips = new Set(sent.map((s) => s.trip));
+  expect(Math.min(...trips)).toBeGreaterThanOrEqual(firstTrip);
+  return { statements: sent.map((s) => s.text), trips: trips.size };
+}
+
 describe("the database work of placing a bid", () => {
   it("warms up: statements get prepared on the connection", async () => {
     for (let i = 0; i < 2; i++) await countedBid();
   });
 
-  it("with the key cached: 4 round trips, 7 statements", async () => {
+  it("with the key cached: 2 round trips, 2 statements", async () => {
     const { statements, trips } = await countedBid();
     expect(statements.map((s) => s.split(" ").slice(0, 3).join(" "))).toEqual([
-      "begin",
       "with l as",
-      "insert into bids",
-      "insert into audit_log",
-      "select id, org_id",
-      "insert into feed_events",
-      "commit",
+      "with l as",
     ]);
-    expect(trips).toBe(4);
+    // The read, then the write: bid, audit entry, feed event, deliveries and idempotent result.
+    expect(statements[0]).not.toMatch(/for share/);
+    expect(statements[1]).toMatch(
+      /insert into bids .* insert into audit_log .* insert into feed_events/,
+    );
+    expect(trips).toBe(2);
   });
 
   it("with the key looked up: one more of each", async () => {
     forgetAllKeys();
     const { statements, trips } = await countedBid();
     expect(statements[0]).toMatch(/^select k\.id as key_id/);
-    expect(statements).toHaveLength(8);
-    expect(trips).toBe(5);
+    expect(statements).toHaveLength(3);
+    expect(trips).toBe(3);
+  });
+});
+
+describe("the database work of revising a bid", () => {
+  it("with the key cached: 6 round trips, the load and the bid locked in one", async () => {
+    await countedRevision();
+    const { statements, trips } = await countedRevision();
+    expect(statements.map((s) => s.split(" ").slice(0, 3).join(" "))).toEqual([
+      "begin",
+      "with l as",
+      "select id, load_id,",
+      "update bids set",
+      "select id, org_id",
+      "insert into feed_events",
+      "insert into audit_log",
+      "commit",
+    ]);
+    expect(trips).toBe(6);
   });
 });
