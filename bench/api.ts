@@ -111,7 +111,10 @@ async function stop(c: ChildProcess): Promise<void> {
 
 /** The hand-rolled peer, in its own process on the same database and pool size. */
 async function startPeer(databaseUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/peer/vehicles.ts"], {
+  const profile = process.env.BENCH_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}/peer`]
+    : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "bench/peer/vehicles.ts"], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
