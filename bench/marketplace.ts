@@ -10,6 +10,7 @@ import { insertBid, insertLoad } from "../db/queries/marketplace";
 import { loads } from "../db/schema";
 import {
   benchPostgres,
+  cpuPerRequest,
   creditCode,
   freshDatabase,
   machine,
@@ -81,6 +82,7 @@ async function drive(
     ],
   });
   return {
+    answered: result["2xx"],
     perSecond: round(result["2xx"] / seconds, 0),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -180,7 +182,8 @@ async function seedCarriers(sql: postgres.Sql, n: number) {
 }
 
 const server = await benchPostgres();
-const fresh = await freshDatabase(server.url, "caravan_bench_marketplace");
+const DB_NAME = "caravan_bench_marketplace";
+const fresh = await freshDatabase(server.url, DB_NAME);
 const child = await startNodeProcess({
   databaseUrl: fresh.url,
   port: PORT,
@@ -316,7 +319,9 @@ try {
   };
   const bidCount = { i: 0 };
   await drive(WARMUP_S, bidCount, bidAt);
-  const sustained = await drive(DURATION_S, bidCount, bidAt);
+  const sustained = await cpuPerRequest(child.pid, DB_NAME, () =>
+    drive(DURATION_S, bidCount, bidAt),
+  );
   // The same node and connections register vehicles, spread over the same carriers.
   const vehicleAt = (i: number) => {
     const c = bidders[i % SUSTAINED_CARRIERS] as Carrier;
@@ -328,7 +333,9 @@ try {
   };
   const vehicleCount = { i: 0 };
   await drive(WARMUP_S, vehicleCount, vehicleAt);
-  const vehicles = await drive(DURATION_S, vehicleCount, vehicleAt);
+  const vehicles = await cpuPerRequest(child.pid, DB_NAME, () =>
+    drive(DURATION_S, vehicleCount, vehicleAt),
+  );
 
   // The sustained loads close together: how long after closing the last award committed.
   let sustainedAwardMaxMs = Number.NaN;
@@ -371,12 +378,16 @@ try {
       non2xx: sustained.non2xx,
       errors: sustained.errors,
       awardMaxAfterCloseMs: round(sustainedAwardMaxMs, 0),
+      nodeCpuUs: sustained.nodeCpuUs,
+      databaseCpuUs: sustained.databaseCpuUs,
     },
     vehicles: {
       writesPerSecond: vehicles.perSecond,
       p50Ms: vehicles.p50Ms,
       p99Ms: vehicles.p99Ms,
       non2xx: vehicles.non2xx,
+      nodeCpuUs: vehicles.nodeCpuUs,
+      databaseCpuUs: vehicles.databaseCpuUs,
     },
     ratio,
     targets: { ratioAtLeast: 0.6, sustainedP99MsBelow: 150, awardWithinMs: 1000 },
@@ -411,10 +422,10 @@ vehicles (\`POST /v1/carriers/{id}/vehicles\`, one statement) for as long.
 
 Machine: ${figures.machine}.
 
-| sustained | requests/s | p50 ms | p99 ms | non-2xx |
-|---|---:|---:|---:|---:|
-| bids | ${sustained.perSecond} | ${sustained.p50Ms} | ${sustained.p99Ms} | ${sustained.non2xx} |
-| vehicle writes | ${vehicles.perSecond} | ${vehicles.p50Ms} | ${vehicles.p99Ms} | ${vehicles.non2xx} |
+| sustained | requests/s | p50 ms | p99 ms | non-2xx | node CPU µs/request | PostgreSQL CPU µs/request |
+|---|---:|---:|---:|---:|---:|---:|
+| bids | ${sustained.perSecond} | ${sustained.p50Ms} | ${sustained.p99Ms} | ${sustained.non2xx} | ${sustained.nodeCpuUs ?? "–"} | ${sustained.databaseCpuUs ?? "–"} |
+| vehicle writes | ${vehicles.perSecond} | ${vehicles.p50Ms} | ${vehicles.p99Ms} | ${vehicles.non2xx} | ${vehicles.nodeCpuUs ?? "–"} | ${vehicles.databaseCpuUs ?? "–"} |
 
 Ratio bids / vehicle writes: **${ratio}** (target ≥ 0.6; bids' p99 target < 150 ms). The
 ${SUSTAINED_LOADS} loads then close at one moment; the last award committed

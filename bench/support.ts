@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import postgres from "postgres";
 import { CREDIT_CODE_CHARSET, creditCodeCheckChar } from "../core/validation/credit-code";
@@ -110,6 +110,49 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds the PostgreSQL backends serving `database` have used so far (Linux, local
+ * server); undefined elsewhere. Backends that come and go during a run are missed, so take it
+ * around runs on a warm pool.
+ */
+export function databaseCpuSeconds(database: string): number | undefined {
+  try {
+    let total = 0;
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      let cmd: string;
+      try {
+        cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      } catch {
+        continue;
+      }
+      if (!cmd.startsWith("postgres: ") || !cmd.includes(` ${database} `)) continue;
+      total += cpuSeconds(Number(pid)) ?? 0;
+    }
+    return total;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU per answered request, in µs, of the node process and of its database's backends. */
+export async function cpuPerRequest<T extends { answered: number }>(
+  pid: number | undefined,
+  database: string,
+  run: () => Promise<T>,
+): Promise<T & { nodeCpuUs?: number; databaseCpuUs?: number }> {
+  const node0 = cpuSeconds(pid);
+  const db0 = databaseCpuSeconds(database);
+  const out = await run();
+  const node1 = cpuSeconds(pid);
+  const db1 = databaseCpuSeconds(database);
+  const per = (a?: number, b?: number) =>
+    a !== undefined && b !== undefined && out.answered > 0
+      ? Math.round(((b - a) / out.answered) * 1e6)
+      : undefined;
+  return { ...out, nodeCpuUs: per(node0, node1), databaseCpuUs: per(db0, db1) };
 }
 
 /**
