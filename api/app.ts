@@ -23,6 +23,30 @@ import { registerRoutes } from "./routes";
  */
 const isBadValue = (code: string) => code.startsWith("22") || code === "54000";
 
+/**
+ * The database (or a replica) could not be reached or dropped the connection: postgres.js's
+ * own codes, the socket's, and SQLSTATE connection exceptions (08), shutdowns (57P01–57P03)
+ * and too many connections (53300). The request may succeed when retried: a 503, not a 500.
+ */
+const UNREACHABLE = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+]);
+const isUnreachable = (code: string) => code.startsWith("08") || UNREACHABLE.has(code);
+
 function pgCode(e: unknown): string | undefined {
   const cause = e instanceof Error && "cause" in e ? e.cause : e;
   return typeof cause === "object" && cause !== null && "code" in cause
@@ -73,6 +97,11 @@ function answerError(err: Error, c: Context<AppEnv>): Response {
       "a value passed validation but not the database",
     );
     return errorResponse(c, "BAD_REQUEST", "request contains a value that cannot be stored");
+  }
+  if (code && isUnreachable(code)) {
+    c.get("deps")?.logger.warn({ code, requestId: c.get("requestId") }, "database unreachable");
+    c.header("Retry-After", "1");
+    return errorResponse(c, "SERVICE_UNAVAILABLE", "the database is unreachable; retry shortly");
   }
   c.get("deps")?.logger.error({ err, requestId: c.get("requestId") }, "unhandled error");
   return errorResponse(c, "INTERNAL_SERVER_ERROR", "unexpected error; quote the request id");

@@ -117,4 +117,46 @@ describe("reports from a read replica", () => {
       checks: { database: true, queue: true, replica: true },
     });
   });
+
+  it("answers 503 naming the cause, not 500, while the replica cannot be reached", async () => {
+    const database = await createTestDatabase();
+    const dir = await mkdtemp(join(tmpdir(), "caravan-replica-down-"));
+    const down = await startNode(
+      loadConfig({
+        DATABASE_URL: database.url,
+        // Nothing listens on port 1.
+        DATABASE_REPLICA_URL: "postgres://postgres@127.0.0.1:1/replica",
+        CARAVAN_DATA_DIR: dir,
+        CARAVAN_ADMIN_KEY: ADMIN_KEY,
+        REDIS_URL: "",
+        PORT: "0",
+        HOST: "127.0.0.1",
+      }),
+      { logger: pino({ level: "silent" }) },
+    );
+    try {
+      const q = new URLSearchParams({ from: DAY, to: DAY, granularity: "day" });
+      const res = await fetch(`${down.url}/v1/reports/flows?${q}`, {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      });
+      const body = (await res.json()) as { error: { code: string } };
+      expect([res.status, body.error.code]).toEqual([503, "SERVICE_UNAVAILABLE"]);
+      expect(res.headers.get("retry-after")).toBe("1");
+      const ready = await fetch(`${down.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { checks: unknown }).checks).toEqual({
+        database: true,
+        queue: true,
+        replica: false,
+      });
+      // Everything that does not read reports still works on the primary.
+      const orgs = await fetch(`${down.url}/v1/orgs`, {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      });
+      expect(orgs.status).toBe(200);
+    } finally {
+      await down.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
