@@ -39,7 +39,7 @@ const AUDIT_COLUMNS: readonly [keyof NewAuditEntry, string, string][] = [
  * <source>`, each expression cast to its column's type. Statements that must write their
  * entry in the same round trip (a CTE) compose it; everything else calls `insertAuditEntries`.
  */
-export function auditInsertSql(source: string, e: AuditExpressions): string {
+function auditInsertSql(source: string, e: AuditExpressions): string {
   const names = AUDIT_COLUMNS.map(([, column]) => column).join(", ");
   const values = AUDIT_COLUMNS.map(([key, , type]) => `(${e[key]})::${type}`).join(", ");
   return `insert into audit_log (${names}) select ${values} from ${source}`;
@@ -62,12 +62,32 @@ const INSERT_MANY = auditInsertSql(
   FROM_SOURCE,
 );
 
-const asText = (entry: NewAuditEntry, key: keyof NewAuditEntry): string | null => {
-  const v = entry[key];
+const asText = (entry: Partial<NewAuditEntry>, key: keyof NewAuditEntry): string | null => {
+  const v = entry[key] ?? null;
   if (v === null) return null;
   if (v instanceof Date) return v.toISOString();
   return typeof v === "string" ? v : JSON.stringify(v);
 };
+
+/** What a composed insert takes as parameters: every column but entity_id, its source's id. */
+const COMPOSED_KEYS = AUDIT_COLUMNS.map(([key]) => key).filter((key) => key !== "entityId");
+
+/**
+ * The audit insert of a statement that writes its entity and its entry in one round trip: the
+ * entity is `source`'s `id`, the other columns are parameters `$first`, `$first + 1`, … in the
+ * order `composedAuditParams` gives them.
+ */
+export function composedAuditSql(source: string, first: number): string {
+  const e = Object.fromEntries(
+    COMPOSED_KEYS.map((key, i) => [key, `$${first + i}`]),
+  ) as AuditExpressions;
+  return auditInsertSql(source, { ...e, entityId: `${source}.id` });
+}
+
+/** The parameters of `composedAuditSql`, in order. */
+export function composedAuditParams(entry: Omit<NewAuditEntry, "entityId">): (string | null)[] {
+  return COMPOSED_KEYS.map((key) => asText(entry, key));
+}
 
 /** Inserts entries, unchained, in the caller's transaction: the one way into `audit_log`. */
 export async function insertAuditEntries(db: Db, entries: NewAuditEntry[]): Promise<void> {

@@ -10,7 +10,7 @@ import {
   type Mode,
   type Organization,
 } from "../schema";
-import { auditInsertSql, type NewAuditEntry } from "./audit";
+import { composedAuditParams, composedAuditSql, type NewAuditEntry } from "./audit";
 import { type CopyText, copyText } from "./copy";
 import { feedInsertSql, type NewFeedEvent } from "./feed";
 import { committedResultSql } from "./idempotency";
@@ -258,17 +258,7 @@ const PLACE_BID = `
     from l
     returning id
   ), a as (
-    ${auditInsertSql("b", {
-      at: "$17",
-      actorOrgId: "$18",
-      actorKind: "$19",
-      action: "$20",
-      entityType: "$21",
-      entityId: "b.id",
-      data: "$22",
-      requestId: "$23",
-      proof: "$24",
-    })}
+    ${composedAuditSql("b", 17)}
   ), f as (
     ${feedInsertSql("b", {
       orgId: "$25",
@@ -332,14 +322,7 @@ export async function insertBidAtOnce(
       b.createdAt.toISOString(),
       b.updatedAt.toISOString(),
       params.seen.rowVersion,
-      a.at.toISOString(),
-      a.actorOrgId,
-      a.actorKind,
-      a.action,
-      a.entityType,
-      JSON.stringify(a.data),
-      a.requestId,
-      a.proof,
+      ...composedAuditParams(a),
       f.orgId,
       f.type,
       f.entityType,

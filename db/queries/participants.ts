@@ -9,7 +9,7 @@ import {
   type Vehicle,
   WRITING_STATUSES,
 } from "../schema";
-import { auditInsertSql, type NewAuditEntry } from "./audit";
+import { composedAuditParams, composedAuditSql, type NewAuditEntry } from "./audit";
 import { type CopyText, copyText } from "./copy";
 
 /** A new organisation: what it declares, with its kind and first status (no review yet). */
@@ -93,17 +93,7 @@ const INSERT_VEHICLE = `
       and ($10::boolean or c.country <> '${PLATE_COUNTRY}')
     returning id
   ), a as (
-    ${auditInsertSql("v", {
-      at: "$11",
-      actorOrgId: "$12",
-      actorKind: "$13",
-      action: "$14",
-      entityType: "$15",
-      entityId: "v.id",
-      data: "$16",
-      requestId: "$17",
-      proof: "$18",
-    })}
+    ${composedAuditSql("v", 11)}
   )
   select c.status, c.country, c.modes, exists (select 1 from v) as inserted from c`;
 
@@ -135,14 +125,7 @@ export async function insertVehicle(
       v.createdAt.toISOString(),
       params.unitValid,
       params.plateValid,
-      a.at.toISOString(),
-      a.actorOrgId,
-      a.actorKind,
-      a.action,
-      a.entityType,
-      JSON.stringify(a.data),
-      a.requestId,
-      a.proof,
+      ...composedAuditParams(a),
     ],
     { prepare: true },
   );
