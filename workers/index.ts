@@ -1,6 +1,7 @@
 import { UnrecoverableError } from "bullmq";
 import { ZodError } from "zod";
 import { DomainError } from "../core/errors";
+import { timeBox } from "../core/time-box";
 import { federationProcessors } from "./processors/federation";
 import { housekeepingProcessors } from "./processors/housekeeping";
 import { marketplaceProcessors } from "./processors/marketplace";
@@ -8,6 +9,10 @@ import { reportsProcessors } from "./processors/reports";
 import type { Processors, WorkerDeps } from "./processors/types";
 import { webhooksProcessors } from "./processors/webhooks";
 import type { JobSchemas, QueueDef } from "./queues/define";
+
+/** How long a stop waits for each worker to finish its jobs and close. */
+const WORKER_CLOSE_GRACE_MS = 10_000;
+
 import { federationQueue } from "./queues/federation";
 import { housekeepingQueue } from "./queues/housekeeping";
 import { marketplaceQueue } from "./queues/marketplace";
@@ -167,7 +172,25 @@ export async function startWorkers(
   });
   return {
     async stop() {
-      await Promise.all(workers.map((w) => w.close()));
+      // A worker whose connection is wedged (seen after Redis came back empty) would hold the
+      // stop forever. After the grace period it is left to the runtime's close, which drops
+      // its connections; a job it still held is retried as stalled, as after a crash.
+      const closed = await Promise.all(
+        workers.map((w) =>
+          timeBox(
+            w.close().then(() => true),
+            WORKER_CLOSE_GRACE_MS,
+            false,
+          ),
+        ),
+      );
+      const stuck = closed.filter((ok) => !ok).length;
+      if (stuck > 0) {
+        deps.logger.warn(
+          { stuck, graceMs: WORKER_CLOSE_GRACE_MS },
+          "workers did not close in time",
+        );
+      }
     },
   };
 }

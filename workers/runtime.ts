@@ -63,6 +63,8 @@ export interface RuntimeOptions {
 
 /** How long a producer's command (an enqueue, a count) may go unanswered before it fails. */
 const PRODUCER_COMMAND_TIMEOUT_MS = 1_000;
+/** How long closing waits for each queue or worker before its connections are dropped. */
+const CLOSE_GRACE_MS = 5_000;
 
 export function redisRuntime(
   url: string,
@@ -125,7 +127,14 @@ export function redisRuntime(
       reconnected.push(listener);
     },
     async close() {
-      for (const close of closers.splice(0).reverse()) await close().catch(() => {});
+      // Bounded: dropping the connections below is what settles a worker wedged on them.
+      for (const close of closers.splice(0).reverse()) {
+        await timeBox(
+          close().catch(() => {}),
+          CLOSE_GRACE_MS,
+          undefined,
+        );
+      }
       connection.disconnect();
       producer.disconnect();
     },

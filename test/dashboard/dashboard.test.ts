@@ -74,6 +74,8 @@ async function journey(
     ["delivered", opts.late ? 90 : 60, "KZ-ALA"],
   ];
   for (const [type, hours, location] of events) {
+    // Reported as it happens: an event may not be dated after the node's clock.
+    clock.at = at + hours * HOUR;
     const res = await node.call("POST", `/v1/waybills/${number}/events`, {
       key: c.key,
       body: { type, occurredAt: new Date(at + hours * HOUR).toISOString(), location },
