@@ -26,6 +26,7 @@ const POOL = Number(process.env.BENCH_POOL ?? 20); // the node's default CARAVAN
 const PORT = 3917;
 const PEER_PORT = 3918;
 const CLUSTER_PORT = 3919;
+const AUDITED_PEER_PORT = 3920;
 const ADMIN_KEY = `cvn_bench_${randomBytes(16).toString("hex")}`;
 const PROVINCE_LETTERS = "ABCDEFGHJKLMNPQR";
 
@@ -109,17 +110,27 @@ async function stop(c: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** The hand-rolled peer, in its own process on the same database and pool size. */
-async function startPeer(databaseUrl: string): Promise<ChildProcess> {
+/**
+ * The hand-rolled peer, in its own process on the same database and pool size; `audited`, it
+ * also writes and seals the node's audit entries (bench/peer/vehicles.ts).
+ */
+async function startPeer(
+  databaseUrl: string,
+  opts: { port: number; audited: boolean },
+): Promise<ChildProcess> {
   const profile = process.env.BENCH_PROFILE
-    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}/peer`]
+    ? [
+        "--cpu-prof",
+        `--cpu-prof-dir=${process.env.BENCH_PROFILE}/${opts.audited ? "audited-peer" : "peer"}`,
+      ]
     : [];
   const child = spawn(process.execPath, [...profile, "--import", "tsx", "bench/peer/vehicles.ts"], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
-      PORT: String(PEER_PORT),
+      PORT: String(opts.port),
       PEER_POOL: String(POOL),
+      PEER_AUDIT: opts.audited ? "1" : "0",
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -162,7 +173,7 @@ const child = await startNodeProcess({
   adminKey: ADMIN_KEY,
   pool: POOL,
 });
-const peer = await startPeer(db.url);
+const peer = await startPeer(db.url, { port: PEER_PORT, audited: false });
 try {
   const reg = await api("/v1/carriers", {
     name: "Bench Carrier",
@@ -200,6 +211,7 @@ try {
     env: { CARAVAN_PROCESSES: "2" },
   });
   let clusterFigures: ReturnType<typeof figuresOf>;
+  let clusterNext: number;
   try {
     const clusterWarm = await runApi(carrierId, reg.apiKey, 2, peerRun.next, CLUSTER_PORT);
     const clusterRun = await runApi(
@@ -210,15 +222,31 @@ try {
       CLUSTER_PORT,
     );
     clusterFigures = figuresOf(clusterRun.result);
+    clusterNext = clusterRun.next;
   } finally {
     await stop(cluster);
   }
   const clusterRatio = round(clusterFigures.rps / apiFigures.rps, 2);
+  // Last, once every node process has sealed and stopped: the peer with the audit trail seals
+  // with a key of its own, so a node's sealer would refuse its entries.
+  const auditedPeer = await startPeer(db.url, { port: AUDITED_PEER_PORT, audited: true });
+  let auditedPeerFigures: ReturnType<typeof figuresOf>;
+  try {
+    const auditedWarm = await runApi(carrierId, reg.apiKey, 2, clusterNext, AUDITED_PEER_PORT);
+    const auditedRun = await measure(auditedPeer.pid, () =>
+      runApi(carrierId, reg.apiKey, DURATION_S, auditedWarm.next, AUDITED_PEER_PORT),
+    );
+    auditedPeerFigures = figuresOf(auditedRun.result, auditedRun);
+  } finally {
+    await stop(auditedPeer);
+  }
   await runBaseline(db.url, carrierId, 2); // warm-up
   const base = await runBaseline(db.url, carrierId, DURATION_S);
   const ratio = round(apiFigures.rps / peerFigures.rps, 2);
   const rawRatio = round(apiFigures.rps / base.rps, 2);
   const p99Ratio = round(apiFigures.p99Ms / peerFigures.p99Ms, 2);
+  const auditedPeerRatio = round(apiFigures.rps / auditedPeerFigures.rps, 2);
+  const auditCost = round(auditedPeerFigures.rps / peerFigures.rps, 2);
 
   const figures = {
     bench: "api",
@@ -227,6 +255,8 @@ try {
     durationS: DURATION_S,
     api: apiFigures,
     peer: peerFigures,
+    peerWithAudit: auditedPeerFigures,
+    auditedPeerRatio,
     baseline: { rps: round(base.rps, 0), p50Ms: round(base.p50, 2), p99Ms: round(base.p99, 2) },
     twoProcesses: clusterFigures,
     twoProcessRatio: clusterRatio,
@@ -247,7 +277,9 @@ process with ${POOL} database connections, driven by autocannon at ${CONNECTIONS
 for ${DURATION_S} s after a 2 s warm-up. Baselines, same PostgreSQL, same run: the peer a user
 would hand-roll (\`bench/peer/vehicles.ts\`, its own process: Hono, @hono/node-server, zod,
 an in-memory key cache and one \`insert … returning\`; no audit, rate limit, metrics or
-request ids), driven the same way; and raw single-row \`insert into vehicles\` through
+request ids), driven the same way; the same peer keeping the node's audit trail and nothing
+else (\`PEER_AUDIT=1\`: the entry and its proof in the same statement, the node's sealer every
+200 ms in its process); and raw single-row \`insert into vehicles\` through
 postgres.js, ${CONNECTIONS} concurrent callers on a pool of ${POOL}. Request logging at \`warn\`.
 
 Machine: ${figures.machine}.
@@ -256,6 +288,7 @@ Machine: ${figures.machine}.
 |---|---:|---:|---:|
 | API (\`POST …/vehicles\`) | ${apiFigures.rps} | ${apiFigures.p50Ms} | ${apiFigures.p99Ms} |
 | peer (hand-rolled) | ${peerFigures.rps} | ${peerFigures.p50Ms} | ${peerFigures.p99Ms} |
+| peer with the node's audit trail | ${auditedPeerFigures.rps} | ${auditedPeerFigures.p50Ms} | ${auditedPeerFigures.p99Ms} |
 | API, two processes (\`CARAVAN_PROCESSES=2\`) | ${clusterFigures.rps} | ${clusterFigures.p50Ms} | ${clusterFigures.p99Ms} |
 | baseline (raw insert) | ${figures.baseline.rps} | ${figures.baseline.p50Ms} | ${figures.baseline.p99Ms} |
 
@@ -264,7 +297,13 @@ API / raw insert ${rawRatio}; two processes / one: ${clusterRatio} (target ≥ 1
 machine has the cores); non-2xx: ${apiFigures.non2xx} (peer ${peerFigures.non2xx}, two
 processes ${clusterFigures.non2xx}). CPU per answered request: node process ${apiFigures.cpuUsPerRequest} µs and
 PostgreSQL ${apiFigures.databaseCpuUsPerRequest} µs; peer ${peerFigures.cpuUsPerRequest} µs and
-${peerFigures.databaseCpuUsPerRequest} µs.
+${peerFigures.databaseCpuUsPerRequest} µs; peer with the audit trail ${auditedPeerFigures.cpuUsPerRequest} µs and
+${auditedPeerFigures.databaseCpuUsPerRequest} µs.
+
+The audit trail alone takes the peer to **${auditCost}** of itself; the node answers
+**${auditedPeerRatio}** of that peer. The first is the price of tamper evidence on a
+one-statement write; the second is what the rest of the node (rate budgets, standing,
+idempotency, metrics, request ids, OpenAPI validation, redaction, plate checks) costs.
 
 Where the time goes: with one statement per request, the node process is CPU-bound on one
 core (autocannon and PostgreSQL share the other); PostgreSQL connections mostly wait for it.
