@@ -34,6 +34,8 @@ const SUSTAINED_CARRIERS = Number(process.env.BENCH_SUSTAINED_CARRIERS ?? 300);
 const SUSTAINED_LOADS = Number(process.env.BENCH_SUSTAINED_LOADS ?? 200);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = 2;
+/** Sustained rounds, bids then vehicle writes in each: alternating cancels the machine's drift. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const POOL = 20;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const PORT = 3918;
@@ -88,6 +90,27 @@ async function drive(
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+  };
+}
+
+type Sustained = Awaited<ReturnType<typeof drive>> & { nodeCpuUs?: number; databaseCpuUs?: number };
+
+const mean = (xs: (number | undefined)[]): number | undefined =>
+  xs.some((x) => x === undefined)
+    ? undefined
+    : round((xs as number[]).reduce((a, b) => a + b, 0) / xs.length, 0);
+
+/** Rounds as one figure: rates and CPU averaged, latency and failures at their worst. */
+function overRounds(rounds: Sustained[]) {
+  return {
+    perSecond: mean(rounds.map((r) => r.perSecond)) ?? 0,
+    p50Ms: Math.max(...rounds.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
+    non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
+    errors: rounds.reduce((a, r) => a + r.errors, 0),
+    nodeCpuUs: mean(rounds.map((r) => r.nodeCpuUs)),
+    databaseCpuUs: mean(rounds.map((r) => r.databaseCpuUs)),
+    rounds: rounds.map((r) => ({ perSecond: r.perSecond, p99Ms: r.p99Ms })),
   };
 }
 
@@ -306,7 +329,7 @@ try {
 
   // Sustained: many carriers on many loads. Request i bids on load i mod L for carrier
   // (⌊i / L⌋ + 7 · (i mod L)) mod C: every (carrier, load) pair once before any repeats.
-  const sustainedRunS = 2 * (WARMUP_S + DURATION_S);
+  const sustainedRunS = ROUNDS * 2 * (WARMUP_S + DURATION_S);
   const sustainedClose = new Date(Date.now() + (sustainedRunS + 30) * 1000);
   const loadIds = await Promise.all(
     Array.from({ length: SUSTAINED_LOADS }, () => postLoad(sustainedClose)),
@@ -317,11 +340,6 @@ try {
     const c = bidders[(Math.floor(i / SUSTAINED_LOADS) + 7 * l) % SUSTAINED_CARRIERS] as Carrier;
     return { path: `/v1/loads/${loadIds[l]}/bids`, key: c.key, body: bidOf(c, i) };
   };
-  const bidCount = { i: 0 };
-  await drive(WARMUP_S, bidCount, bidAt);
-  const sustained = await cpuPerRequest(child.pid, DB_NAME, () =>
-    drive(DURATION_S, bidCount, bidAt),
-  );
   // The same node and connections register vehicles, spread over the same carriers.
   const vehicleAt = (i: number) => {
     const c = bidders[i % SUSTAINED_CARRIERS] as Carrier;
@@ -331,11 +349,22 @@ try {
       body: { mode: "road", plate: plateAt(i), capacityKg: 25_000, capacityM3: 80 },
     };
   };
+  const bidCount = { i: 0 };
   const vehicleCount = { i: 0 };
-  await drive(WARMUP_S, vehicleCount, vehicleAt);
-  const vehicles = await cpuPerRequest(child.pid, DB_NAME, () =>
-    drive(DURATION_S, vehicleCount, vehicleAt),
-  );
+  const bidRounds: Sustained[] = [];
+  const vehicleRounds: Sustained[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    await drive(WARMUP_S, bidCount, bidAt);
+    bidRounds.push(
+      await cpuPerRequest(child.pid, DB_NAME, () => drive(DURATION_S, bidCount, bidAt)),
+    );
+    await drive(WARMUP_S, vehicleCount, vehicleAt);
+    vehicleRounds.push(
+      await cpuPerRequest(child.pid, DB_NAME, () => drive(DURATION_S, vehicleCount, vehicleAt)),
+    );
+  }
+  const sustained = overRounds(bidRounds);
+  const vehicles = overRounds(vehicleRounds);
 
   // The sustained loads close together: how long after closing the last award committed.
   let sustainedAwardMaxMs = Number.NaN;
@@ -377,6 +406,7 @@ try {
       p99Ms: sustained.p99Ms,
       non2xx: sustained.non2xx,
       errors: sustained.errors,
+      rounds: sustained.rounds,
       awardMaxAfterCloseMs: round(sustainedAwardMaxMs, 0),
       nodeCpuUs: sustained.nodeCpuUs,
       databaseCpuUs: sustained.databaseCpuUs,
@@ -388,6 +418,7 @@ try {
       non2xx: vehicles.non2xx,
       nodeCpuUs: vehicles.nodeCpuUs,
       databaseCpuUs: vehicles.databaseCpuUs,
+      rounds: vehicles.rounds,
     },
     ratio,
     targets: { ratioAtLeast: 0.6, sustainedP99MsBelow: 150, awardWithinMs: 1000 },
@@ -418,7 +449,11 @@ goes through the transactional path, which names its reason.
 **Sustained.** ${SUSTAINED_CARRIERS} verified carriers bid on ${SUSTAINED_LOADS} open loads
 (every carrier–load pair at most once), driven by autocannon for ${DURATION_S} s after a
 ${WARMUP_S} s warm-up; then, on the same node and connections, the same carriers register
-vehicles (\`POST /v1/carriers/{id}/vehicles\`, one statement) for as long.
+vehicles (\`POST /v1/carriers/{id}/vehicles\`, one statement) for as long; ${ROUNDS} rounds of
+both, alternating, so that drift on the shared machine falls on both alike. Rates and CPU are
+the rounds' mean, latencies the worst round's (per round: bids
+${sustained.rounds.map((r) => `${r.perSecond}/s p99 ${r.p99Ms} ms`).join(", ")}; vehicle writes
+${vehicles.rounds.map((r) => `${r.perSecond}/s p99 ${r.p99Ms} ms`).join(", ")}).
 
 Machine: ${figures.machine}.
 
