@@ -5,7 +5,7 @@ import postgres from "postgres";
 import { z } from "zod";
 import { auditProof } from "../../core/audit/proof";
 import { startAuditSealer } from "../../core/audit/seal";
-import { generateNodeKey, nodeIdentity } from "../../core/identity/node-identity";
+import { generateNodeKey, nodeIdentity, parseNodeKey } from "../../core/identity/node-identity";
 import { openDatabase } from "../../db/client";
 
 // The peer a user would hand-roll instead of running a node: the same endpoint on the same
@@ -24,7 +24,11 @@ const sql = postgres(process.env.DATABASE_URL ?? "", {
 });
 const keys = new Map<string, string>();
 const audited = process.env.PEER_AUDIT === "1";
-const identity = audited ? await nodeIdentity(generateNodeKey()) : undefined;
+// The node's key when given (CARAVAN_NODE_KEY), so that the node accepts these entries too.
+const nodeKey = process.env.CARAVAN_NODE_KEY;
+const identity = audited
+  ? await nodeIdentity(nodeKey ? parseNodeKey(nodeKey) : generateNodeKey())
+  : undefined;
 const sealing = audited ? openDatabase(process.env.DATABASE_URL ?? "", { max: 1 }) : undefined;
 const sealer =
   identity && sealing
