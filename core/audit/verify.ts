@@ -1,5 +1,6 @@
-import { and, asc, desc, gt, isNotNull, isNull } from "drizzle-orm";
+import { asc, desc, isNotNull, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { sealedAuditEntries } from "../../db/queries/audit";
 import { auditLog } from "../../db/schema";
 import type { Ctx } from "../context";
 import { ForbiddenError } from "../errors";
@@ -40,7 +41,9 @@ export interface ChainPoint {
 
 export const GENESIS: ChainPoint = { seq: 0, hash: GENESIS_HASH, at: null };
 
-const BATCH = 5_000;
+// Each batch is checked without yielding (canonical JSON, HMAC and SHA-256 per entry): a
+// thousand keeps a checkpoint's walk from holding the event loop for more than milliseconds.
+const BATCH = 1_000;
 const MAX_REFUSED = 100;
 
 /**
@@ -57,12 +60,7 @@ export async function walkChain(
 ): Promise<{ bad: BadEntry | null; head: ChainPoint }> {
   let head = from;
   for (;;) {
-    const rows = await db
-      .select()
-      .from(auditLog)
-      .where(and(isNotNull(auditLog.seq), gt(auditLog.seq, head.seq)))
-      .orderBy(asc(auditLog.seq))
-      .limit(BATCH);
+    const rows = await sealedAuditEntries(db, head.seq, BATCH);
     for (const row of rows) {
       const expected = head.seq + 1;
       const bad = (reason: string) => ({ bad: { seq: expected, id: row.id, reason }, head });

@@ -1,6 +1,6 @@
-import { and, asc, desc, gt, isNotNull, isNull, sql } from "drizzle-orm";
+import { desc, isNotNull, sql } from "drizzle-orm";
 import { type Db, sqlOf } from "../client";
-import { type AuditEntry, auditLog } from "../schema";
+import { auditLog } from "../schema";
 
 /** What an entry says, as the node wrote it: everything but its proof and place in the chain. */
 export interface AuditContent {
@@ -116,12 +116,35 @@ export interface UnsealedEntry extends AuditContent {
   proof: string | null;
 }
 
-// Fixed text, read straight through postgres.js: the sealer reads every entry the node
-// writes, and drizzle's per-column mapping of whole rows cost it more than the query.
-// Dates come back as epoch milliseconds (the column keeps milliseconds), data parsed.
-const UNSEALED = `select id::float8 as id, (extract(epoch from at) * 1000)::float8 as at_ms,
-    actor_org_id, actor_kind, action, entity_type, entity_id, data, request_id, proof
+/** A chained entry as verification walks it: also its place and hashes. */
+export interface SealedEntry extends UnsealedEntry {
+  seq: number;
+  prevHash: string | null;
+  hash: string | null;
+}
+
+// Fixed texts, read straight through postgres.js: the sealer and the checkpoint's walk read
+// every entry the node writes, and drizzle's per-column mapping of whole rows cost them more
+// than the queries. Dates come back as epoch milliseconds (the column keeps milliseconds).
+const ENTRY_COLUMNS = `id::float8 as id, (extract(epoch from at) * 1000)::float8 as at_ms,
+    actor_org_id, actor_kind, action, entity_type, entity_id, data, request_id, proof`;
+const UNSEALED = `select ${ENTRY_COLUMNS}
   from audit_log where hash is null and id > $1 order by id limit $2`;
+const SEALED = `select ${ENTRY_COLUMNS}, seq::float8 as seq, prev_hash, hash
+  from audit_log where seq > $1 order by seq limit $2`;
+
+const entryOf = (r: Record<string, unknown>): UnsealedEntry => ({
+  id: Number(r.id),
+  at: new Date(Number(r.at_ms)),
+  actorOrgId: r.actor_org_id as string | null,
+  actorKind: r.actor_kind as string,
+  action: r.action as string,
+  entityType: r.entity_type as string,
+  entityId: r.entity_id as string,
+  data: r.data as Record<string, unknown>,
+  requestId: r.request_id as string | null,
+  proof: r.proof as string | null,
+});
 
 /** Unsealed entries after `after` (by id), in insertion order. */
 export async function unsealedAuditEntries(
@@ -130,17 +153,21 @@ export async function unsealedAuditEntries(
   limit: number,
 ): Promise<UnsealedEntry[]> {
   const rows = await sqlOf(db).unsafe(UNSEALED, [after, limit], { prepare: true });
+  return rows.map(entryOf);
+}
+
+/** Chained entries after place `afterSeq`, in chain order. */
+export async function sealedAuditEntries(
+  db: Db,
+  afterSeq: number,
+  limit: number,
+): Promise<SealedEntry[]> {
+  const rows = await sqlOf(db).unsafe(SEALED, [afterSeq, limit], { prepare: true });
   return rows.map((r) => ({
-    id: Number(r.id),
-    at: new Date(Number(r.at_ms)),
-    actorOrgId: r.actor_org_id as string | null,
-    actorKind: r.actor_kind as string,
-    action: r.action as string,
-    entityType: r.entity_type as string,
-    entityId: r.entity_id as string,
-    data: r.data as Record<string, unknown>,
-    requestId: r.request_id as string | null,
-    proof: r.proof as string | null,
+    ...entryOf(r),
+    seq: Number(r.seq),
+    prevHash: r.prev_hash as string | null,
+    hash: r.hash as string | null,
   }));
 }
 
