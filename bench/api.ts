@@ -333,8 +333,10 @@ ${auditedPeerFigures.databaseCpuUsPerRequest} µs.
 
 The audit trail alone takes the peer to **${auditCost}** of itself; the node answers
 **${auditedPeerRatio}** of that peer. The first is the price of tamper evidence on a
-one-statement write; the second is what the rest of the node (rate budgets, standing,
-idempotency, metrics, request ids, OpenAPI validation, redaction, plate checks) costs.
+one-statement write, mostly PostgreSQL's (${peerFigures.databaseCpuUsPerRequest} → ${auditedPeerFigures.databaseCpuUsPerRequest} µs a request: the entry's row
+and the sealer's update giving it its place in the chain); the second is what the rest of
+the node (rate budgets, standing, idempotency, metrics, request ids, OpenAPI validation,
+redaction, plate checks) costs.
 
 Where the time goes: with one statement per request, the node process is CPU-bound on one
 core (autocannon and PostgreSQL share the other); PostgreSQL connections mostly wait for it.
